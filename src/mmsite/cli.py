@@ -1,0 +1,92 @@
+"""Command line: ``mmsite build`` and ``mmsite serve``."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import http.server
+import sys
+import traceback
+from pathlib import Path
+
+from . import __version__
+from .build import BuildOptions, BuildResult, build
+from .errors import BuildErrors, MmsiteError
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
+    parser.add_argument("--output", "-o", type=Path, help="output folder (default: public/)")
+    parser.add_argument("--base-url", help="override base_url, e.g. for preview deploys")
+    parser.add_argument("--drafts", action="store_true", help="include draft pages")
+    parser.add_argument("--verbose", "-v", action="store_true", help="show tracebacks")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mmsite", description="Static sites for micro-multinationals."
+    )
+    parser.add_argument("--version", action="version", version=f"mmsite {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    _common(commands.add_parser("build", help="build the site into public/"))
+    serve = commands.add_parser("serve", help="build, then serve the output on localhost")
+    _common(serve)
+    serve.add_argument("--port", "-p", type=int, default=8000)
+    serve.add_argument("--bind", default="127.0.0.1", help="address to listen on")
+    return parser
+
+
+def _options(args: argparse.Namespace) -> BuildOptions:
+    output = args.output
+    if output is not None and not output.is_absolute():
+        output = Path.cwd() / output
+    return BuildOptions(drafts=args.drafts, base_url=args.base_url, output=output)
+
+
+def _report(result: BuildResult) -> None:
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(result.summary())
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    _report(build(args.site.resolve(), _options(args)))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    result = build(args.site.resolve(), _options(args))
+    _report(result)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(result.output))
+    with http.server.ThreadingHTTPServer((args.bind, args.port), handler) as server:
+        print(f"serving {result.output} at http://{args.bind}:{server.server_address[1]}/")
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "serve": cmd_serve}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except MmsiteError as exc:
+        if args.verbose:
+            traceback.print_exc()
+        plain = exc.path is not None or isinstance(exc, BuildErrors)
+        print(str(exc) if plain else f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        if args.verbose:
+            traceback.print_exc()
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,314 @@
+"""Load and validate ``site.yaml`` into typed objects.
+
+Every mistake becomes one :class:`MmsiteError` naming the key (``markets.eu.currency``)
+and its line in site.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from babel import Locale, UnknownLocaleError
+from babel.numbers import list_currencies
+
+from .errors import MmsiteError
+from .yamlutil import load_yaml
+
+CONFIG_FILE = "site.yaml"
+LANG_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+MARKET_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # the URL segment and file suffix: "fr", "pt-br"
+    locale: str  # Babel/CLDR locale: "fr_FR"
+    title: str
+    weight: int
+
+    @property
+    def babel(self) -> Locale:
+        return Locale.parse(self.locale)
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.babel.character_order == "right-to-left" else "ltr"
+
+    @property
+    def bcp47(self) -> str:
+        """``fr-FR`` style tag for ``hreflang`` and ``<html lang>``."""
+        return self.locale.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Market:
+    key: str  # "us"
+    currency: str  # ISO 4217: "USD"
+    languages: tuple[str, ...]
+    region: str  # ISO 3166 region for hreflang: "US"
+
+
+@dataclass(frozen=True)
+class MarkdownOptions:
+    unsafe_html: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    title: str
+    base_url: str  # absolute, always ends with "/"
+    theme: str
+    default_language: str
+    default_language_in_subdir: bool
+    missing_translation: str  # "fallback" | "skip"
+    languages: dict[str, Language]
+    markets: dict[str, Market]
+    markdown: MarkdownOptions
+    output_dir: Path
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def path(self) -> Path:
+        return self.root / CONFIG_FILE
+
+    @property
+    def default(self) -> Language:
+        return self.languages[self.default_language]
+
+    def with_base_url(self, base_url: str) -> Config:
+        from dataclasses import replace
+
+        return replace(self, base_url=_base_url(base_url, _Lines(self.path, None)))
+
+
+# -- validation helpers ------------------------------------------------------
+
+
+class _Lines:
+    """Find the line of a key path (``("markets", "eu", "currency")``) in site.yaml."""
+
+    def __init__(self, path: Path, node: yaml.Node | None) -> None:
+        self.path = path
+        self.node = node
+
+    def line(self, keys: tuple[str, ...]) -> int | None:
+        node = self.node
+        line = None
+        for key in keys:
+            if not isinstance(node, yaml.MappingNode):
+                break
+            for key_node, value_node in node.value:
+                if key_node.value == key:
+                    line = key_node.start_mark.line + 1
+                    node = value_node
+                    break
+            else:
+                break
+        return line
+
+    def error(self, keys: tuple[str, ...], message: str, hint: str | None = None) -> MmsiteError:
+        name = ".".join(keys)
+        return MmsiteError(f"{name}: {message}", self.path, self.line(keys), hint)
+
+
+def _mapping(value: Any, keys: tuple[str, ...], lines: _Lines) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise lines.error(keys, f"must be a mapping, got {type(value).__name__}")
+    return value
+
+
+def _only(data: dict[str, Any], allowed: set[str], keys: tuple[str, ...], lines: _Lines) -> None:
+    for key in data:
+        if key not in allowed:
+            raise lines.error(
+                (*keys, str(key)),
+                "unknown key",
+                hint="known keys here: " + ", ".join(sorted(allowed)),
+            )
+
+
+def _str(value: Any, keys: tuple[str, ...], lines: _Lines) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise lines.error(keys, "must be a non-empty string")
+    return value.strip()
+
+
+def _bool(value: Any, keys: tuple[str, ...], lines: _Lines) -> bool:
+    if not isinstance(value, bool):
+        raise lines.error(keys, "must be true or false")
+    return value
+
+
+def _base_url(value: Any, lines: _Lines) -> str:
+    keys = ("base_url",)
+    text = _str(value, keys, lines)
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise lines.error(
+            keys,
+            f"{text!r} is not an absolute URL",
+            hint="write the full address, e.g. https://example.com/",
+        )
+    if parts.query or parts.fragment:
+        raise lines.error(keys, "must not have a query or fragment")
+    return text if text.endswith("/") else text + "/"
+
+
+def _language(code: Any, value: Any, lines: _Lines) -> Language:
+    keys = ("languages", str(code))
+    if not isinstance(code, str) or not LANG_CODE.match(code):
+        raise lines.error(
+            keys, f"{code!r} is not a language code", hint="use lowercase codes like en, fr, pt-br"
+        )
+    data = _mapping(value, keys, lines)
+    _only(data, {"locale", "title", "weight"}, keys, lines)
+    locale = data.get("locale", code)
+    if not isinstance(locale, str):
+        raise lines.error((*keys, "locale"), "must be a string like fr_FR")
+    try:
+        parsed = Locale.parse(locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError) as exc:
+        raise lines.error(
+            (*keys, "locale") if "locale" in data else keys,
+            f"{locale!r} is not a locale Babel knows ({exc})",
+            hint="use a CLDR locale such as en_US, fr_FR, ar_EG",
+        ) from None
+    title = data.get("title")
+    weight = data.get("weight", 0)
+    if not isinstance(weight, int) or isinstance(weight, bool):
+        raise lines.error((*keys, "weight"), "must be an integer")
+    return Language(
+        code=code,
+        locale=str(parsed),
+        title=_str(title, (*keys, "title"), lines) if title is not None else "",
+        weight=weight,
+    )
+
+
+def _market(key: Any, value: Any, languages: dict[str, Language], lines: _Lines) -> Market:
+    keys = ("markets", str(key))
+    if not isinstance(key, str) or not MARKET_KEY.match(key):
+        raise lines.error(keys, "market keys are lowercase letters, digits, - or _")
+    data = _mapping(value, keys, lines)
+    _only(data, {"currency", "languages", "region"}, keys, lines)
+    currency = data.get("currency")
+    if not isinstance(currency, str) or currency not in list_currencies():
+        raise lines.error(
+            (*keys, "currency"),
+            f"{currency!r} is not an ISO 4217 currency code",
+            hint="use codes like USD, EUR, GBP, JPY",
+        )
+    langs = data.get("languages")
+    if not isinstance(langs, list) or not langs:
+        raise lines.error((*keys, "languages"), "must be a non-empty list of language codes")
+    for lang in langs:
+        if lang not in languages:
+            raise lines.error(
+                (*keys, "languages"),
+                f"{lang!r} is not one of the site's languages",
+                hint="languages: " + ", ".join(languages),
+            )
+    region = data.get("region", key.upper() if len(key) == 2 else None)
+    if region == "UK":
+        region = "GB"  # ISO 3166 says GB; "uk" is the usual market name
+    if not isinstance(region, str) or not re.fullmatch(r"[A-Z]{2}|\d{3}", region):
+        raise lines.error(
+            (*keys, "region"), "needs an ISO 3166 region code like US or GB (for hreflang)"
+        )
+    return Market(key=key, currency=currency, languages=tuple(langs), region=region)
+
+
+TOP_KEYS = {
+    "title",
+    "base_url",
+    "theme",
+    "default_language",
+    "default_language_in_subdir",
+    "missing_translation",
+    "languages",
+    "markets",
+    "markdown",
+    "output_dir",
+}
+
+# Sections owned by later pipeline stages (commerce, images, seo ...) register
+# their top-level key here so the config stays strict about typos.
+EXTRA_SECTIONS: dict[str, Any] = {}
+
+
+def load_config(root: Path) -> Config:
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise MmsiteError(
+            f"no {CONFIG_FILE} here", root, hint="run mmsite in a site folder, or `mmsite new DIR`"
+        )
+    text = path.read_text(encoding="utf-8")
+    data = load_yaml(text, path)
+    try:
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        node = None
+    return parse_config(root, data, _Lines(path, node))
+
+
+def parse_config(root: Path, data: Any, lines: _Lines) -> Config:
+    data = _mapping(data, (), lines) if data is not None else {}
+    if not data:
+        raise MmsiteError("site.yaml is empty", lines.path, hint="see README: site.yaml")
+    _only(data, TOP_KEYS | set(EXTRA_SECTIONS), (), lines)
+    for key in ("title", "base_url", "languages"):
+        if key not in data:
+            raise MmsiteError(f"missing required key {key!r}", lines.path)
+    raw_langs = _mapping(data["languages"], ("languages",), lines)
+    if not raw_langs:
+        raise lines.error(("languages",), "list at least one language")
+    languages = {code: _language(code, value, lines) for code, value in raw_langs.items()}
+    default = data.get("default_language", next(iter(languages)))
+    if default not in languages:
+        raise lines.error(
+            ("default_language",),
+            f"{default!r} is not in languages",
+            hint="languages: " + ", ".join(languages),
+        )
+    missing = data.get("missing_translation", "fallback")
+    if missing not in ("fallback", "skip"):
+        raise lines.error(("missing_translation",), "must be fallback or skip")
+    raw_markets = _mapping(data.get("markets"), ("markets",), lines)
+    markets = {k: _market(k, v, languages, lines) for k, v in raw_markets.items()}
+    md = _mapping(data.get("markdown"), ("markdown",), lines)
+    _only(md, {"unsafe_html"}, ("markdown",), lines)
+    theme = _str(data.get("theme", "default"), ("theme",), lines)
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", theme) or theme.startswith("."):
+        raise lines.error(("theme",), "must be a folder name under themes/")
+    output = Path(_str(data.get("output_dir", "public"), ("output_dir",), lines))
+    extra = {key: data[key] for key in EXTRA_SECTIONS if key in data}
+    return Config(
+        root=root,
+        title=_str(data["title"], ("title",), lines),
+        base_url=_base_url(data["base_url"], lines),
+        theme=theme,
+        default_language=default,
+        default_language_in_subdir=_bool(
+            data.get("default_language_in_subdir", False), ("default_language_in_subdir",), lines
+        ),
+        missing_translation=missing,
+        languages=dict(sorted(languages.items(), key=lambda kv: (kv[0] != default, kv[1].weight))),
+        markets=markets,
+        markdown=MarkdownOptions(
+            unsafe_html=_bool(md.get("unsafe_html", False), ("markdown", "unsafe_html"), lines)
+        ),
+        output_dir=output if output.is_absolute() else root / output,
+        extra=extra,
+    )

@@ -1,0 +1,322 @@
+"""Discover ``content/``, parse front matter, and build the page model.
+
+The model knows nothing of HTML or URLs: a :class:`Page` is one language version of a
+content file with its front matter merged over the default-language file's, and a
+:class:`Group` holds the translations of one page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+from .config import Config
+from .errors import BuildErrors, MmsiteError, relpath
+from .frontmatter import Document, split_front_matter
+
+INDEX = "_index"
+I18N_DIR = "i18n"
+# Fields a translation never inherits from the default-language file.
+NOT_INHERITED = frozenset({"slug", "draft", "translation_key", "aliases", "url"})
+SAFE_SEGMENT = re.compile(r"^[^\s/\\?#%<>\"'`|*:\x00-\x1f]+$")
+HIDDEN = re.compile(r"^[.#]|~$")  # dotfiles, editor backups and lock files
+
+
+@dataclass
+class Page:
+    """One language version of a content file."""
+
+    source: Path
+    rel: PurePosixPath  # path below content/, e.g. products/smoked-salt.fr.md
+    lang: str
+    stem: str  # file name without language suffix and .md ("_index" for sections)
+    doc: Document
+    meta: dict[str, Any] = field(default_factory=dict)  # own front matter over inherited
+    group: Group | None = None
+    virtual: bool = False  # made by the build (category, tag pages), not read from a file
+
+    @property
+    def dir(self) -> PurePosixPath:
+        return self.rel.parent
+
+    @property
+    def is_index(self) -> bool:
+        return self.stem == INDEX
+
+    @property
+    def kind(self) -> str:
+        if self.is_index:
+            return "home" if self.dir == PurePosixPath(".") else "section"
+        return "page"
+
+    @property
+    def section(self) -> str:
+        """Top-level folder below content/ ('' for the root)."""
+        parts = self.dir.parts
+        return parts[0] if parts else ""
+
+    @property
+    def title(self) -> str:
+        return self.meta["title"]
+
+    @property
+    def slug(self) -> str:
+        own = self.doc.meta.get("slug")
+        if own:
+            return own
+        return self.dir.name if self.is_index else self.stem
+
+    @property
+    def summary(self) -> str:
+        return self.meta.get("summary", "") or ""
+
+    @property
+    def date(self) -> dt.date | None:
+        return self.meta.get("date")
+
+    @property
+    def weight(self) -> int:
+        return self.meta.get("weight", 0)
+
+    @property
+    def draft(self) -> bool:
+        return bool(self.doc.meta.get("draft", False))
+
+    @property
+    def body(self) -> str:
+        return self.doc.body
+
+    def line_of(self, key: str) -> int | None:
+        return self.doc.line_of(key)
+
+    def error(self, message: str, key: str | None = None, hint: str | None = None) -> MmsiteError:
+        return MmsiteError(message, self.source, self.line_of(key) if key else None, hint)
+
+
+@dataclass
+class Group:
+    """The translations of one page, keyed by language code."""
+
+    key: str
+    pages: dict[str, Page] = field(default_factory=dict)
+    default_language: str = ""
+
+    @property
+    def default(self) -> Page:
+        """The default-language page, else the first translation."""
+        page = self.pages.get(self.default_language)
+        return page if page is not None else next(iter(self.pages.values()))
+
+
+@dataclass
+class ContentModel:
+    groups: dict[str, Group]
+    resources: dict[PurePosixPath, Path]  # non-Markdown files below content/
+
+    @cached_property
+    def by_rel(self) -> dict[PurePosixPath, Page]:
+        return {page.rel: page for page in self.pages}
+
+    @property
+    def pages(self) -> list[Page]:
+        return [page for group in self.groups.values() for page in group.pages.values()]
+
+    def add_virtual(self, key: str, pages: list[Page], default_language: str) -> Group:
+        """Add generated pages (taxonomy terms, categories) as one translation group.
+
+        Make them with :func:`virtual_page`; they are routed, listed in sitemaps and
+        switchers like pages read from files.
+        """
+        if key in self.groups:
+            raise MmsiteError(f"generated page {key!r} clashes with a content page")
+        group = Group(key, {p.lang: p for p in pages}, default_language)
+        for page in pages:
+            page.group = group
+        self.groups[key] = group
+        self.__dict__.pop("by_rel", None)
+        return group
+
+    def section_index(self, directory: PurePosixPath) -> Group | None:
+        """The group of ``directory/_index.md``; directories are keyed by path."""
+        key = INDEX if directory == PurePosixPath(".") else f"{directory}/{INDEX}"
+        return self.groups.get(key)
+
+
+def virtual_page(
+    source: Path, rel: PurePosixPath | str, lang: str, meta: dict[str, Any], body: str = ""
+) -> Page:
+    """A generated page. ``source`` is the file errors about it should name;
+    ``rel`` places it in the URL tree (``products/category/pantry.md`` ->
+    ``/products/category/pantry/`` with translated section slugs)."""
+    rel = PurePosixPath(rel)
+    stem = rel.stem
+    check_segment(stem, source)
+    page = Page(source, rel, lang, stem, Document(dict(meta), body, 1, {}), dict(meta))
+    page.virtual = True
+    return page
+
+
+# -- discovery ---------------------------------------------------------------
+
+
+def _split_name(name: str, config: Config, path: Path) -> tuple[str, str]:
+    """``smoked-salt.fr.md`` -> (``smoked-salt``, ``fr``); no suffix -> default language."""
+    base = name[: -len(".md")]
+    stem, dot, suffix = base.rpartition(".")
+    if dot and suffix in config.languages:
+        return stem, suffix
+    if dot and re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]+)?", suffix):
+        try:
+            Locale.parse(suffix.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            return base, config.default_language
+        raise MmsiteError(
+            f"unknown language suffix .{suffix}.md",
+            path,
+            hint=f"add {suffix!r} to languages in site.yaml, or rename the file "
+            f"(languages: {', '.join(config.languages)})",
+        )
+    return base, config.default_language
+
+
+def discover(config: Config) -> tuple[list[Path], dict[PurePosixPath, Path]]:
+    """Markdown files and resource files below content/, in a stable order."""
+    root = config.content_dir
+    if not root.is_dir():
+        raise MmsiteError("no content/ folder", config.root, hint="create content/_index.md")
+    markdown: list[Path] = []
+    resources: dict[PurePosixPath, Path] = {}
+    for path in sorted(root.rglob("*")):
+        rel = PurePosixPath(path.relative_to(root).as_posix())
+        if any(HIDDEN.search(part) for part in rel.parts) or rel.parts[0] == I18N_DIR:
+            continue
+        if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+            raise MmsiteError("symbolic link points outside content/", path)
+        if not path.is_file():
+            continue
+        if path.suffix == ".md":
+            markdown.append(path)
+        else:
+            resources[rel] = path
+    return markdown, resources
+
+
+# -- front matter validation -------------------------------------------------
+
+
+def _check_common(page: Page) -> None:
+    meta = page.doc.meta
+    for key in ("title", "summary", "slug", "translation_key", "layout", "description"):
+        if key in meta and not isinstance(meta[key], str):
+            raise page.error(f"{key} must be text, got {type(meta[key]).__name__}", key)
+    if "draft" in meta and not isinstance(meta["draft"], bool):
+        raise page.error("draft must be true or false", "draft")
+    if "weight" in meta and (
+        not isinstance(meta["weight"], int) or isinstance(meta["weight"], bool)
+    ):
+        raise page.error("weight must be a whole number", "weight")
+    for key in ("date", "updated"):
+        if key in meta:
+            value = meta[key]
+            if isinstance(value, dt.datetime):
+                meta[key] = value.date() if value.tzinfo is None and not value.time() else value
+            elif not isinstance(value, dt.date):
+                raise page.error(
+                    f"{key} must be a date like 2026-03-14, got {value!r}",
+                    key,
+                    hint="write it unquoted: date: 2026-03-14",
+                )
+    slug = meta.get("slug")
+    if slug is not None:
+        check_segment(slug, page.source, page.line_of("slug"))
+
+
+def check_segment(segment: str, path: Path, line: int | None = None) -> None:
+    """Refuse a URL segment that could escape the output folder or break URLs."""
+    if segment in (".", "..") or not SAFE_SEGMENT.match(segment) or segment.startswith("."):
+        raise MmsiteError(
+            f"{segment!r} cannot be used in a URL",
+            path,
+            line,
+            hint="a slug is one path segment: letters, digits and - (no /, .., spaces or quotes)",
+        )
+
+
+def _read(path: Path, config: Config) -> Page:
+    rel = PurePosixPath(path.relative_to(config.content_dir).as_posix())
+    stem, lang = _split_name(path.name, config, path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise MmsiteError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
+    page = Page(source=path, rel=rel, lang=lang, stem=stem, doc=split_front_matter(text, path))
+    if not page.is_index:
+        check_segment(stem, path)
+    _check_common(page)
+    return page
+
+
+def _group_key(page: Page) -> str:
+    key = page.doc.meta.get("translation_key")
+    if key:
+        return f"key:{key}"
+    directory = "" if page.dir == PurePosixPath(".") else f"{page.dir}/"
+    return f"{directory}{page.stem}"
+
+
+def load_content(config: Config, include_drafts: bool = False) -> ContentModel:
+    """Read every page; collect all user errors and raise them together."""
+    files, resources = discover(config)
+    groups: dict[str, Group] = {}
+    errors: list[MmsiteError] = []
+    for path in files:
+        try:
+            page = _read(path, config)
+        except MmsiteError as exc:
+            errors.append(exc)
+            continue
+        if page.draft and not include_drafts:
+            continue
+        group = groups.setdefault(
+            _group_key(page), Group(_group_key(page), {}, config.default_language)
+        )
+        other = group.pages.get(page.lang)
+        if other is not None:
+            errors.append(
+                MmsiteError(
+                    f"two {page.lang!r} versions of one page: this file and "
+                    f"{relpath(other.source, config.root)}",
+                    path,
+                    hint="keep one file per language, or use different translation_key values",
+                )
+            )
+            continue
+        group.pages[page.lang] = page
+        page.group = group
+    for group in groups.values():
+        _inherit(group, errors)
+    if errors:
+        raise BuildErrors(errors)
+    return ContentModel(groups=dict(sorted(groups.items())), resources=resources)
+
+
+def _inherit(group: Group, errors: list[MmsiteError]) -> None:
+    base = group.default
+    inherited = {k: v for k, v in base.doc.meta.items() if k not in NOT_INHERITED}
+    for page in group.pages.values():
+        page.meta = {**inherited, **page.doc.meta} if page is not base else dict(base.doc.meta)
+        if not page.meta.get("title"):
+            errors.append(
+                MmsiteError(
+                    "missing title",
+                    page.source,
+                    1,
+                    hint='add `title: "..."` to the front matter',
+                )
+            )

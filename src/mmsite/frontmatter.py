@@ -1,0 +1,57 @@
+"""Split a Markdown file into YAML front matter and body."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import MmsiteError
+from .yamlutil import load_yaml
+
+FENCE = "---"
+TOP_KEY = re.compile(r"^([^\s#:][^:]*?)\s*:(\s|$)")
+
+
+@dataclass
+class Document:
+    meta: dict[str, Any]
+    body: str
+    body_line: int  # 1-based line of the body's first line in the file
+    key_lines: dict[str, int]  # top-level front matter key -> its line in the file
+
+    def line_of(self, key: str) -> int | None:
+        return self.key_lines.get(key)
+
+
+def split_front_matter(text: str, path: Path) -> Document:
+    """Parse front matter; a file without a leading ``---`` line has none."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != FENCE:
+        return Document({}, text, 1, {})
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in (FENCE, "..."):
+            break
+    else:
+        raise MmsiteError(
+            "front matter is not closed", path, 1, hint="end the front matter with a --- line"
+        )
+    meta = load_yaml("\n".join(lines[1:index]), path, line_offset=1)
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise MmsiteError(
+            "front matter must be a mapping of key: value", path, 2, hint="e.g. title: My page"
+        )
+    for key in meta:
+        if not isinstance(key, str):
+            raise MmsiteError(f"front matter key {key!r} must be text", path, 2)
+    key_lines = {}
+    for number, line in enumerate(lines[1:index], start=2):
+        match = TOP_KEY.match(line)
+        if match:
+            key_lines.setdefault(match.group(1).strip("'\""), number)
+    return Document(meta, "\n".join(lines[index + 1 :]), index + 2, key_lines)

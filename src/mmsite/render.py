@@ -1,0 +1,297 @@
+"""Jinja2 rendering: environment, filters, and the per-page template context.
+
+Templates see plain view objects (:class:`PageView`), never files or the router.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+from babel import Locale
+from markupsafe import Markup
+
+from .config import Config
+from .content import ContentModel, Page
+from .errors import MmsiteError, Reporter
+from .i18n import Edition, Strings, format_date, format_number
+from .links import link_resolver
+from .markdown import render_markdown
+from .routing import Route, Router
+from .theme import Theme
+
+# Extensions (storefront, series, seo ...) add context to every page: f(view) -> dict.
+CONTEXT_PROCESSORS: list[Callable[[PageView], dict[str, Any]]] = []
+
+
+def language_label(edition: Edition, editions: list[Edition]) -> str:
+    """Native name: "Français", or "English (United Kingdom)" when a language has editions
+    in several markets."""
+    locale = Locale.parse(edition.locale)
+    name = locale.get_language_name(locale) or edition.lang
+    name = name[:1].upper() + name[1:]
+    if edition.market and sum(e.lang == edition.lang for e in editions) > 1:
+        region = locale.territories.get(edition.market.region, edition.market.region)
+        name = f"{name} ({region})"
+    return name
+
+
+class Site:
+    """Everything the render stage knows: built once per build."""
+
+    def __init__(
+        self,
+        config: Config,
+        model: ContentModel,
+        router: Router,
+        strings: Strings,
+        reporter: Reporter,
+    ) -> None:
+        self.config = config
+        self.model = model
+        self.router = router
+        self.strings = strings
+        self.reporter = reporter
+        self.editions = router.editions
+        self.asset_names: dict[str, str] = {}  # logical name -> published name (fingerprints)
+        self._bodies: dict[tuple[Path, str], Markup] = {}
+
+    def title(self, edition: Edition) -> str:
+        return edition.language.title or self.config.title
+
+    def body(self, route: Route) -> Markup:
+        """A page body rendered once per (file, edition language)."""
+        key = (route.page.source, route.edition.lang)
+        html = self._bodies.get(key)
+        if html is None:
+            html = Markup(
+                render_markdown(
+                    route.page.body,
+                    route.edition.locale,
+                    self.config.markdown.unsafe_html,
+                    link_resolver(route, self.router),
+                )
+            )
+            self._bodies[key] = html
+        return html
+
+    def asset(self, name: str) -> str:
+        return self.router.base_path + self.asset_names.get(name, name)
+
+    def view(self, route: Route) -> PageView:
+        return PageView(self, route)
+
+
+class PageView:
+    """What a template sees as ``page``."""
+
+    def __init__(self, site: Site, route: Route) -> None:
+        self.site = site
+        self.route = route
+        self.page: Page = route.page
+        self.edition = route.edition
+
+    # plain fields
+    title = property(lambda self: self.page.title)
+    summary = property(lambda self: self.page.summary)
+    description = property(lambda self: self.page.meta.get("description") or self.page.summary)
+    meta = property(lambda self: self.page.meta)
+    kind = property(lambda self: self.page.kind)
+    section = property(lambda self: self.page.section)
+    date = property(lambda self: self.page.date)
+    updated = property(lambda self: self.page.meta.get("updated"))
+    url = property(lambda self: self.route.url)
+    fallback = property(lambda self: self.route.fallback)
+    source = property(lambda self: self.page.rel.as_posix())
+
+    @property
+    def content(self) -> Markup:
+        return self.site.body(self.route)
+
+    @property
+    def permalink(self) -> str:
+        return self.site.router.absolute(self.route.url)
+
+    @cached_property
+    def canonical(self) -> str:
+        """Absolute canonical URL: the original page for a fallback."""
+        router = self.site.router
+        return router.absolute(router.original(self.route).url)
+
+    @cached_property
+    def content_language(self) -> Edition:
+        """The edition whose language the content is written in."""
+        router = self.site.router
+        return router.original(self.route).edition
+
+    @property
+    def content_language_name(self) -> str:
+        edition = self.content_language
+        locale = Locale.parse(self.edition.locale)
+        name = locale.languages.get(edition.lang, edition.lang)
+        return name
+
+    @cached_property
+    def alternates(self) -> list[dict[str, str]]:
+        """hreflang links: every real translation (this page included) and x-default."""
+        router = self.site.router
+        routes = router.translations(self.route)
+        links = [{"hreflang": r.edition.hreflang, "href": router.absolute(r.url)} for r in routes]
+        default = [r for r in routes if r.edition.lang == self.site.config.default_language]
+        if default:
+            links.append({"hreflang": "x-default", "href": router.absolute(default[0].url)})
+        return links
+
+    @cached_property
+    def languages(self) -> list[dict[str, Any]]:
+        """The language switcher: this page in every edition that has it."""
+        items = []
+        for edition in self.site.editions:
+            route = self.site.router.get(self.route.group, edition)
+            if route is None:
+                continue
+            items.append(
+                {
+                    "code": edition.code,
+                    "hreflang": edition.hreflang,
+                    "label": language_label(edition, self.site.editions),
+                    "url": route.url,
+                    "current": edition == self.edition,
+                    "fallback": route.fallback,
+                }
+            )
+        return items
+
+    @cached_property
+    def children(self) -> list[PageView]:
+        """Pages and subsections directly inside this section, in this edition."""
+        if not self.page.is_index:
+            return []
+        directory = self.page.dir
+        views = []
+        for group in self.site.model.groups.values():
+            child = group.default
+            inside = child.dir == directory and not child.is_index
+            subsection = child.is_index and child.dir.parent == directory and child.dir != directory
+            if not (inside or subsection):
+                continue
+            route = self.site.router.get(group, self.edition)
+            if route is not None:
+                views.append(self.site.view(route))
+        views.sort(key=lambda v: (v.page.weight, -(v.date.toordinal() if v.date else 0), v.title))
+        return views
+
+    @cached_property
+    def menu(self) -> list[dict[str, Any]]:
+        """Main navigation: top-level sections and pages, unless ``menu: false``."""
+        items = []
+        root = self.site.model.section_index(PurePosixPath("."))
+        for group in self.site.model.groups.values():
+            page = group.default
+            top = (page.is_index and len(page.dir.parts) == 1) or (
+                not page.is_index and not page.dir.parts
+            )
+            if not top or group is root or page.meta.get("menu") is False:
+                continue
+            route = self.site.router.get(group, self.edition)
+            if route is None:
+                continue
+            active = self.route.url.startswith(route.url)
+            items.append(
+                {
+                    "title": route.page.title,
+                    "url": route.url,
+                    "active": active,
+                    "weight": page.weight,
+                }
+            )
+        items.sort(key=lambda item: (item["weight"], item["title"]))
+        return items
+
+    @property
+    def home_url(self) -> str:
+        return self.site.router.base_path + self.edition.prefix
+
+
+# -- environment -------------------------------------------------------------
+
+
+def _locale_filter(func: Callable[..., str]) -> Callable[..., str]:
+    @jinja2.pass_context
+    def wrapper(context: jinja2.runtime.Context, value: Any, *args: Any, **kw: Any) -> str:
+        return func(value, context["locale"], *args, **kw)
+
+    return wrapper
+
+
+def make_environment(theme: Theme) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["format_date"] = _locale_filter(format_date)
+    env.filters["format_number"] = _locale_filter(format_number)
+    return env
+
+
+def template_names(page: Page) -> list[str]:
+    names = []
+    layout = page.meta.get("layout")
+    if layout:
+        names.append(f"{layout}.html")
+    if page.section:
+        names.append(f"{page.section}/{page.kind}.html")
+    names += [f"{page.kind}.html", "page.html"]
+    return names
+
+
+def context_for(site: Site, route: Route) -> dict[str, Any]:
+    view = site.view(route)
+    edition = route.edition
+    strings = site.strings
+
+    def t(key: str, count: int | None = None, **values: Any) -> str:
+        return strings.translate(edition.lang, key, count, **values)
+
+    context: dict[str, Any] = {
+        "site": site,
+        "site_title": site.title(edition),
+        "page": view,
+        "edition": edition,
+        "lang": edition.lang,
+        "locale": edition.locale,
+        "html_lang": edition.hreflang,
+        "dir": edition.direction,
+        "t": t,
+        "asset": site.asset,
+    }
+    for processor in CONTEXT_PROCESSORS:
+        context.update(processor(view))
+    return context
+
+
+def render_template(env: jinja2.Environment, names: list[str], context: dict[str, Any]) -> str:
+    """Render, turning template mistakes into errors that name the template and line."""
+    try:
+        template = env.select_template(names)
+        return template.render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise MmsiteError(f"template syntax: {exc.message}", exc.filename, exc.lineno) from exc
+    except jinja2.TemplateNotFound as exc:
+        raise MmsiteError(f"no template among {', '.join(names)}: {exc}") from exc
+    except (jinja2.UndefinedError, TypeError, ValueError, AttributeError, KeyError) as exc:
+        where = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
+        frame = where[-1] if where else None
+        raise MmsiteError(
+            f"template error: {exc}",
+            frame.filename if frame else None,
+            frame.lineno if frame else None,
+        ) from exc

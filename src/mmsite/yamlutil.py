@@ -1,0 +1,70 @@
+"""Safe YAML loading: C loader when available, duplicate keys and alias bombs rejected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import MmsiteError
+
+_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Front matter and site.yaml are small hand-written documents; anything past
+# these limits is a mistake or an attack (billion laughs), refused early.
+MAX_ALIASES = 100
+MAX_BYTES = 1_000_000
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """SafeLoader that refuses duplicate mapping keys."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"duplicate key {key!r} (first on line {seen[key] + 1})",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark.line
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                ) from None
+        return super().construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
+
+
+def _count_aliases(text: str) -> int:
+    return sum(1 for token in yaml.scan(text, Loader=_Base) if isinstance(token, yaml.AliasToken))
+
+
+def load_yaml(text: str, path: Path | str, line_offset: int = 0) -> Any:
+    """Parse ``text`` safely; errors name ``path`` and the line in that file."""
+    if len(text) > MAX_BYTES:
+        raise MmsiteError(f"YAML is larger than {MAX_BYTES} bytes", path)
+    try:
+        if "*" in text and _count_aliases(text) > MAX_ALIASES:
+            raise MmsiteError(
+                f"YAML uses more than {MAX_ALIASES} aliases (*name)",
+                path,
+                hint="write the values out; alias-heavy YAML is refused for safety",
+            )
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise MmsiteError(f"invalid YAML: {problem}", path, line) from None
+    except yaml.YAMLError as exc:
+        raise MmsiteError(f"invalid YAML: {exc}", path) from None
+    except RecursionError:
+        raise MmsiteError("YAML is nested too deeply", path) from None

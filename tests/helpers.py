@@ -1,0 +1,64 @@
+"""Test helpers: write a site, build it, parse its HTML."""
+
+from __future__ import annotations
+
+import textwrap
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import html5lib
+
+from mmsite.build import BuildOptions, BuildResult, build
+
+REPO = Path(__file__).resolve().parents[1]
+
+BASIC_CONFIG = """\
+title: Test Shop
+base_url: https://shop.example/
+default_language: en
+languages:
+  en: {locale: en_US}
+  fr: {locale: fr_FR}
+  ar: {locale: ar_EG}
+"""
+
+
+def write_site(root: Path, files: dict[str, str | bytes], config: str | None) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    if config is not None:
+        (root / "site.yaml").write_text(textwrap.dedent(config), encoding="utf-8")
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(textwrap.dedent(data).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def page(title: str, body: str = "", **meta: str) -> str:
+    """Front matter + body; ``meta`` values are written as YAML as given."""
+    lines = ["---", f"title: {title!r}"] + [f"{k}: {v}" for k, v in meta.items()] + ["---", body]
+    return "\n".join(lines) + "\n"
+
+
+def build_site(root: Path, **options) -> BuildResult:
+    return build(root, BuildOptions(**options))
+
+
+def parse_html(path: Path) -> ET.Element:
+    """Parse a built page with html5lib into an ElementTree without namespaces."""
+    return html5lib.parse(path.read_bytes(), namespaceHTMLElements=False)
+
+
+def hreflangs(doc: ET.Element) -> dict[str, str]:
+    return {
+        link.get("hreflang"): link.get("href")
+        for link in doc.iter("link")
+        if link.get("rel") == "alternate" and link.get("hreflang")
+    }
+
+
+def text_of(element: ET.Element | None) -> str:
+    return "".join(element.itertext()).strip() if element is not None else ""
