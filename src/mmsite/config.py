@@ -7,7 +7,7 @@ and its line in site.yaml.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -71,7 +71,6 @@ class Config:
     markets: dict[str, Market]
     markdown: MarkdownOptions
     output_dir: Path
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def content_dir(self) -> Path:
@@ -243,10 +242,6 @@ TOP_KEYS = {
     "output_dir",
 }
 
-# Sections owned by later pipeline stages (commerce, images, seo ...) register
-# their top-level key here so the config stays strict about typos.
-EXTRA_SECTIONS: dict[str, Any] = {}
-
 
 def load_config(root: Path) -> Config:
     path = root / CONFIG_FILE
@@ -267,7 +262,7 @@ def parse_config(root: Path, data: Any, lines: _Lines) -> Config:
     data = _mapping(data, (), lines) if data is not None else {}
     if not data:
         raise MmsiteError("site.yaml is empty", lines.path, hint="see README: site.yaml")
-    _only(data, TOP_KEYS | set(EXTRA_SECTIONS), (), lines)
+    _only(data, TOP_KEYS, (), lines)
     for key in ("title", "base_url", "languages"):
         if key not in data:
             raise MmsiteError(f"missing required key {key!r}", lines.path)
@@ -293,7 +288,6 @@ def parse_config(root: Path, data: Any, lines: _Lines) -> Config:
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", theme) or theme.startswith("."):
         raise lines.error(("theme",), "must be a folder name under themes/")
     output = Path(_str(data.get("output_dir", "public"), ("output_dir",), lines))
-    extra = {key: data[key] for key in EXTRA_SECTIONS if key in data}
     return Config(
         root=root,
         title=_str(data["title"], ("title",), lines),
@@ -310,5 +304,4 @@ def parse_config(root: Path, data: Any, lines: _Lines) -> Config:
             unsafe_html=_bool(md.get("unsafe_html", False), ("markdown", "unsafe_html"), lines)
         ),
         output_dir=output if output.is_absolute() else root / output,
-        extra=extra,
     )
