@@ -1,0 +1,257 @@
+"""Build one synthetic corpus with mmsite, Hugo and Pelican, side by side, and print a table.
+
+    python bench/run.py --pages 3000 --languages 3
+
+Generates the corpus (bench/generate.py) unless ``--no-generate``, then runs clean builds of
+every tool in turn, alternating (mmsite, Hugo, Pelican, mmsite, ...) ``--runs`` times, and
+prints tool, pages (HTML files written), median wall seconds, pages/s, peak RSS and the
+ratios mmsite/Hugo and mmsite/Pelican. ``mmsite (default theme)`` is the same content with
+the real default theme instead of the minimal templates. After the clean builds it times two
+mmsite rebuilds of the minimal site: nothing changed, and one article edited.
+
+Tools: Hugo from Debian (``apt-get install -y hugo``). Pelican in its own venv::
+
+    python -m venv /tmp/pelican-venv && /tmp/pelican-venv/bin/pip install pelican markdown
+
+then pass ``--pelican /tmp/pelican-venv/bin/pelican`` or set ``MMSITE_BENCH_PELICAN``
+(that path is also tried by default). A missing tool is skipped, and the table says so.
+
+Peak RSS: "peak RSS" is the largest single process (from ``wait4``); "tree RSS" is the
+largest sum over the process tree, sampled every 20 ms (counts memory shared between forked
+workers more than once, so it is an upper bound).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+DEFAULT_PELICAN = "/tmp/pelican-venv/bin/pelican"
+
+
+@dataclass
+class Tool:
+    name: str
+    site: Path
+    command: list[str]
+    output: Path
+    clean: list[Path]  # removed before a clean build (output, caches)
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Run:
+    seconds: float
+    pages: int
+    peak_kib: int
+    tree_kib: int
+
+
+def tree_rss_kib(pid: int) -> int:
+    """RSS of a process and all its descendants (Linux /proc)."""
+    total = 0
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    stack += [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def measure(tool: Tool) -> Run:
+    for path in tool.clean:
+        shutil.rmtree(path, ignore_errors=True)
+    return timed(tool)
+
+
+def timed(tool: Tool) -> Run:
+    env = {**os.environ, **tool.env}
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        tool.command, cwd=tool.site, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    peak_tree = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_tree
+        while not done.is_set():
+            peak_tree = max(peak_tree, tree_rss_kib(proc.pid))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"{tool.name} failed ({proc.returncode}):\n{err[-3000:]}")
+    pages = sum(1 for _ in tool.output.rglob("*.html"))
+    return Run(seconds, pages, usage.ru_maxrss, max(peak_tree, usage.ru_maxrss))
+
+
+def find_pelican(option: str | None) -> str | None:
+    for candidate in (option, os.environ.get("MMSITE_BENCH_PELICAN"), DEFAULT_PELICAN):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return shutil.which("pelican")
+
+
+def tools(sites: dict[str, Path], pelican: str | None) -> tuple[list[Tool], list[str]]:
+    mm_env = {"PYTHONPATH": str(REPO / "src")}
+    found: list[Tool] = []
+    skipped: list[str] = []
+    for name, key in [("mmsite", "mmsite"), ("mmsite (default theme)", "mmsite-full")]:
+        site = sites[key]
+        found.append(
+            Tool(
+                name,
+                site,
+                [sys.executable, "-m", "mmsite", "build"],
+                site / "public",
+                [site / "public", site / ".mmsite-cache"],
+                mm_env,
+            )
+        )
+    hugo = shutil.which("hugo")
+    if hugo:
+        site = sites["hugo"]
+        found.append(
+            Tool(
+                "hugo",
+                site,
+                [hugo, "--quiet", "-d", "public"],
+                site / "public",
+                [site / "public", site / "resources"],
+            )
+        )
+    else:
+        skipped.append("hugo: not found (apt-get install -y hugo)")
+    if pelican:
+        site = sites["pelican"]
+        found.append(
+            Tool(
+                "pelican",
+                site,
+                [pelican, "-q", "-s", "pelicanconf.py", "-o", "output", "content"],
+                site / "output",
+                [site / "output", site / "cache", site / "__pycache__"],
+            )
+        )
+    else:
+        skipped.append(
+            "pelican: not found (python -m venv /tmp/pelican-venv && "
+            "/tmp/pelican-venv/bin/pip install pelican markdown; or --pelican PATH)"
+        )
+    return found, skipped
+
+
+def rebuilds(tool: Tool, runs: int) -> list[tuple[str, float, int]]:
+    """mmsite rebuilds of an already built site: unchanged, then one article edited."""
+    measure(tool)
+    unchanged = [timed(tool).seconds for _ in range(runs)]
+    article = sorted((tool.site / "content" / "series").rglob("*-interview-*.md"))[0]
+    original = article.read_text(encoding="utf-8")
+    edited = []
+    try:
+        for n in range(runs):
+            article.write_text(original + f"\nEdited paragraph {n}.\n", encoding="utf-8")
+            edited.append(timed(tool).seconds)
+    finally:
+        article.write_text(original, encoding="utf-8")
+    pages = sum(1 for _ in tool.output.rglob("*.html"))
+    return [
+        ("mmsite rebuild, nothing changed", statistics.median(unchanged), pages),
+        ("mmsite rebuild, one article edited", statistics.median(edited), pages),
+    ]
+
+
+def mib(kib: int) -> str:
+    return f"{kib / 1024:.0f} MiB"
+
+
+def table(results: dict[str, list[Run]], skipped: list[str]) -> str:
+    rate: dict[str, float] = {}
+    lines = [
+        f"{'tool':<24} {'pages':>7} {'median s':>9} {'pages/s':>9} {'peak RSS':>9} {'tree RSS':>9}",
+    ]
+    for name, runs in results.items():
+        seconds = statistics.median(r.seconds for r in runs)
+        pages = runs[0].pages
+        rate[name] = pages / seconds
+        peak = max(r.peak_kib for r in runs)
+        tree = max(r.tree_kib for r in runs)
+        lines.append(
+            f"{name:<24} {pages:>7} {seconds:>9.2f} {rate[name]:>9.0f} {mib(peak):>9} "
+            f"{mib(tree):>9}"
+        )
+    for other in ("hugo", "pelican"):
+        if other in rate:
+            lines.append(f"mmsite/{other} pages/s: {rate['mmsite'] / rate[other]:.2f}x")
+    lines += [f"skipped {s}" for s in skipped]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=int, default=1000, help="pages per language")
+    parser.add_argument("--languages", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=3, help="clean builds per tool")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/mmsite-bench"))
+    parser.add_argument("--pelican", help=f"pelican executable (default {DEFAULT_PELICAN})")
+    parser.add_argument("--no-generate", action="store_true", help="reuse the corpus in --out")
+    parser.add_argument("--only", help="comma-separated tool names to run")
+    parser.add_argument("--no-rebuild", action="store_true", help="skip the rebuild timings")
+    args = parser.parse_args(argv)
+    if args.no_generate:
+        names = ["mmsite", "mmsite-full", "hugo", "pelican"]
+        sites = {name: args.out / name for name in names}
+    else:
+        print(f"generating {args.pages} pages x {args.languages} languages in {args.out} ...")
+        sites = generate(args.out, args.pages, args.languages)
+    selected, skipped = tools(sites, find_pelican(args.pelican))
+    if args.only:
+        wanted = set(args.only.split(","))
+        selected = [t for t in selected if t.name in wanted]
+    results: dict[str, list[Run]] = {t.name: [] for t in selected}
+    for n in range(args.runs):
+        for tool in selected:
+            run = measure(tool)
+            results[tool.name].append(run)
+            print(f"  run {n + 1}: {tool.name:<24} {run.seconds:6.2f} s {run.pages} pages")
+    print(
+        f"\n{os.cpu_count()} CPUs, {args.pages} pages x {args.languages} languages, "
+        f"median of {args.runs} clean builds"
+    )
+    print(table(results, skipped))
+    mm = next((t for t in selected if t.name == "mmsite"), None)
+    if mm and not args.no_rebuild:
+        for label, seconds, _ in rebuilds(mm, args.runs):
+            print(f"{label:<36} {seconds:6.2f} s (whole command, process start included)")
+
+
+if __name__ == "__main__":
+    main()
