@@ -4,18 +4,33 @@ heading anchors, and typographic quotes in each language's own style.
 One parser per language is built once and reused. Links and image sources go through a
 ``link`` callback supplied by the caller (see :mod:`mmsite.links`), so the Markdown stage
 stays free of routing.
+
+markdown-it-py is the reference engine. Documents that use only what the Rust port of the
+same parser (markdown-it-pyrs) renders identically take a fast path, chosen by a cheap
+pre-scan (:func:`engine_for`); see docs/performance.md for the exact rules.
 """
 
 from __future__ import annotations
 
+import html
+import os
+import re
 from collections.abc import Callable
 from functools import cache
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.anchors.index import slugify, unique_slug
 from mdit_py_plugins.footnote import footnote_plugin
 
+try:
+    import markdown_it_pyrs
+except ImportError:  # optional: without it every document takes the reference engine
+    markdown_it_pyrs = None
+
+from .errors import MmsiteError
 from .i18n import quotes_for
 
 # link(href, kind, line) -> new href; kind is "link" or "image"; line is 1-based in the body.
@@ -23,6 +38,13 @@ LinkCallback = Callable[[str, str, int | None], str]
 
 # Extensions add core rules here: (name, rule) pairs, run after inline parsing.
 EXTRA_RULES: list[tuple[str, Callable[[StateCore], None]]] = []
+
+# For each extra rule, a cheap test "could this rule change this Markdown text?". A document
+# takes the fast engine only when every rule in EXTRA_RULES has a check here saying no: a
+# rule without a check sends every document to markdown-it-py.
+FAST_PATH_CHECKS: dict[str, Callable[[str], bool]] = {}
+
+REFERENCE, FAST = "markdown-it-py", "markdown-it-pyrs"
 
 
 def _rewrite_links(state: StateCore) -> None:
@@ -64,5 +86,198 @@ def parser(locale: str, unsafe_html: bool) -> MarkdownIt:
 def render_markdown(
     text: str, locale: str, unsafe_html: bool = False, link: LinkCallback | None = None
 ) -> str:
+    """Render with the fast engine when it gives identical HTML, else markdown-it-py."""
+    source = fast_source(text, locale)
+    if source is not None:
+        try:
+            return render_fast(source, link)
+        except MmsiteError:  # a link the callback rejects: the reference engine reports
+            pass  # it with its line number
+    return render_reference(text, locale, unsafe_html, link)
+
+
+def render_reference(
+    text: str, locale: str, unsafe_html: bool = False, link: LinkCallback | None = None
+) -> str:
     env: dict = {"link": link} if link else {}
     return parser(locale, unsafe_html).render(text, env)
+
+
+# -- fast path ---------------------------------------------------------------------------
+
+# What sends a document to markdown-it-py: raw HTML / autolinks (<), footnotes ([^),
+# reference definitions (]:), images (![), tabs, CR and NUL (the engines normalize them
+# differently), and entities (&name; / &#..), checked by _ENTITY when "&" occurs.
+_SLOW_MARKS = ("<", "[^", "]:", "![", "\t", "\r", "\0")
+_ENTITY = re.compile(r"&[#A-Za-z]")
+# Every <a href> in fast output is an inline link (raw HTML, autolinks, footnotes and
+# images take the reference engine), so hrefs are rewritten in the HTML afterwards.
+_HREF = re.compile(r'<a href="([^"]*)"')
+# Apostrophes between two letters or digits: the typographer makes them U+2019 in every
+# language. Any other straight single quote becomes a locale-specific quote.
+_APOSTROPHE = re.compile(r"(?<=[^\W_])'(?=[^\W_])")
+_DOUBLE_QUOTE = re.compile('"')
+_FENCE = re.compile(r"(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?!`)(.*?)(?<!`)\1(?!`)")
+_INSIDE_PAIR = frozenset("*_[]~\\`")
+_HEADING = re.compile(r"<h([234])>")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def engine_for(text: str, locale: str) -> str:
+    """The engine that renders ``text`` for ``locale``: FAST only when its HTML is identical."""
+    return REFERENCE if fast_source(text, locale) is None else FAST
+
+
+def fast_source(text: str, locale: str) -> str | None:
+    """``text`` prepared for the fast engine, or None when only markdown-it-py renders it
+    right. Cheap: a few substring tests, and a line scan when double quotes occur."""
+    if markdown_it_pyrs is None or os.environ.get("MMSITE_MARKDOWN_ENGINE") == REFERENCE:
+        return None
+    for name, _ in EXTRA_RULES:
+        check = FAST_PATH_CHECKS.get(name)
+        if check is None or check(text):
+            return None
+    if any(mark in text for mark in _SLOW_MARKS) or ("&" in text and _ENTITY.search(text)):
+        return None
+    # Single quotes other than apostrophes inside words (code blocks aside): pairing them
+    # is where the engines differ, and the fast one only knows English quotes.
+    if "'" in text:
+        prose = _outside_fences(text)
+        if prose is None or prose.count("'") != len(_APOSTROPHE.findall(prose)):
+            return None
+    if '"' in text:
+        return _curl_double_quotes(text, quotes_for(locale))
+    return text
+
+
+def _outside_fences(text: str) -> str | None:
+    """The text without fenced code blocks whose fences start at column 0 (where a fence
+    cannot belong to a list or quote); None when a fence is unclosed or unusual."""
+    if "```" not in text and "~~~" not in text:
+        return text
+    kept: list[str] = []
+    fence = ""
+    for line in text.split("\n"):
+        if fence:
+            if line.startswith(fence) and not line.strip().strip(fence[0]):
+                fence = ""
+            continue
+        opening = _FENCE.match(line)
+        if opening:
+            fence = opening.group(1)
+            if fence[0] == "`" and "`" in line[len(fence) :]:
+                return None
+            continue
+        if "```" in line or "~~~" in line:
+            return None
+        kept.append(line)
+    return None if fence else "\n".join(kept)
+
+
+def _curl_double_quotes(text: str, quotes: tuple[str, ...]) -> str | None:
+    """Typographic double quotes in the locale's style, put into the source the way
+    markdown-it's typographer would, for simple cases only (else None): on each line,
+    quotes alternate between opening (after a space, before a letter or digit) and closing
+    (after a letter, digit or .,!? and before a space or .,;:!?), with no emphasis, link,
+    code or escape between the two, on lines that cannot be code (no backticks, no
+    4-space indent, nothing after a fence) or a link destination.
+
+    markdown-it-pyrs 0.4's own smartquotes cannot be used: it has English quotes only and
+    leaves quotes straight in tight lists, table cells and some headings."""
+    lines = text.split("\n")
+    fenced = False
+    for number, line in enumerate(lines):
+        fenced = fenced or "```" in line or "~~~" in line
+        if '"' not in line:
+            continue
+        if fenced or "](" in line or "    " in line[: line.index('"')]:
+            return None
+        if "`" in line and not _quotes_outside_code_spans(line):
+            return None
+        curled = _curl_line(line, quotes[0], quotes[1])
+        if curled is None:
+            return None
+        lines[number] = curled
+    return "\n".join(lines)
+
+
+def _quotes_outside_code_spans(line: str) -> bool:
+    """Every backtick run on the line closes on the line and no code span holds a quote."""
+    if "\\" in line:
+        return False
+    rest = _CODE_SPAN.sub(lambda m: "" if '"' in m.group(2) else "\0", line)
+    return "`" not in rest and rest.count('"') == line.count('"')
+
+
+def _curl_line(line: str, opening: str, closing: str) -> str | None:
+    parts: list[str] = []
+    pos = 0
+    opened = -1
+    for match in _DOUBLE_QUOTE.finditer(line):
+        at = match.start()
+        before = line[at - 1] if at else " "
+        after = line[at + 1] if at + 1 < len(line) else " "
+        if opened < 0:
+            if not (before.isspace() and after.isalnum()):
+                return None
+            opened = at
+            quote = opening
+        else:
+            closes = (before.isalnum() or before in ".,!?") and (
+                after.isspace() or after in ".,;:!?"
+            )
+            if not closes or not _INSIDE_PAIR.isdisjoint(line[opened:at]):
+                return None
+            opened = -1
+            quote = closing
+        parts += [line[pos:at], quote]
+        pos = at + 1
+    if opened >= 0:
+        return None
+    parts.append(line[pos:])
+    return "".join(parts)
+
+
+@cache
+def fast_parser() -> markdown_it_pyrs.MarkdownIt:
+    md = markdown_it_pyrs.MarkdownIt("zero")
+    md.enable_many(
+        ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph"]
+        + ["reference", "autolink", "backticks", "emphasis", "entity", "escape", "image"]
+        + ["link", "newline", "replacements", "smartquotes", "table", "strikethrough"]
+    )
+    return md
+
+
+def _add_heading_ids(rendered: str) -> str:
+    """Heading ids as the anchors plugin gives them: h2-h4, slug of the heading's text."""
+    slugs: set[str] = set()
+    out: list[str] = []
+    pos = 0
+    for match in _HEADING.finditer(rendered):
+        level = match.group(1)
+        start = match.end()
+        end = rendered.index(f"</h{level}>", start)
+        title = html.unescape(_TAG.sub("", rendered[start:end]))
+        slug = unique_slug(slugify(title), slugs)
+        out += [rendered[pos : match.start()], f'<h{level} id="{html.escape(slug)}">']
+        pos = start
+    out.append(rendered[pos:])
+    return "".join(out)
+
+
+def _rewrite_hrefs(rendered: str, link: LinkCallback) -> str:
+    def rewrite(match: re.Match[str]) -> str:
+        return f'<a href="{escapeHtml(link(html.unescape(match.group(1)), "link", None))}"'
+
+    return _HREF.sub(rewrite, rendered)
+
+
+def render_fast(source: str, link: LinkCallback | None = None) -> str:
+    """markdown-it-pyrs plus heading ids and link rewriting, for a source prepared by
+    :func:`fast_source`."""
+    rendered = fast_parser().render(source, xhtml=True)
+    if link is not None and "<a " in rendered:
+        rendered = _rewrite_hrefs(rendered, link)
+    return _add_heading_ids(rendered)

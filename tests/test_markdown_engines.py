@@ -1,0 +1,201 @@
+"""The fast Markdown engine (markdown-it-pyrs) must give byte-identical HTML wherever it is
+chosen: on the demo site, the benchmark corpus, every Markdown body in the test suite, and
+generated documents. Nothing is normalized before comparing."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import sys
+import textwrap
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import REPO, build_site, page
+from mmsite import markdown
+from mmsite.errors import BuildErrors
+from mmsite.frontmatter import split_front_matter
+from mmsite.markdown import FAST, REFERENCE, engine_for, fast_source, render_fast, render_reference
+
+pytest.importorskip("markdown_it_pyrs")
+sys.path.insert(0, str(REPO / "bench"))
+from generate import generate  # noqa: E402
+
+LOCALES = ["en_US", "fr_FR", "es_ES", "ar_EG", "de_DE", "nl_NL", "pt_BR", "sv_SE"]
+
+
+def fake_link(href: str, kind: str, line: int | None) -> str:
+    """Rewrites .md links into something that needs escaping, passes the rest through."""
+    return f'../{href.upper()}/?a=1&b="2"' if href.endswith(".md") else href
+
+
+def assert_same(text: str, locale: str) -> bool:
+    """Identical HTML from both engines when the fast one is chosen; True if it was."""
+    source = fast_source(text, locale)
+    if source is None:
+        return False
+    fast = render_fast(source, fake_link)
+    assert fast == render_reference(text, locale, False, fake_link), (locale, text)
+    return True
+
+
+def built_bytes(site: Path, out: Path) -> dict[str, bytes]:
+    build_site(site, output=out)
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def assert_site_identical(site: Path, tmp_path: Path, monkeypatch) -> None:
+    auto = built_bytes(site, tmp_path / "auto")
+    monkeypatch.setenv("MMSITE_MARKDOWN_ENGINE", REFERENCE)
+    reference = built_bytes(site, tmp_path / "reference")
+    assert auto.keys() == reference.keys()
+    differing = [name for name in auto if auto[name] != reference[name]]
+    assert differing == []
+
+
+def test_demo_site_is_byte_identical_with_both_engines(tmp_path: Path, monkeypatch) -> None:
+    site = tmp_path / "demo"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    assert_site_identical(site, tmp_path, monkeypatch)
+
+
+def test_bench_corpus_is_byte_identical_and_mostly_fast(tmp_path: Path, monkeypatch) -> None:
+    sites = generate(tmp_path / "bench", pages=80, languages=3)
+    site = sites["mmsite"]
+    engines: Counter[str] = Counter()
+    locales = {"en": "en_US", "fr": "fr_FR", "es": "es_ES"}
+    for path in (site / "content").rglob("*.md"):
+        parts = path.name.split(".")
+        locale = locales[parts[-2] if len(parts) == 3 else "en"]
+        body = split_front_matter(path.read_text(encoding="utf-8"), path).body
+        engines[engine_for(body, locale)] += 1
+        assert_same(body, locale)
+    assert engines[FAST] / sum(engines.values()) > 0.7, engines
+    assert_site_identical(site, tmp_path, monkeypatch)
+
+
+def fixture_bodies() -> list[str]:
+    """Every Markdown body written as a literal in the test suite: ``page(title, body)``
+    arguments and whole documents with front matter."""
+    bodies = []
+    for path in sorted((REPO / "tests").glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "page":
+                body = node.args[1] if len(node.args) > 1 else None
+                if isinstance(body, ast.Constant) and isinstance(body.value, str):
+                    bodies.append(body.value)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                text = textwrap.dedent(node.value).lstrip("\n")
+                if text.startswith("---\n") and text.count("---\n") >= 2:
+                    bodies.append(text.split("---\n", 2)[2])
+    return bodies
+
+
+def test_test_fixture_bodies_render_identically() -> None:
+    bodies = fixture_bodies()
+    assert len(bodies) > 15
+    chosen = [assert_same(body, locale) for body in bodies for locale in LOCALES]
+    assert any(chosen)
+
+
+BLOCKS = st.sampled_from(
+    [
+        "## Heading with `code` and *emphasis*",
+        "### Same heading",
+        "### Same heading",
+        "Heading\n-------",
+        "A paragraph with \"double quotes\", don't and it's, (c) -- and ... too.",
+        'Les prix s\'affichent: "vite" -- **gras** et _italique_ ~~barré~~.',
+        "'single' quotes and the founders' shop in the '90s",
+        'An "unbalanced quote and "another" one"',
+        '"Quoted at start" then "x"y" and 5" tall and "',
+        '*"emphasised"* and "**strong**" and "`code`" and "[link](https://x.example)"',
+        "- one\n- two\n  - nested\n\n  loose",
+        "1. first\n2. second",
+        '- "quoted" item -- one\n- it\'s (c) two...\n  - nested "deep" item',
+        '* lazy\ncontinuation "quoted" line\n\n  "indented" continuation',
+        '> - "quoted" in a list in a quote',
+        '## "Quoted" heading',
+        'Run `say "hi"` then "go" and ``a`b`` "c" with `x` "d".',
+        'Unclosed `tick "q" here',
+        "```sh\necho 'single' \"double\"\n```",
+        "~~~~\n```\n'nested' fence\n~~~~",
+        "  ```\nindented 'fence'\n  ```",
+        "````\nunclosed 'fence'",
+        '"Setext" heading\n===',
+        'x "a" b.\n\ny "c" d "e" f.',
+        '   "indented" para',
+        '| "cell" | it\'s -- x |\n|---|---|\n| "b" c | (tm) |',
+        "| a | b |\n|---|:-:|\n| 1 | *x* |",
+        "```py\nprint(\"hi\", 'there')\n```",
+        '    indented code with "quotes"',
+        "> a quote with a [link](other.md) inside",
+        'See [the shop](https://shop.example/a?b=1&c=2 "Title") and [x](#part).',
+        "[sibling](../series/x/_index.md#part) and [é](café.md)",
+        "A line ending in two spaces  \nthen a break\\\nand an escape \\* here.",
+        "Text with <b>html</b>",
+        "Note[^1].\n\n[^1]: The note.",
+        "![alt](photo.jpg)",
+        "Entity &amp; and &copy;",
+        "[ref][r]\n\n[r]: https://example.com",
+        "“already curly” text",
+        "***",
+        'مرحبا "بالعالم" هنا',
+    ]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(BLOCKS, min_size=1, max_size=8), st.sampled_from(LOCALES))
+def test_generated_documents_render_identically_when_fast(blocks: list[str], locale: str) -> None:
+    assert_same("\n\n".join(blocks) + "\n", locale)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Raw <span>html</span>",
+        "Autolink <https://example.com>",
+        "Footnote[^1]\n\n[^1]: x",
+        "![image](photo.jpg)",
+        "Entity &eacute;",
+        "[ref]\n\n[ref]: https://example.com",
+        "tab\tseparated",
+    ],
+)
+def test_prescan_sends_unsupported_syntax_to_the_reference_engine(text: str) -> None:
+    assert engine_for(text, "en_US") == REFERENCE
+
+
+def test_only_simple_quotes_take_the_fast_engine() -> None:
+    assert engine_for('He said "hi" and didn\'t stop.', "fr_FR") == FAST
+    assert engine_for("the founders' shop", "en_US") == REFERENCE
+    assert engine_for("the founders' shop", "fr_FR") == REFERENCE
+    assert engine_for('"nested "quotes" here"', "en_US") == REFERENCE
+    html = render_fast(fast_source('He said "hi".', "fr_FR") or "")
+    assert html == "<p>He said \u00ab\u00a0hi\u00a0\u00bb.</p>\n"
+
+
+def test_extra_rules_without_a_check_disable_the_fast_path(monkeypatch) -> None:
+    monkeypatch.setattr(markdown, "EXTRA_RULES", [("qa", lambda state: None)])
+    monkeypatch.setattr(markdown, "FAST_PATH_CHECKS", {})
+    assert engine_for("plain text", "en_US") == REFERENCE
+    monkeypatch.setattr(markdown, "FAST_PATH_CHECKS", {"qa": lambda text: "**Q:**" in text})
+    assert engine_for("plain text", "en_US") == FAST
+    assert engine_for("**Q:** why?", "en_US") == REFERENCE
+
+
+def test_broken_link_on_the_fast_path_is_reported_with_its_line(make_site) -> None:
+    body = "Intro paragraph.\n\n## Part\n\nSee [the gift box](gift-box.md) too.\n"
+    assert engine_for(body, "en_US") == FAST
+    root = make_site({"content/_index.md": page("Home"), "content/shop.md": page("Shop", body)})
+    with pytest.raises(BuildErrors) as caught:
+        build_site(root)
+    errors = caught.value.errors
+    assert errors and all(e.path is not None and e.path.name == "shop.md" for e in errors)
+    assert {e.line for e in errors} == {8} and "gift-box.md" in errors[0].message
