@@ -18,6 +18,8 @@ from .render import Site, context_for, make_environment, render_template, templa
 from .routing import Router
 from .theme import Theme
 
+CACHE_DIR = ".mmsite-cache"  # below the site root; safe to delete
+
 
 @dataclass
 class BuildOptions:
@@ -156,7 +158,8 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
     tree = OutputTree(output, root)
     result = BuildResult(output=output, languages=len(site.config.languages))
     try:
-        context = Build(site, theme, make_environment(theme), tree, result)
+        env = make_environment(theme, root / CACHE_DIR / "jinja")
+        context = Build(site, theme, env, tree, result)
         for step in STEPS:
             step(context)
         result.files = len(tree.written)

@@ -228,9 +228,17 @@ def _locale_filter(func: Callable[..., str]) -> Callable[..., str]:
     return wrapper
 
 
-def make_environment(theme: Theme) -> jinja2.Environment:
+def make_environment(theme: Theme, cache_dir: Path | None = None) -> jinja2.Environment:
+    """One environment per build: templates compile once; with ``cache_dir`` their
+    bytecode is kept on disk between builds (Jinja checks the source's mtime)."""
+    bytecode_cache = None
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
+        bytecode_cache=bytecode_cache,
+        auto_reload=False,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
