@@ -5,6 +5,7 @@ Templates see plain view objects (:class:`PageView`), never files or the router.
 
 from __future__ import annotations
 
+import functools
 import traceback
 from collections.abc import Callable
 from functools import cached_property
@@ -74,6 +75,7 @@ class Site:
                     route.edition.locale,
                     self.config.markdown.unsafe_html,
                     link_resolver(route, self.router),
+                    {"t": functools.partial(self.strings.translate, route.edition.lang)},
                 )
             )
             self._bodies[key] = html
@@ -177,7 +179,7 @@ class PageView:
             child = group.default
             inside = child.dir == directory and not child.is_index
             subsection = child.is_index and child.dir.parent == directory and child.dir != directory
-            if not (inside or subsection):
+            if not (inside or subsection) or child.meta.get("listed") is False:
                 continue
             route = self.site.router.get(group, self.edition)
             if route is not None:
