@@ -76,7 +76,7 @@ class Site:
                     route.edition.locale,
                     self.config.markdown.unsafe_html,
                     link_resolver(route, self.router),
-                    {"t": functools.partial(self.strings.translate, route.edition.lang)},
+                    {"t": functools.partial(self.strings.translate, route.page.lang)},
                 )
             )
             self._bodies[key] = html

@@ -216,8 +216,9 @@ def _person(person: model.Interviewee | None) -> dict[str, Any] | None:
     data: dict[str, Any] = {"@type": "Person", "name": person.name, "jobTitle": person.role}
     if person.company:
         data["worksFor"] = {"@type": "Organization", "name": person.company}
-    if person.country:
-        data["nationality"] = {"@type": "Country", "name": person.country}
+        if person.country:
+            address = {"@type": "PostalAddress", "addressCountry": person.country}
+            data["worksFor"]["address"] = address
     return data
 
 
