@@ -167,3 +167,7 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
     result.seconds = time.perf_counter() - started
     result.warnings = reporter.warnings
     return result
+
+
+# Features register their MODEL_STEPS, STEPS and context processors when imported.
+from . import commerce  # noqa: E402, F401
