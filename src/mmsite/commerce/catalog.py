@@ -31,9 +31,12 @@ def is_product_page(page: Page) -> bool:
 
 def slugify(text: str) -> str:
     """``"Épicerie fine"`` -> ``epicerie-fine``; non-Latin scripts are kept (``ملح-بحري``)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    text = unicodedata.normalize("NFC", stripped).lower()
+    out = []
+    for char in unicodedata.normalize("NFC", text):
+        parts = unicodedata.normalize("NFKD", char)
+        latin = parts[:1].isascii()  # é -> e, but Arabic ؤ keeps its hamza
+        out.append("".join(c for c in parts if not unicodedata.combining(c)) if latin else char)
+    text = "".join(out).lower()
     return re.sub(r"[^\w]+", "-", text).strip("-_") or "category"
 
 
