@@ -13,24 +13,20 @@ from babel.numbers import format_currency
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import build_site, hreflangs, parse_html, text_of
+from helpers import BASIC_CONFIG, build_site, hreflangs, parse_html, text_of
 from mmsite.commerce.money import AmountError, format_price, localize_digits, parse_amount
 from mmsite.errors import MmsiteError
 
-SHOP = """\
-title: Test Shop
-base_url: https://shop.example/
-default_language: en
-languages:
-  en: {locale: en_US}
-  fr: {locale: fr_FR}
-  ar: {locale: ar_EG}
+SHOP = (
+    BASIC_CONFIG
+    + """\
 markets:
   us: {currency: USD, languages: [en]}
   uk: {currency: GBP, languages: [en]}
   eu: {currency: EUR, languages: [fr]}
   eg: {currency: EGP, languages: [ar]}
 """
+)
 COMMERCE = """\
 commerce:
   brand: Test Brand
@@ -457,3 +453,14 @@ def test_demo_shop(tmp_path: Path) -> None:
     for feed in ("products", "en-gb/products", "fr/produits", "es/productos", "ar/المنتجات"):
         items = list(ET.parse(public / feed / "merchant-feed.xml").getroot().iter("item"))
         assert len(items) >= 5
+
+
+def test_plain_page_in_products_is_not_a_product(make_site) -> None:
+    root = shop(
+        make_site, COMMERCE, content__products__shipping_md="---\ntitle: Shipping\n---\nPost.\n"
+    )
+    build_site(root)
+    doc = parse_html(root / "public/products/shipping/index.html")
+    assert [s for s in doc.iter("script") if s.get("type") == "application/ld+json"] == []
+    listing = parse_html(root / "public/products/index.html")
+    assert "Shipping" in [text_of(h) for h in listing.iter("h3")]

@@ -25,8 +25,15 @@ CATEGORY_INDEX: dict[str, tuple[str, str]] = {
 }
 
 
+PRODUCT_FIELDS = frozenset({"sku", "price", "checkout", "variants"})
+
+
 def is_product_page(page: Page) -> bool:
-    return page.section == SECTION and not page.is_index and not page.virtual
+    """A page in products/ with any product field; others there are plain pages
+    (shipping notes, size guides)."""
+    if page.section != SECTION or page.is_index or page.virtual:
+        return False
+    return not PRODUCT_FIELDS.isdisjoint(page.meta)
 
 
 def slugify(text: str) -> str:

@@ -205,7 +205,13 @@ def categories(site: Site, edition: Edition) -> list[dict[str, Any]]:
 def storefront_context(view: PageView) -> dict[str, Any]:
     """CONTEXT_PROCESSORS entry: ``product``, ``catalog`` and ``categories`` for templates."""
     page = view.page
-    empty: dict[str, Any] = {"product": None, "catalog": [], "categories": [], "catalog_url": ""}
+    empty: dict[str, Any] = {
+        "product": None,
+        "catalog": [],
+        "categories": [],
+        "catalog_url": "",
+        "other_pages": [],
+    }
     if page.section != SECTION:
         return empty
     site, edition = view.site, view.edition
@@ -219,5 +225,8 @@ def storefront_context(view: PageView) -> dict[str, Any]:
     return {
         **empty,
         "catalog": catalog(site, edition, category),
+        "other_pages": [
+            c for c in view.children if product_of(c.page) is None and not c.page.virtual
+        ],
         "categories": categories(site, edition),
     }
