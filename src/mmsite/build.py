@@ -181,3 +181,6 @@ def _register_series() -> None:
 
 
 _register_series()
+
+# Features register their MODEL_STEPS, STEPS and context processors when imported.
+from . import commerce  # noqa: E402, F401
