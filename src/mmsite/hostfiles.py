@@ -13,6 +13,7 @@ from html import escape
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from .config import Config
 from .content import Group, virtual_page
 from .errors import BuildErrors, MmsiteError
 from .render import PageView, context_for, render_template
@@ -40,11 +41,11 @@ SECURITY_HEADERS = (
 ALIAS = re.compile(r"^/[^\s?#*:\"'<>\\]*$")
 
 
-def site_headers(build: Build) -> list[tuple[str, str]]:
+def site_headers(config: Config) -> list[tuple[str, str]]:
     """Security headers for every response; site.yaml ``headers:`` adds or replaces
     (an empty value removes one)."""
     headers = {name.lower(): (name, value) for name, value in SECURITY_HEADERS}
-    for name, value in build.config.headers:
+    for name, value in config.headers:
         headers[name.lower()] = (name, value)
     return [(name, value) for name, value in headers.values() if value]
 
@@ -53,7 +54,7 @@ def write_headers(build: Build) -> None:
     router = build.site.router
     lines = ["# Written by mmsite. Read by Netlify and Cloudflare Pages; see docs/deploy.md."]
     lines.append(router.url_of("*"))
-    lines += [f"  {name}: {value}" for name, value in site_headers(build)]
+    lines += [f"  {name}: {value}" for name, value in site_headers(build.config)]
     hashed = sorted(name for logical, name in build.site.asset_names.items() if name != logical)
     for name in hashed:
         lines += ["", router.url_of(name), f"  Cache-Control: {IMMUTABLE}"]

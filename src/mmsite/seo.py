@@ -67,19 +67,20 @@ def w3c(value: dt.date | dt.datetime) -> str:
 
 
 class LastModified:
-    """``lastmod`` of pages: front matter, else git time of the file, else None."""
+    """``lastmod`` of pages: the file's own front matter (``updated``, else ``date``), else
+    the git time of the file, else dates inherited from the default-language file, else None."""
 
     def __init__(self, site: Site) -> None:
         self.site = site
         self.times = git_times(site.config.root)
 
     def of_page(self, page: Page) -> dt.date | dt.datetime | None:
-        own = page.meta.get("updated") or page.meta.get("date")
+        own = page.doc.meta.get("updated") or page.doc.meta.get("date")
         if own:
             return own
-        if page.virtual:
-            return None
-        return self.times.get(page.source.resolve())
+        committed = None if page.virtual else self.times.get(page.source.resolve())
+        # a translation's dates, when it has none, come from the default-language file
+        return committed or page.meta.get("updated") or page.meta.get("date")
 
     def of_route(self, route: Route) -> dt.date | dt.datetime | None:
         """A section also changes when what it lists changes: newest of itself and children."""
@@ -183,8 +184,8 @@ def write_robots(build: Build) -> None:
 def og_locale(route: Route) -> str:
     """``fr_FR``; a market edition names its region: ``en_GB``."""
     edition = route.edition
-    if edition.market:
-        return f"{edition.lang.split('-')[0]}_{edition.market.region}"
+    if edition.market and edition.code != edition.lang:
+        return f"{edition.locale.split('_')[0]}_{edition.market.region}"
     return edition.locale
 
 
