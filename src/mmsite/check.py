@@ -34,9 +34,11 @@ class Finding:
     check: str  # the check's name, e.g. "links"
     where: str  # output path (``fr/a-propos/index.html``) or source file
     message: str
+    line: int | None = field(default=None, compare=False)  # line in the output file
 
     def __str__(self) -> str:
-        return f"{self.level}: {self.where}: {self.message} [{self.check}]"
+        at = f"{self.where}:{self.line}" if self.line else self.where
+        return f"{self.level}: {at}: {self.message} [{self.check}]"
 
 
 # -- parsed output -------------------------------------------------------------
@@ -218,20 +220,18 @@ def check_links(ctx: CheckContext) -> Iterator[Finding]:
         doc = ctx.doc(rel)
         for ref in doc.refs:
             if ref.url.lower().startswith("javascript:"):
-                yield Finding(ERROR, "links", ctx.where(rel), f"line {ref.line}: javascript: URL")
+                yield Finding(ERROR, "links", ctx.where(rel), "javascript: URL", ref.line)
                 continue
             resolved = ctx.resolve(rel, ref.url)
             if resolved is None:
                 continue
             target, fragment = resolved
-            at = f"line {ref.line}: "
             if target is None:
                 what = "missing image" if ref.is_image else "broken link"
-                yield Finding(ERROR, "links", ctx.where(rel), f"{at}{what} {ref.url}")
+                yield Finding(ERROR, "links", ctx.where(rel), f"{what} {ref.url}", ref.line)
             elif fragment and target.endswith(".html") and fragment not in ctx.doc(target).ids:
-                yield Finding(
-                    ERROR, "links", ctx.where(rel), f"{at}missing anchor #{fragment} in {ref.url}"
-                )
+                message = f"missing anchor #{fragment} in {ref.url}"
+                yield Finding(ERROR, "links", ctx.where(rel), message, ref.line)
 
 
 @register("sitemap")
@@ -277,13 +277,11 @@ def check_csp(ctx: CheckContext) -> Iterator[Finding]:
         for line, what in ctx.doc(rel).inline:
             directive = "style-src" if "style" in what else "script-src"
             if not allows_inline(directive):
-                yield Finding(
-                    ERROR,
-                    "csp",
-                    ctx.where(rel),
-                    f"line {line}: {what} is blocked by the Content-Security-Policy "
-                    f"({directive}); move it to a file in static/",
+                message = (
+                    f"{what} is blocked by the Content-Security-Policy ({directive}); "
+                    "move it to a file in static/"
                 )
+                yield Finding(ERROR, "csp", ctx.where(rel), message, line)
 
 
 @register("duplicates")

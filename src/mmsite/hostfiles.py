@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .content import Group, virtual_page
-from .errors import BuildErrors, MmsiteError
+from .errors import BuildErrors, MmsiteError, relpath
 from .render import PageView, context_for, render_template
 from .routing import Route, quote_path
 
@@ -116,7 +116,11 @@ def collect_aliases(build: Build) -> list[tuple[str, Route]]:
             target = alias_target(alias)
             if alias in seen or build.out.exists(target):
                 other = seen.get(alias)
-                what = f"{other.page.rel} also lists it" if other else "a page or file is there"
+                what = (
+                    f"{relpath(other.page.source, build.config.root).as_posix()} also lists it"
+                    if other
+                    else "a page or file is there"
+                )
                 errors.append(route.page.error(f"alias {alias} is taken: {what}", "aliases"))
                 continue
             seen[alias] = route
