@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import REPO, build_site, page, parse_html
 
+from helpers import REPO, build_site, page, parse_html
 from mmsite.errors import MmsiteError
 
 FILES = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import build_site, page
 
+from helpers import build_site, page
 from mmsite.build import BuildOptions, load_site
 from mmsite.check import CHECKS, ERROR, WARNING, Finding, coverage, register, run_checks
 from mmsite.cli import main
@@ -55,10 +55,18 @@ def test_planted_mistakes_give_exact_findings(make_site) -> None:
         Finding(ERROR, "links", home, "broken link https://shop.example/old/"),
         Finding(ERROR, "links", home, "missing anchor #nope in about/#nope"),
         Finding(ERROR, "links", home, "missing image /img/missing.png"),
-        Finding(WARNING, "duplicates", "en", "same description 'Flaky salt.' on "
-                "/products/a/, /products/b/"),
-        Finding(WARNING, "duplicates", "en", "same title 'Salt · Test Shop' on "
-                "/products/a/, /products/b/"),
+        Finding(
+            WARNING,
+            "duplicates",
+            "en",
+            "same description 'Flaky salt.' on /products/a/, /products/b/",
+        ),
+        Finding(
+            WARNING,
+            "duplicates",
+            "en",
+            "same title 'Salt · Test Shop' on /products/a/, /products/b/",
+        ),
         Finding(WARNING, "translations", "content/products/a.md", "no 'fr' translation"),
         Finding(WARNING, "translations", "content/products/b.md", "no 'fr' translation"),
     ]
@@ -96,8 +104,10 @@ def test_clean_site_passes_and_cli_exit_codes(make_site, capsys) -> None:
 
 def test_base_url_with_a_path(make_site) -> None:
     root = make_site(
-        {"content/_index.md": page("Home", "[up](/) [ok](/preview/about/)"),
-         "content/about.md": page("About")},
+        {
+            "content/_index.md": page("Home", "[up](/) [ok](/preview/about/)"),
+            "content/about.md": page("About"),
+        },
         config=CONFIG,
     )
     build_site(root, base_url="https://shop.example/preview/")
@@ -126,8 +136,11 @@ def test_inline_script_and_style_break_the_csp(make_site) -> None:
 
 
 def test_the_default_theme_satisfies_its_csp(make_site) -> None:
-    root = make_site(PLANTED, config=CONFIG.replace("title: Test Shop", "title: T") +
-                     "default_language_in_subdir: true\n")
+    root = make_site(
+        PLANTED,
+        config=CONFIG.replace("title: Test Shop", "title: T")
+        + "default_language_in_subdir: true\n",
+    )
     build_site(root)
     assert [f for f in check(root) if f.check in ("csp", "sitemap")] == []
 

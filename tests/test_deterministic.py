@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 from helpers import REPO, build_site, hreflangs, parse_html
-
 from mmsite.cli import main
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import build_site, page, parse_html, text_of
 
+from helpers import build_site, page, parse_html, text_of
 from mmsite.errors import MmsiteError
 
 SITE = {
@@ -48,7 +48,8 @@ def test_headers_security_for_all_long_cache_for_fingerprints(make_site) -> None
         if p.suffix in (".css", ".js")
     )
     assert len(rules) == 2
-    assert all(r == {"Cache-Control": "public, max-age=31536000, immutable"} for r in rules.values())
+    immutable = {"Cache-Control": "public, max-age=31536000, immutable"}
+    assert all(rule == immutable for rule in rules.values())
 
 
 def test_site_headers_override_and_remove(make_site) -> None:

@@ -7,10 +7,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from helpers import build_site, hreflangs, page, parse_html
 
+from helpers import build_site, hreflangs, page, parse_html
 from mmsite import seo
 
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 
 SITE = {
@@ -102,9 +103,7 @@ def test_lastmod_from_last_git_commit_of_each_file(make_site, monkeypatch) -> No
     _git(root, "commit", "-qam", "two", when="2026-03-01T12:30:00+00:00")
     calls = []
     real_run = subprocess.run
-    monkeypatch.setattr(
-        seo.subprocess, "run", lambda *a, **k: calls.append(a) or real_run(*a, **k)
-    )
+    monkeypatch.setattr(seo.subprocess, "run", lambda *a, **k: calls.append(a) or real_run(*a, **k))
     build_site(root)
     entries = sitemap(root / "public")
     assert entries["https://shop.example/contact/"]["lastmod"] == "2026-01-10T08:00:00+00:00"
@@ -120,13 +119,13 @@ def test_sitemap_index_over_the_limit(make_site, monkeypatch) -> None:
     build_site(root)
     public = root / "public"
     index = ET.parse(public / "sitemap.xml").getroot()
-    assert index.tag == "{%s}sitemapindex" % NS["s"]
-    locs = [loc.text for loc in index.iter("{%s}loc" % NS["s"])]
+    assert index.tag == SM + "sitemapindex"
+    locs = [loc.text for loc in index.iter(SM + "loc")]
     assert locs == [f"https://shop.example/sitemap-{n}.xml" for n in (1, 2, 3)]
     urls = []
     for n in (1, 2, 3):
         part = ET.parse(public / f"sitemap-{n}.xml").getroot()
-        urls += [u.text for u in part.iter("{%s}loc" % NS["s"])]
+        urls += [u.text for u in part.iter(SM + "loc")]
     assert len(urls) == 9 == len(set(urls))
 
 
