@@ -146,3 +146,21 @@ def test_root_404_when_default_language_in_subdir(make_site, tmp_path: Path) -> 
         p.relative_to(public).as_posix() for p in public.rglob("404.html")
     }
     assert parse_html(public / "404.html").get("lang") == "en"
+
+
+def test_alias_of_a_page_shown_in_two_market_editions(make_site) -> None:
+    config = """\
+    title: T
+    base_url: https://a.example/
+    languages: {en: {locale: en_US}}
+    markets:
+      us: {currency: USD, languages: [en]}
+      uk: {currency: GBP, languages: [en]}
+    """
+    root = make_site(
+        {"content/_index.md": page("Home"), "content/about.md": page("About", aliases="[/old/]")},
+        config=config,
+    )
+    build_site(root)
+    rules = (root / "public/_redirects").read_text().splitlines()[1:]
+    assert rules == ["/old/ /about/ 301"]  # the root (first) edition

@@ -106,7 +106,11 @@ def redirect_stub(url: str) -> str:
 def collect_aliases(build: Build) -> list[tuple[str, Route]]:
     errors: list[MmsiteError] = []
     seen: dict[str, Route] = {}
+    pages_done: set[int] = set()
     for route in build.site.router.routes:
+        if id(route.page) in pages_done:  # en-us and en-gb show one file: first edition wins
+            continue
+        pages_done.add(id(route.page))
         try:
             aliases = page_aliases(route)
         except MmsiteError as exc:
