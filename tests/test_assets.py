@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from helpers import REPO, build_site, page, parse_html
+from mmsite.assets import _normalize, _relative
 from mmsite.errors import MmsiteError
 
 FILES = {
@@ -123,3 +127,22 @@ def test_assets_option_is_validated(make_site) -> None:
     root = make_site({"content/_index.md": page("Home")}, config=config)
     with pytest.raises(MmsiteError, match="assets.minify: must be true or false"):
         build_site(root)
+
+
+SEGMENT = st.text(alphabet="abcz-_0", min_size=1, max_size=5)
+
+
+@given(st.lists(SEGMENT, max_size=4), st.lists(SEGMENT, min_size=1, max_size=4))
+def test_relative_reference_resolves_back_to_the_target(base: list[str], target: list[str]) -> None:
+    base_dir = PurePosixPath(*base) if base else PurePosixPath(".")
+    target_path = "/".join(target)
+    rel = _relative(target_path, base_dir)
+    assert posixpath.normpath(posixpath.join(str(base_dir), rel)) == target_path
+    assert _normalize(f"{base_dir}/{rel}") == target_path
+
+
+@given(st.lists(st.sampled_from(["a", "b", "..", ".", ""]), max_size=8))
+def test_normalize_never_climbs_out(parts: list[str]) -> None:
+    result = _normalize("/".join(parts))
+    if result is not None:
+        assert ".." not in result.split("/") and not result.startswith("/")
