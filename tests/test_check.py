@@ -6,20 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from helpers import build_site, page
+from helpers import BASIC_CONFIG, build_site, page
 from mmsite.build import BuildOptions, load_site
-from mmsite.check import CHECKS, ERROR, WARNING, Finding, coverage, register, run_checks
+from mmsite.check import CHECKS, ERROR, WARNING, Finding, coverage, run_checks
 from mmsite.cli import main
 from mmsite.errors import MmsiteError, Reporter
 
-CONFIG = """\
-title: Test Shop
-base_url: https://shop.example/
-default_language: en
-languages:
-  en: {locale: en_US}
-  fr: {locale: fr_FR}
-"""
+CONFIG = BASIC_CONFIG.replace("  ar: {locale: ar_EG}\n", "")  # English and French
 
 PLANTED = {
     "content/_index.md": page(
@@ -146,20 +139,53 @@ def test_the_default_theme_satisfies_its_csp(make_site) -> None:
 
 
 def test_checks_are_a_registry(make_site, monkeypatch) -> None:
-    monkeypatch.setitem(CHECKS, "custom", CHECKS["links"])
+    monkeypatch.setattr("mmsite.check.CHECKS", dict(CHECKS))  # registrations stay in this test
+    from mmsite import check as check_module
 
-    @register("prices")
-    def prices(ctx):
-        yield Finding(ERROR, "prices", "content/products/a.md", "no price for market eu")
+    @check_module.register("stock")
+    def stock(ctx):
+        yield Finding(ERROR, "stock", "content/products/a.md", "no stock level")
 
-    try:
-        root = make_site(PLANTED, config=CONFIG)
-        build_site(root)
-        assert Finding(ERROR, "prices", "content/products/a.md", "no price for market eu") in (
-            check(root)
-        )
-    finally:
-        del CHECKS["prices"]
+    root = make_site(PLANTED, config=CONFIG)
+    build_site(root)
+    assert Finding(ERROR, "stock", "content/products/a.md", "no stock level") in check(root)
     with pytest.raises(MmsiteError, match="unknown check 'nope'"):
         site, _ = load_site(root, BuildOptions(), Reporter())
         run_checks(site, root / "public", ["nope"])
+
+
+def test_products_without_a_price_for_a_market_and_bad_checkout_urls(make_site) -> None:
+    config = CONFIG + "markets:\n  us: {currency: USD, languages: [en]}\n"
+    config += "  eu: {currency: EUR, languages: [fr]}\n"
+    products = {
+        "content/_index.md": page("Home"),
+        "content/_index.fr.md": page("Accueil"),
+        "content/products/_index.md": page("Shop"),
+        "content/products/_index.fr.md": page("Boutique"),
+        "content/products/ok.md": page(
+            "Ok", price="{USD: 12.00, EUR: 11.50}", checkout="{stripe: 'https://buy.stripe.com/x'}"
+        ),
+        "content/products/ok.fr.md": page("Ok fr"),
+        "content/products/no-eur.md": page("No EUR", price="{USD: 12.00}"),
+        "content/products/no-eur.fr.md": page("Pas d'euros"),
+        "content/products/variants.md": page(
+            "Variants",
+            variants="[{name: S, price: {USD: 1, EUR: 1}}, "
+            "{name: L, price: {USD: 2}, checkout: {paypal: 'http://paypal.example/x'}}]",
+        ),
+        "content/products/variants.fr.md": page("Variantes"),
+    }
+    root = make_site(products, config=config)
+    build_site(root)
+    site, _ = load_site(root, BuildOptions(), Reporter())
+    findings = [f for f in run_checks(site, root / "public") if f.check in ("prices", "checkout")]
+    assert findings == [
+        Finding(
+            ERROR,
+            "checkout",
+            "content/products/variants.md",
+            "paypal: 'http://paypal.example/x' is not an https:// URL",
+        ),
+        Finding(ERROR, "prices", "content/products/no-eur.md", "no price in EUR for market eu"),
+        Finding(ERROR, "prices", "content/products/variants.md", "no price in EUR for market eu"),
+    ]

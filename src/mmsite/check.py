@@ -357,6 +357,67 @@ def check_translations(ctx: CheckContext) -> Iterator[Finding]:
         yield Finding(WARNING, "translations", source, f"no {lang!r} translation")
 
 
+# -- storefront -------------------------------------------------------------------
+
+
+def _products(ctx: CheckContext) -> Iterator[tuple[str, dict]]:
+    """(source file, front matter) of every product: a page under products/ (FORMAT.md)."""
+    for group in ctx.site.model.groups.values():
+        page = group.default
+        if page.section == "products" and not page.is_index and not page.virtual:
+            yield relpath(page.source, ctx.site.config.root).as_posix(), page.meta
+
+
+def _has_price(meta: dict, currency: str) -> bool:
+    price = meta.get("price")
+    if isinstance(price, dict) and currency in price:
+        return True
+    variants = meta.get("variants")
+    return (
+        isinstance(variants, list)
+        and bool(variants)
+        and all(isinstance(v, dict) and currency in (v.get("price") or {}) for v in variants)
+    )
+
+
+@register("prices")
+def check_prices(ctx: CheckContext) -> Iterator[Finding]:
+    """A product without a price in the currency of a market cannot be sold there."""
+    markets = ctx.site.config.markets.values()
+    for source, meta in _products(ctx):
+        for market in markets:
+            if not _has_price(meta, market.currency):
+                message = f"no price in {market.currency} for market {market.key}"
+                yield Finding(ERROR, "prices", source, message)
+
+
+def _validate_checkout(provider: str, url: object) -> str | None:
+    """The storefront's validator when it is installed, else: an https URL with a host."""
+    try:
+        from .commerce.providers import validate_checkout  # type: ignore[import-not-found]
+    except ImportError:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts is None or parts.scheme != "https" or not parts.netloc:
+            return f"{url!r} is not an https:// URL"
+        return None
+    return validate_checkout(provider, url)
+
+
+@register("checkout")
+def check_checkout(ctx: CheckContext) -> Iterator[Finding]:
+    """Every checkout URL (product and variants) passes its provider's validation."""
+    for source, meta in _products(ctx):
+        variants = meta.get("variants") if isinstance(meta.get("variants"), list) else []
+        for owner in [meta, *[v for v in variants if isinstance(v, dict)]]:
+            checkout = owner.get("checkout")
+            if not isinstance(checkout, dict):
+                continue
+            for provider, url in checkout.items():
+                problem = _validate_checkout(str(provider), url)
+                if problem:
+                    yield Finding(ERROR, "checkout", source, f"{provider}: {problem}")
+
+
 # -- running -------------------------------------------------------------------
 
 
