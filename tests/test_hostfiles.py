@@ -164,3 +164,21 @@ def test_alias_of_a_page_shown_in_two_market_editions(make_site) -> None:
     build_site(root)
     rules = (root / "public/_redirects").read_text().splitlines()[1:]
     assert rules == ["/old/ /about/ 301"]  # the root (first) edition
+
+
+def test_site_static_host_files_are_kept(make_site) -> None:
+    root = make_site(
+        {
+            **SITE,
+            "static/_redirects": "/shop/* https://kernow.myshopify.com/:splat 302\n",
+            "static/_headers": "/feed.xml\n  Access-Control-Allow-Origin: *\n",
+            "static/robots.txt": "User-agent: *\nDisallow: /\n",
+        }
+    )
+    build_site(root)
+    public = root / "public"
+    redirects = (public / "_redirects").read_text()
+    assert redirects.index("/about-us/ /about/ 301") < redirects.index("/shop/* https://")
+    rules = parse_headers((public / "_headers").read_text())
+    assert rules["/feed.xml"] == {"Access-Control-Allow-Origin": "*"} and "/*" in rules
+    assert (public / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"

@@ -218,3 +218,12 @@ def test_seo_options_are_validated(make_site, bad: str) -> None:
     root = make_site({"content/_index.md": page("Home")}, config=config)
     with pytest.raises(MmsiteError, match=r"seo\."):
         build_site(root)
+
+
+def test_noindex_pages_stay_out_of_the_sitemap(make_site) -> None:
+    root = make_site({**SITE, "content/thanks.md": page("Thank you", noindex="true")})
+    build_site(root)
+    assert "https://shop.example/thanks/" not in sitemap(root / "public")
+    doc = parse_html(root / "public/thanks/index.html")
+    assert _meta(doc, "robots") == ["noindex"]
+    assert not [x for x in doc.iter("link") if x.get("rel") == "canonical"]

@@ -50,6 +50,15 @@ def site_headers(config: Config) -> list[tuple[str, str]]:
     return [(name, value) for name, value in headers.values() if value]
 
 
+def with_site_file(build: Build, name: str, generated: list[str]) -> str:
+    """A site's own ``static/_headers`` (or ``_redirects``) comes after the generated rules."""
+    text = "\n".join(generated) + "\n"
+    if name in build.site.asset_names:
+        own = build.out.target(name).read_text(encoding="utf-8")
+        text += f"\n# From static/{name}:\n{own}"
+    return text
+
+
 def write_headers(build: Build) -> None:
     router = build.site.router
     lines = ["# Written by mmsite. Read by Netlify and Cloudflare Pages; see docs/deploy.md."]
@@ -58,7 +67,7 @@ def write_headers(build: Build) -> None:
     hashed = sorted(name for logical, name in build.site.asset_names.items() if name != logical)
     for name in hashed:
         lines += ["", router.url_of(name), f"  Cache-Control: {IMMUTABLE}"]
-    build.out.write("_headers", "\n".join(lines) + "\n")
+    build.out.write("_headers", with_site_file(build, "_headers", lines))
 
 
 # -- aliases -----------------------------------------------------------------
@@ -140,7 +149,7 @@ def write_redirects(build: Build) -> None:
         source = router.url_of(alias.lstrip("/"))
         lines.append(f"{source} {route.url} 301")
         build.out.write(alias_target(alias), redirect_stub(router.absolute(route.url)))
-    build.out.write("_redirects", "\n".join(lines) + "\n")
+    build.out.write("_redirects", with_site_file(build, "_redirects", lines))
 
 
 # -- 404 pages ---------------------------------------------------------------

@@ -168,6 +168,9 @@ def write_sitemap(build: Build) -> None:
 
 
 def write_robots(build: Build) -> None:
+    """``robots.txt`` naming the sitemap, unless the site has its own in ``static/``."""
+    if "robots.txt" in build.site.asset_names:
+        return
     router = build.site.router
     lines = ["User-agent: *"]
     disallow = build.config.seo.robots_disallow
