@@ -146,3 +146,28 @@ def test_normalize_never_climbs_out(parts: list[str]) -> None:
     result = _normalize("/".join(parts))
     if result is not None:
         assert ".." not in result.split("/") and not result.startswith("/")
+
+
+def test_every_page_of_the_demo_references_only_hashed_existing_assets(tmp_path: Path) -> None:
+    import shutil
+
+    site = tmp_path / "demo"
+    shutil.copytree(REPO / "content", site / "content")
+    config = (
+        (REPO / "site.yaml")
+        .read_text()
+        .replace("default_language_in_subdir: false", "default_language_in_subdir: true")
+    )
+    (site / "site.yaml").write_text(config)
+    build_site(site)
+    public = site / "public"
+    seen = set()
+    for html in public.rglob("*.html"):
+        doc = parse_html(html)
+        refs = [x.get("href") for x in doc.iter("link") if x.get("rel") == "stylesheet"]
+        refs += [x.get("src") for x in doc.iter("script") if x.get("src")]
+        for ref in refs:
+            name = ref.lstrip("/")
+            assert HASHED.match(name) and (public / name).is_file(), (html, ref)
+            seen.add(name.split("/")[0])
+    assert seen == {"css", "js"}
