@@ -143,11 +143,12 @@ def title_of(rng: random.Random, lang: str) -> str:
     return " ".join(rng.choices(words_for(lang), k=3)).capitalize()
 
 
-def meta_for(item: Item, lang: str, currency: str, rng: random.Random) -> dict[str, str]:
+def meta_for(item: Item, lang: str, currencies: list[str], rng: random.Random) -> dict[str, str]:
     day = date(2024, 1, 1) + timedelta(days=item.index % 700)
     base = {"title": title_of(rng, lang), "summary": paragraph(rng, words_for(lang), lang)[:140]}
     if item.kind == "product":
-        base.update(sku=f"SKU-{item.index:05d}", price=f"{{{currency}: {10 + item.index % 40}.50}}")
+        prices = ", ".join(f"{c}: {10 + item.index % 40}.50" for c in currencies)
+        base.update(sku=f"SKU-{item.index:05d}", price=f"{{{prices}}}")
         base.update(availability="in_stock", category="pantry")
     else:
         base.update(date=day.isoformat(), author="Editor", part=str(int(item.stem[:2])))
@@ -224,10 +225,11 @@ def write_mmsite(root: Path, items: list[Item], langs: list[tuple[str, str, str]
 
 
 def rendered_items(items: list[Item], langs: list[tuple[str, str, str]]):
+    currencies = sorted({cur for _, _, cur in langs})
     for item in items:
-        for code, _, cur in langs:
+        for code, _, _ in langs:
             rng = random.Random(f"{item.stem}-{code}")
-            yield item, code, meta_for(item, code, cur, rng), body(rng, item, code, items)
+            yield item, code, meta_for(item, code, currencies, rng), body(rng, item, code, items)
 
 
 # -- Hugo ---------------------------------------------------------------------

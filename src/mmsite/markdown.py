@@ -17,6 +17,7 @@ import os
 import re
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -84,22 +85,33 @@ def parser(locale: str, unsafe_html: bool) -> MarkdownIt:
 
 
 def render_markdown(
-    text: str, locale: str, unsafe_html: bool = False, link: LinkCallback | None = None
+    text: str,
+    locale: str,
+    unsafe_html: bool = False,
+    link: LinkCallback | None = None,
+    env: dict[str, Any] | None = None,
 ) -> str:
-    """Render with the fast engine when it gives identical HTML, else markdown-it-py."""
+    """Render with the fast engine when it gives identical HTML, else markdown-it-py.
+    ``env`` reaches core rules as ``state.env`` (e.g. ``t`` for localized labels)."""
     source = fast_source(text, locale)
     if source is not None:
         try:
             return render_fast(source, link)
         except MmsiteError:  # a link the callback rejects: the reference engine reports
             pass  # it with its line number
-    return render_reference(text, locale, unsafe_html, link)
+    return render_reference(text, locale, unsafe_html, link, env)
 
 
 def render_reference(
-    text: str, locale: str, unsafe_html: bool = False, link: LinkCallback | None = None
+    text: str,
+    locale: str,
+    unsafe_html: bool = False,
+    link: LinkCallback | None = None,
+    env: dict[str, Any] | None = None,
 ) -> str:
-    env: dict = {"link": link} if link else {}
+    env = dict(env or {})
+    if link:
+        env["link"] = link
     return parser(locale, unsafe_html).render(text, env)
 
 
