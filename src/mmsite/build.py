@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import jinja2
 
+from . import parallel
 from .assets import publish_static
 from .config import Config, load_config
 from .content import ContentModel, load_content
@@ -36,6 +37,7 @@ class BuildOptions:
     drafts: bool = False
     base_url: str | None = None
     output: Path | None = None
+    jobs: int | None = None  # page-rendering processes; None: MMSITE_JOBS or one per CPU
 
 
 @dataclass
@@ -63,6 +65,7 @@ class Build:
     env: jinja2.Environment
     out: OutputTree
     result: BuildResult
+    jobs: int | None = None  # processes for page rendering; None: one per CPU
 
     @property
     def config(self) -> Config:
@@ -81,25 +84,56 @@ def copy_resources(build: Build) -> None:
         build.out.copy(rel, path)
 
 
-def render_pages(build: Build) -> None:
-    errors: list[MmsiteError] = []
-    for route in build.site.router.routes:
+@dataclass
+class Rendered:
+    """What one slice of routes produced; files are already on disk."""
+
+    written: list[PurePosixPath] = field(default_factory=list)
+    errors: list[tuple[int, MmsiteError]] = field(default_factory=list)  # (route index, error)
+    warnings: list[str] = field(default_factory=list)
+
+
+def render_slice(build: Build, index: int, count: int) -> Rendered:
+    """Render routes ``index``, ``index + count``, ... and write each page at once."""
+    done = Rendered()
+    routes = build.site.router.routes
+    warned = len(build.site.reporter.warnings)
+    for number in range(index, len(routes), count):
+        route = routes[number]
         try:
             html = render_template(
                 build.env, template_names(route.page), context_for(build.site, route)
             )
         except MmsiteError as exc:
-            errors.append(exc)
+            done.errors.append((number, exc))
             continue
         if build.out.exists(route.output):
-            errors.append(
-                MmsiteError(f"/{route.path} is also a static or resource file", route.page.source)
+            clash = MmsiteError(
+                f"/{route.path} is also a static or resource file", route.page.source
             )
+            done.errors.append((number, clash))
             continue
         build.out.write(route.output, html)
-        build.result.pages += 1
+        done.written.append(PurePosixPath(route.output))
+    done.warnings = build.site.reporter.warnings[warned:]
+    return done
+
+
+def render_pages(build: Build) -> None:
+    """Every route's page, across ``build.jobs`` processes (byte-identical to one)."""
+    routes = build.site.router.routes
+    jobs = parallel.job_count(build.jobs, len(routes))
+    results = parallel.map_slices(jobs, lambda index, count: render_slice(build, index, count))
+    errors: list[tuple[int, MmsiteError]] = []
+    for index, done in enumerate(results):
+        if index:  # a child wrote these files; the parent's tree learns of them here
+            build.out.written.update(done.written)
+            for warning in done.warnings:
+                build.site.reporter.add(warning)
+        build.result.pages += len(done.written)
+        errors += done.errors
     if errors:
-        raise BuildErrors(errors)
+        raise BuildErrors(error for _, error in sorted(errors, key=lambda item: item[0]))
 
 
 def write_language_picker(build: Build) -> None:
@@ -165,7 +199,7 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
     result = BuildResult(output=output, languages=len(site.config.languages))
     try:
         env = make_environment(theme, root / CACHE_DIR / "jinja")
-        context = Build(site, theme, env, tree, result)
+        context = Build(site, theme, env, tree, result, options.jobs)
         for step in STEPS:
             step(context)
         result.files = len(tree.written)

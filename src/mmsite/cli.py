@@ -21,6 +21,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", help="override base_url, e.g. for preview deploys")
     parser.add_argument("--drafts", action="store_true", help="include draft pages")
     parser.add_argument("--verbose", "-v", action="store_true", help="show tracebacks")
+    parser.add_argument(
+        "--jobs", "-j", type=int, help="processes for rendering pages (default: one per CPU)"
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -50,7 +53,7 @@ def _options(args: argparse.Namespace) -> BuildOptions:
     output = args.output
     if output is not None and not output.is_absolute():
         output = Path.cwd() / output
-    return BuildOptions(drafts=args.drafts, base_url=args.base_url, output=output)
+    return BuildOptions(drafts=args.drafts, base_url=args.base_url, output=output, jobs=args.jobs)
 
 
 def _report(result: BuildResult) -> None:

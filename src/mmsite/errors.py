@@ -23,6 +23,9 @@ class MmsiteError(Exception):
         self.line = line
         self.hint = hint
 
+    def __reduce__(self) -> tuple:  # keep path/line/hint across processes
+        return (type(self), (self.message, self.path, self.line, self.hint))
+
     def __str__(self) -> str:
         where = ""
         if self.path is not None:
@@ -40,6 +43,9 @@ class BuildErrors(MmsiteError):
         self.errors = list(errors)
         super().__init__(f"{len(self.errors)} error(s)")
 
+    def __reduce__(self) -> tuple:
+        return (BuildErrors, (self.errors,))
+
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
 
@@ -52,7 +58,10 @@ class Reporter:
     _seen: set[str] = field(default_factory=set)
 
     def warn(self, message: str, path: Path | str | None = None) -> None:
-        text = f"{path}: {message}" if path else message
+        self.add(f"{path}: {message}" if path else message)
+
+    def add(self, text: str) -> None:
+        """A warning already formatted (e.g. by a worker process)."""
         if text not in self._seen:
             self._seen.add(text)
             self.warnings.append(text)

@@ -59,15 +59,16 @@ class Site:
         self.reporter = reporter
         self.editions = router.editions
         self.asset_names: dict[str, str] = {}  # logical name -> published name (fingerprints)
-        self._bodies: dict[tuple[Path, str], Markup] = {}
+        self._bodies: dict[tuple[Path, PurePosixPath, str], Markup] = {}
         self._menus: dict[str, list[Route]] = {}
 
     def title(self, edition: Edition) -> str:
         return edition.language.title or self.config.title
 
     def body(self, route: Route) -> Markup:
-        """A page body rendered once per (file, edition language)."""
-        key = (route.page.source, route.edition.lang)
+        """A page body rendered once per (file, edition language). Keyed by ``rel`` too:
+        generated pages (categories, 404) name another page's file as their source."""
+        key = (route.page.source, route.page.rel, route.edition.lang)
         html = self._bodies.get(key)
         if html is None:
             html = Markup(

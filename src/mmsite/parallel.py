@@ -1,0 +1,77 @@
+"""Work split across processes: slice 0 runs here, the others in forked children.
+
+Forked children inherit the built site (config, content model, routes, templates) for
+free, so nothing is pickled on the way in; each child writes its files itself and sends
+back only a small summary. Without ``fork`` (Windows, macOS spawn) everything runs here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+# Below this many items a second process costs more than it saves.
+MIN_ITEMS = 200
+
+
+def job_count(requested: int | None, items: int) -> int:
+    """Processes to use: ``requested`` (``--jobs`` / ``MMSITE_JOBS``) or the usable CPUs."""
+    if requested is None and os.environ.get("MMSITE_JOBS", "").isdigit():
+        requested = int(os.environ["MMSITE_JOBS"])
+    if requested is None:
+        if items < MIN_ITEMS:
+            return 1
+        requested = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(requested, items))
+
+
+class WorkerFailed(RuntimeError):
+    """A child crashed (a bug, not a user mistake); carries the child's traceback."""
+
+
+def map_slices(jobs: int, work: Callable[[int, int], T]) -> list[T]:
+    """``[work(0, jobs), work(1, jobs), ...]`` with slices 1.. in forked processes."""
+    if jobs <= 1:
+        return [work(0, 1)]
+    context = multiprocessing.get_context("fork")
+    children = []
+    for index in range(1, jobs):
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_child, args=(send, work, index, jobs), daemon=True)
+        process.start()
+        send.close()
+        children.append((process, receive))
+    try:
+        results = [work(0, jobs)]
+        for process, receive in children:
+            try:
+                ok, value = receive.recv()
+            except EOFError:
+                process.join()
+                raise WorkerFailed(f"worker exited with code {process.exitcode}") from None
+            if not ok:
+                raise WorkerFailed(value)
+            results.append(value)
+        return results
+    finally:
+        for process, receive in children:
+            receive.close()
+            if process.is_alive():
+                process.terminate()
+            process.join()
+
+
+def _child(send, work: Callable[[int, int], T], index: int, jobs: int) -> None:
+    try:
+        send.send((True, work(index, jobs)))
+    except BaseException:
+        send.send((False, traceback.format_exc()))
+    finally:
+        send.close()

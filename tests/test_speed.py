@@ -1,0 +1,129 @@
+"""Parallel rendering gives the same bytes, errors and warnings as one process; the Jinja
+bytecode cache never serves a stale template; generated pages get their own body."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import REPO, build_site, page, parse_html, text_of
+from mmsite import parallel
+from mmsite.errors import BuildErrors, MmsiteError
+
+sys.path.insert(0, str(REPO / "bench"))
+from generate import generate  # noqa: E402
+
+needs_fork = pytest.mark.skipif(
+    parallel.job_count(2, 1000) < 2, reason="no fork start method on this platform"
+)
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def demo(tmp_path: Path) -> Path:
+    site = tmp_path / "demo"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    return site
+
+
+@needs_fork
+def test_parallel_build_is_byte_identical_to_serial(tmp_path: Path) -> None:
+    for site in (demo(tmp_path), generate(tmp_path / "bench", 60, 3)["mmsite-full"]):
+        one = build_site(site, output=tmp_path / f"{site.name}-1", jobs=1)
+        two = build_site(site, output=tmp_path / f"{site.name}-2", jobs=2)
+        assert (one.pages, one.files, one.warnings) == (two.pages, two.files, two.warnings)
+        serial, forked = files(tmp_path / f"{site.name}-1"), files(tmp_path / f"{site.name}-2")
+        assert serial.keys() == forked.keys()
+        assert [name for name in serial if serial[name] != forked[name]] == []
+
+
+def broken_site(make_site) -> Path:
+    pages = {"content/_index.md": page("Home")}
+    for n in range(12):
+        body = f"Intro.\n\nSee [missing](missing-{n}.md)." if n % 3 == 0 else "Fine."
+        pages[f"content/p{n:02d}.md"] = page(f"P{n}", body)
+    pages["templates/page.html"] = "{{ t('no_such_ui_string') }} {{ page.content }}"
+    return make_site(pages)
+
+
+@needs_fork
+def test_worker_errors_and_warnings_match_a_serial_build(make_site, tmp_path: Path) -> None:
+    site = broken_site(make_site)
+    caught = []
+    for jobs in (1, 2):
+        with pytest.raises(BuildErrors) as error:
+            build_site(site, jobs=jobs)
+        caught.append([(e.path, e.line, e.message) for e in error.value.errors])
+    assert caught[0] == caught[1]
+    assert len(caught[0]) == 4 * 3  # 4 broken pages in 3 languages
+    assert all(line == 6 and path.name.startswith("p") for path, line, _ in caught[0])
+    (site / "content/p00.md").write_text(page("P0"))
+    for n in (3, 6, 9):
+        (site / f"content/p{n:02d}.md").write_text(page(f"P{n}"))
+    warnings = [build_site(site, jobs=jobs).warnings for jobs in (1, 2)]
+    assert warnings[0] == warnings[1]
+    assert any("no_such_ui_string" in w for w in warnings[1])
+
+
+def test_errors_survive_the_trip_between_processes() -> None:
+    error = MmsiteError("bad thing", Path("content/a.md"), 3, "fix it")
+    again = pickle.loads(pickle.dumps(BuildErrors([error])))
+    assert isinstance(again, BuildErrors)
+    assert str(again) == str(BuildErrors([error]))
+    assert (again.errors[0].line, again.errors[0].hint) == (3, "fix it")
+
+
+def crash_in_slice_one(index: int, count: int) -> int:
+    if index == 1:
+        raise ValueError("a bug in a worker")
+    return index
+
+
+@needs_fork
+def test_a_crashing_worker_fails_the_build_with_its_traceback() -> None:
+    assert parallel.map_slices(3, lambda index, count: index * 10) == [0, 10, 20]
+    with pytest.raises(parallel.WorkerFailed, match="a bug in a worker"):
+        parallel.map_slices(2, crash_in_slice_one)
+
+
+def test_job_count(monkeypatch) -> None:
+    monkeypatch.delenv("MMSITE_JOBS", raising=False)
+    assert parallel.job_count(None, 10) == 1  # small sites stay in one process
+    assert parallel.job_count(4, 2) <= 2
+    monkeypatch.setenv("MMSITE_JOBS", "1")
+    assert parallel.job_count(None, 10_000) == 1
+
+
+def test_jinja_bytecode_cache_is_used_and_never_stale(make_site) -> None:
+    site = make_site(
+        {
+            "content/_index.md": page("Home"),
+            "content/a.md": page("A", "Body."),
+            "templates/page.html": "<p id=v>one {{ page.title }}</p>",
+        }
+    )
+    build_site(site)
+    cached = list((site / ".mmsite-cache" / "jinja").iterdir())
+    assert cached
+    assert text_of(parse_html(site / "public/a/index.html").find(".//p[@id='v']")) == "one A"
+    template = site / "templates/page.html"
+    template.write_text("<p id=v>two {{ page.title }}</p>")
+    build_site(site)
+    assert text_of(parse_html(site / "public/a/index.html").find(".//p[@id='v']")) == "two A"
+
+
+def test_generated_pages_do_not_show_another_pages_body(tmp_path: Path) -> None:
+    site = generate(tmp_path / "bench", 8, 1)["mmsite-full"]
+    build_site(site, jobs=1)
+    category = parse_html(site / "public/products/category/pantry/index.html")
+    product = parse_html(site / "public/products/product-00000/index.html")
+    product_headings = {h.get("id") for h in product.iter("h2")} - {None}
+    assert product_headings
+    assert not product_headings & {h.get("id") for h in category.iter("h2")}
