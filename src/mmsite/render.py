@@ -19,6 +19,7 @@ from .config import Config
 from .content import ContentModel, Page
 from .errors import MmsiteError, Reporter
 from .i18n import Edition, Strings, format_date, format_number
+from .incremental import TrackingEnvironment
 from .links import link_resolver
 from .markdown import render_markdown
 from .routing import Route, Router
@@ -106,6 +107,8 @@ class PageView:
     updated = property(lambda self: self.page.meta.get("updated"))
     url = property(lambda self: self.route.url)
     fallback = property(lambda self: self.route.fallback)
+    # only ever true with --drafts (drafts are not in the model otherwise)
+    draft = property(lambda self: bool(self.page.meta.get("draft", False)))
     source = property(lambda self: self.page.rel.as_posix())
 
     @property
@@ -229,7 +232,7 @@ def _locale_filter(func: Callable[..., str]) -> Callable[..., str]:
 
 
 def make_environment(theme: Theme) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = TrackingEnvironment(
         loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
