@@ -174,13 +174,16 @@ def load_site(
 
 
 def build(
-    root: Path, options: BuildOptions | None = None, cache: BuildCache | None = None
+    root: Path,
+    options: BuildOptions | None = None,
+    cache: BuildCache | None = None,
+    background_cleanup: bool = False,
 ) -> BuildResult:
     """Build the site in ``root``; raise :class:`MmsiteError` on any user mistake.
 
     ``cache`` keeps incremental state between builds in one process (``mmsite serve``);
     without it the on-disk cache of the output folder is used (unless ``options.cache``
-    is false)."""
+    is false). ``background_cleanup`` deletes the replaced output in a thread."""
     options = options or BuildOptions()
     started = time.perf_counter()
     reporter = Reporter()
@@ -200,7 +203,7 @@ def build(
             step(context)
         result.files = len(tree.written)
         result.images = sum(p.suffix.lower() in IMAGE_SUFFIXES for p in tree.written)
-        tree.commit(background_cleanup=cache.path is None)
+        tree.commit(background_cleanup)
     except BaseException:
         tree.abort()
         raise

@@ -243,7 +243,6 @@ class Session:
                 repr(sorted(site.asset_names.items())),
                 "\n".join(routes),
                 "\n".join(resources),
-                repr(self.theme.template_dirs),
                 *(fn(site) for fn in GLOBAL_INPUTS),
             )
         return self._global

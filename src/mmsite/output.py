@@ -55,12 +55,15 @@ class OutputTree:
         self.staging = final.parent / f".{final.name}.tmp-{os.getpid()}"
         self._cleanup_stale()
         self.staging.mkdir(parents=True)
-        (self.staging / MARKER).write_text("built by mmsite; safe to delete\n", encoding="utf-8")
         self.written: set[PurePosixPath] = set()
         self.fresh: set[PurePosixPath] = set()  # written with bytes the last build did not have
         self.linked = 0  # kept from the last build (same inode, same mtime)
         self.previous = final if _is_output(final) else None
         self._dirs: set[Path] = set()
+        self.write(MARKER, "built by mmsite; safe to delete\n")
+        self.written.clear()
+        self.fresh.clear()
+        self.linked = 0
 
     def _cleanup_stale(self) -> None:
         """Remove staging/old folders left by killed builds (only ones mmsite marked)."""

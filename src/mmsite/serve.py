@@ -247,7 +247,7 @@ class DevServer:
         user errors (nor for bugs: the server must survive both)."""
         started = time.perf_counter()
         try:
-            result = build(self.root, self.options, cache=self.cache)
+            result = build(self.root, self.options, self.cache, background_cleanup=True)
         except MmsiteError as exc:
             self.log(f"build failed:\n{exc}")
             self.broadcaster.failed(str(exc))
