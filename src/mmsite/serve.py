@@ -129,11 +129,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self._events()
             return
         local = Path(self.translate_path(self.path))
-        if local.is_dir():
-            if not path.endswith("/"):
-                super().do_GET()  # redirect to the folder URL
-                return
+        if path.endswith("/"):
             local = local / "index.html"
+        elif local.is_dir():
+            super().do_GET()  # redirects to the folder URL
+            return
         if local.suffix == ".html":
             if local.is_file():
                 self._send_html(200, inject(local.read_bytes()))
