@@ -77,6 +77,8 @@ class OutputTree:
         if rel.is_absolute() or ".." in rel.parts or not rel.parts:
             raise MmsiteError(f"refusing to write {rel}: outside the output folder")
         path = self.staging.joinpath(*rel.parts)
+        if path.parent in self._dirs:
+            return path  # its folder was checked (and made) already
         if not path.resolve().is_relative_to(self.staging.resolve()):
             raise MmsiteError(f"refusing to write {rel}: outside the output folder")
         return path
