@@ -16,13 +16,13 @@ FILES = {
     "content/_index.fr.md": page("Accueil", "Bienvenue."),
     "content/about.md": page("About", "Who we are."),
     "content/about.fr.md": page("À propos", "Qui nous sommes."),
-    "content/products/_index.md": page("Shop"),
-    "content/products/_index.fr.md": page("Boutique", slug="boutique"),
-    "content/products/salt.md": page("Salt", "Plain salt.", summary="'Flaky'"),
-    "content/products/salt.fr.md": page("Sel", "Sel nature."),
-    "content/products/pepper.md": page("Pepper", "Black pepper."),
-    "content/products/oil.md": page("Oil", "Olive oil."),
-    "content/products/oil.fr.md": page("Huile", "Huile d'olive."),
+    "content/journal/_index.md": page("Shop"),
+    "content/journal/_index.fr.md": page("Boutique", slug="carnet"),
+    "content/journal/salt.md": page("Salt", "Plain salt.", summary="'Flaky'"),
+    "content/journal/salt.fr.md": page("Sel", "Sel nature."),
+    "content/journal/pepper.md": page("Pepper", "Black pepper."),
+    "content/journal/oil.md": page("Oil", "Olive oil."),
+    "content/journal/oil.fr.md": page("Huile", "Huile d'olive."),
 }
 
 
@@ -79,34 +79,34 @@ def test_unchanged_rebuild_renders_nothing_and_rewrites_nothing(site: Path) -> N
 
 def test_body_edit_rerenders_the_page_and_its_fallbacks_only(site: Path, tmp_path: Path) -> None:
     before = snapshot(site / "public")
-    edit(site / "content/products/pepper.md", "Black pepper.", "Tellicherry black pepper.")
+    edit(site / "content/journal/pepper.md", "Black pepper.", "Tellicherry black pepper.")
     result = build_site(site)
     # pepper has no translation: /fr/ and /ar/ show the English text as a fallback
-    pages = {"products/pepper/index.html", "fr/boutique/pepper/index.html"}
-    pages.add("ar/products/pepper/index.html")
+    pages = {"journal/pepper/index.html", "fr/carnet/pepper/index.html"}
+    pages.add("ar/journal/pepper/index.html")
     assert changed(before, snapshot(site / "public")) == pages
     assert result.rendered == 3
     assert {p.as_posix() for p in result.changed} == pages
-    assert "Tellicherry" in text_of(parse_html(site / "public/fr/boutique/pepper/index.html"))
+    assert "Tellicherry" in text_of(parse_html(site / "public/fr/carnet/pepper/index.html"))
     assert_same_as_clean(site, tmp_path)
 
 
 def test_title_edit_updates_translations_and_section_list(site: Path, tmp_path: Path) -> None:
     before = snapshot(site / "public")
-    edit(site / "content/products/salt.md", "title: 'Salt'", "title: 'Sea salt'")
-    edit(site / "content/products/salt.md", "summary: 'Flaky'", "summary: 'Crunchy'")
+    edit(site / "content/journal/salt.md", "title: 'Salt'", "title: 'Sea salt'")
+    edit(site / "content/journal/salt.md", "summary: 'Flaky'", "summary: 'Crunchy'")
     build_site(site)
     diff = changed(before, snapshot(site / "public"))
     # the English page and its list; the French translation inherits the new summary
     assert {
-        "products/salt/index.html",
-        "products/index.html",
-        "fr/boutique/salt/index.html",
-        "fr/boutique/index.html",
-        "ar/products/salt/index.html",  # a fallback to the English page
-        "ar/products/index.html",
+        "journal/salt/index.html",
+        "journal/index.html",
+        "fr/carnet/salt/index.html",
+        "fr/carnet/index.html",
+        "ar/journal/salt/index.html",  # a fallback to the English page
+        "ar/journal/index.html",
     } == diff
-    cards = parse_html(site / "public/products/index.html").iter("h3")
+    cards = parse_html(site / "public/journal/index.html").iter("h3")
     assert "Sea salt" in [text_of(h) for h in cards]
     assert_same_as_clean(site, tmp_path)
 
@@ -118,7 +118,7 @@ def test_menu_title_change_reaches_every_page_showing_it(site: Path, tmp_path: P
     diff = changed(before, snapshot(site / "public"))
     english = {rel for rel in before if rel.endswith(".html") and not rel.startswith("fr/")}
     assert english <= diff  # the main menu shows it on every English page
-    assert "fr/boutique/salt/index.html" not in diff  # French menu shows "À propos"
+    assert "fr/carnet/salt/index.html" not in diff  # French menu shows "À propos"
     assert_same_as_clean(site, tmp_path)
 
 
@@ -131,9 +131,9 @@ def test_template_edit_rerenders_only_pages_using_it(site: Path, tmp_path: Path)
     (templates / "section.html").write_text(text.replace("<h1>", '<h1 class="shop">'))
     result = build_site(site)
     diff = changed(before, snapshot(site / "public"))
-    assert diff == {"products/index.html", "fr/boutique/index.html", "ar/products/index.html"}
+    assert diff == {"journal/index.html", "fr/carnet/index.html", "ar/journal/index.html"}
     assert result.rendered == 3
-    h1 = next(parse_html(site / "public/products/index.html").iter("h1"))
+    h1 = next(parse_html(site / "public/journal/index.html").iter("h1"))
     assert h1.get("class") == "shop"
     # a partial every page includes
     (templates / "partials").mkdir()
@@ -156,22 +156,22 @@ def test_config_and_strings_changes_rebuild_all(site: Path, tmp_path: Path) -> N
 
 
 def test_new_and_deleted_pages_update_lists(site: Path, tmp_path: Path) -> None:
-    (site / "content/products/honey.md").write_text(page("Honey", "Heather honey."))
+    (site / "content/journal/honey.md").write_text(page("Honey", "Heather honey."))
     build_site(site)
-    titles = [text_of(h) for h in parse_html(site / "public/products/index.html").iter("h3")]
+    titles = [text_of(h) for h in parse_html(site / "public/journal/index.html").iter("h3")]
     assert "Honey" in titles
     assert_same_as_clean(site, tmp_path)
-    (site / "content/products/oil.fr.md").unlink()
+    (site / "content/journal/oil.fr.md").unlink()
     build_site(site)
     assert_same_as_clean(site, tmp_path)
-    (site / "content/products/oil.md").unlink()
+    (site / "content/journal/oil.md").unlink()
     build_site(site)
-    assert not (site / "public/products/oil").exists()
+    assert not (site / "public/journal/oil").exists()
     assert_same_as_clean(site, tmp_path)
 
 
 def test_output_edited_by_hand_is_rendered_again(site: Path) -> None:
-    target = site / "public/products/salt/index.html"
+    target = site / "public/journal/salt/index.html"
     good = target.read_bytes()
     target.write_text("tampered", encoding="utf-8")
     result = build_site(site)
@@ -197,22 +197,22 @@ def test_warnings_of_reused_pages_are_reported_again(make_site) -> None:
 
 
 def test_unchanged_static_and_generated_files_keep_their_inode(site: Path) -> None:
-    css = site / "public/css/style.css"
+    css = next((site / "public/css").glob("*.css"))  # fingerprinted name
     before = css.stat()
     build_site(site, cache=False)  # even a full render keeps identical files
     after = css.stat()
     assert (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
-    page_file = site / "public/products/salt/index.html"
+    page_file = site / "public/journal/salt/index.html"
     assert page_file.stat().st_nlink == 1  # the old tree is gone, no stray links
 
 
 def test_failed_incremental_build_keeps_previous_output_and_cache(site: Path) -> None:
     before = snapshot(site / "public")
-    (site / "content/products/salt.md").write_text("---\ntitle: [broken\n---\n")
+    (site / "content/journal/salt.md").write_text("---\ntitle: [broken\n---\n")
     with pytest.raises(Exception, match="salt.md"):
         build_site(site)
     assert changed(before, snapshot(site / "public")) == set()
-    (site / "content/products/salt.md").write_text(FILES["content/products/salt.md"])
+    (site / "content/journal/salt.md").write_text(FILES["content/journal/salt.md"])
     result = build_site(site)  # same text again: nothing to render
     assert (result.rendered, result.changed) == (0, set())
     assert changed(before, snapshot(site / "public")) == set()
@@ -249,12 +249,23 @@ def test_drafts_hidden_in_build_shown_with_badge(make_site) -> None:
 def test_incremental_demo_site_equals_clean_build(tmp_path: Path) -> None:
     root = tmp_path / "demo"
     shutil.copytree(REPO / "content", root / "content")
+    for extra in ("static", "i18n", "templates"):
+        if (REPO / extra).is_dir():
+            shutil.copytree(REPO / extra, root / extra)
     shutil.copy(REPO / "site.yaml", root / "site.yaml")
     build_site(root)
-    products = sorted((root / "content/products").glob("*.md"))
-    product = next(p for p in products if not p.name.startswith("_") and p.name.count(".") == 1)
-    text = product.read_text(encoding="utf-8")
-    product.write_text(text.replace("title: ", "title: New ", 1), encoding="utf-8")
+    before = snapshot(root / "public")
+    product = root / "content/products/smoked-salt.md"
+    edit(product, "title: Oak-smoked sea salt", "title: Oak-smoked flakes")
+    edit(product, "USD: 12.00, GBP: 8.50", "USD: 13.00, GBP: 8.50")
     result = build_site(root)
+    diff = changed(before, snapshot(root / "public"))
+    # the product and its catalog, category page and merchant feed in both USD/GBP
+    # editions; French pages show EUR and their own title, so they stay as they were
+    for prefix in ("", "en-gb/"):
+        for rel in ("smoked-salt/index.html", "index.html", "merchant-feed.xml"):
+            assert f"{prefix}products/{rel}" in diff
+    assert not [rel for rel in diff if rel.startswith("fr/")]
+    assert "about/index.html" not in diff
     assert 0 < result.rendered < result.pages
     assert_same_as_clean(root, tmp_path)

@@ -15,7 +15,8 @@ from mmsite.links import relative_url
 from mmsite.routing import quote_path
 
 segment = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12)
-safe_segment = st.from_regex(r"[a-z0-9\u00e0-\u00ff\u0600-\u06ff][a-z0-9\-\u00e0-\u00ff\u0600-\u06ff]{0,10}", fullmatch=True)
+LETTERS = "a-z0-9\u00e0-\u00ff\u0600-\u06ff"
+safe_segment = st.from_regex(rf"[{LETTERS}][{LETTERS}\-]{{0,10}}", fullmatch=True)
 
 
 @given(segment)
@@ -39,14 +40,17 @@ def test_relative_urls_resolve_back(a: list[str], b: list[str]) -> None:
     assert resolved == "https://x.example/" + dst
 
 
-@given(st.dictionaries(st.from_regex(r"[a-z_]{1,8}", fullmatch=True), st.text(max_size=30)),
-       st.text(max_size=200))
+@given(
+    st.dictionaries(st.from_regex(r"[a-z_]{1,8}", fullmatch=True), st.text(max_size=30)),
+    st.text(max_size=200),
+)
 def test_front_matter_round_trip(meta: dict[str, str], body: str) -> None:
     import yaml
 
-    text = "---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + body
+    dumped = yaml.safe_dump(meta, allow_unicode=True)
+    text = "---\n" + dumped + "---\n" + body
     doc = split_front_matter(text, Path("p.md"))
-    assert doc.meta == meta
+    assert doc.meta == yaml.safe_load(dumped)  # YAML itself folds some characters (\x85)
     assert doc.body == body.replace("\r\n", "\n") or doc.body == body
     for key in meta:
         line = text.split("\n")[doc.line_of(key) - 1]

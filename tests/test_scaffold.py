@@ -37,6 +37,7 @@ def test_new_site_builds_without_warnings(tmp_path: Path) -> None:
     article = meta_of(root / "content/series/interviews/01-first-interview.md")
     assert article["part"] == 1 and article["date"] == dt.date.today()
     assert "/public/" in (root / ".gitignore").read_text()
+    assert main(["check", "--site", str(root), "--strict"]) == 0
 
 
 def test_new_site_refuses_a_folder_with_files(tmp_path: Path, capsys) -> None:

@@ -68,7 +68,7 @@ price: {{EUR: 19.00}}
 availability: in_stock
 category: general
 checkout:
-  stripe: https://buy.stripe.com/test_replace_me
+  stripe: https://buy.stripe.com/test_ReplaceWithYourLink
 ---
 Describe what it is, how you make it, and who it is for.
 """,
@@ -106,6 +106,16 @@ summary: Who they are, and why they sell worldwide.
 **Why did you start selling abroad?**
 
 Write the answer here.
+""",
+    "content/series/interviews/01-first-interview.fr.md": """\
+---
+title: "Notre premier entretien"
+slug: premier-entretien
+summary: Qui ils sont, et pourquoi ils vendent dans le monde entier.
+---
+**Pourquoi avez-vous commencé à vendre à l’étranger ?**
+
+Écrivez la réponse ici.
 """,
     "i18n/en.yaml": """\
 # Your own UI strings; they override the theme's (themes/default/i18n/en.yaml).
@@ -162,7 +172,7 @@ def new_product(root: Path, name: str) -> Path:
         f"---\ntitle: {_yaml_text(name)}\nsku: {slug.upper()[:24]}\n"
         "summary: One sentence that makes someone want it.\n"
         "price: {EUR: 0.00}\navailability: in_stock\ncategory: general\n"
-        "checkout:\n  stripe: https://buy.stripe.com/test_replace_me\n"
+        "checkout:\n  stripe: https://buy.stripe.com/test_ReplaceWithYourLink\n"
         "draft: true                 # remove when ready to publish\n---\n"
         "Describe what it is, how you make it, and who it is for.\n"
     )
