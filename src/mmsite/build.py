@@ -13,6 +13,7 @@ from .config import Config, load_config
 from .content import ContentModel, load_content
 from .errors import BuildErrors, MmsiteError, Reporter
 from .i18n import Strings, editions
+from .images import check_front_matter, is_processed, process_images
 from .output import OutputTree
 from .render import Site, context_for, make_environment, render_template, template_names
 from .routing import Router
@@ -33,11 +34,16 @@ class BuildResult:
     files: int = 0
     seconds: float = 0.0
     languages: int = 0
+    images: int = 0  # source images published
+    images_processed: int = 0  # of those, how many needed Pillow (cache misses)
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        images = (
+            f"{self.images} images ({self.images_processed} processed), " if self.images else ""
+        )
         return (
-            f"{self.pages} pages, {self.files} files, {self.languages} languages "
+            f"{self.pages} pages, {self.files} files, {images}{self.languages} languages "
             f"in {self.seconds:.2f} s -> {self.output}"
         )
 
@@ -72,9 +78,11 @@ def copy_static(build: Build) -> None:
 
 
 def copy_resources(build: Build) -> None:
-    """Files beside pages are published at their path below content/."""
+    """Files beside pages are published at their path below content/. Photos are not
+    copied raw (they may carry GPS EXIF): :func:`process_images` publishes them."""
     for rel, path in build.site.model.resources.items():
-        build.out.copy(rel, path)
+        if not is_processed(rel):
+            build.out.copy(rel, path)
 
 
 def render_pages(build: Build) -> None:
@@ -129,8 +137,14 @@ def site_labels(site: Site) -> list:
 
 # Extensions insert their steps here (feeds, sitemap, images ...). Order matters:
 # static files come first so templates can ask for fingerprinted asset names.
-STEPS: list[Step] = [copy_static, copy_resources, render_pages, write_language_picker]
-MODEL_STEPS: list[ModelStep] = []
+STEPS: list[Step] = [
+    copy_static,
+    copy_resources,
+    process_images,
+    render_pages,
+    write_language_picker,
+]
+MODEL_STEPS: list[ModelStep] = [check_front_matter]
 
 
 def load_site(root: Path, options: BuildOptions, reporter: Reporter) -> tuple[Site, Theme]:
