@@ -192,15 +192,19 @@ def images_without_alt(model: ContentModel) -> list[MmsiteError]:
         if page.virtual:
             continue
         key = "image" if "image" in page.meta else "images"
+        line = page.line_of(key) or page.line_of("title") or 1  # translations inherit images
         for ref in image_refs(page):
             if alt_for(page, ref) is None:
-                found.append(page.error(f"image {ref!r} has no alt text", key, hint=_ALT_HINT))
+                found.append(
+                    MmsiteError(f"image {ref!r} has no alt text", page.source, line, _ALT_HINT)
+                )
             elif page is not _group_default(page) and "image_alt" not in page.doc.meta:
                 found.append(
-                    page.error(
+                    MmsiteError(
                         f"image {ref!r}: alt text is not translated into {page.lang!r}",
-                        key,
-                        hint="add image_alt to this translation's front matter",
+                        page.source,
+                        line,
+                        "add image_alt to this translation's front matter",
                     )
                 )
         found += _body_images_without_alt(page)
