@@ -15,7 +15,14 @@ from .errors import BuildErrors, MmsiteError, Reporter
 from .i18n import Strings, editions
 from .images import check_front_matter, is_processed, process_images
 from .output import OutputTree
-from .render import Site, context_for, make_environment, render_template, template_names
+from .render import (
+    Site,
+    context_for,
+    language_label,
+    make_environment,
+    render_template,
+    template_names,
+)
 from .routing import Router
 from .theme import Theme
 
@@ -112,27 +119,21 @@ def write_language_picker(build: Build) -> None:
         return
     site = build.site
     homes = [
-        {"edition": e, "url": site.router.base_path + e.prefix, "label": lbl}
-        for e, lbl in site_labels(site)
-    ]
-    html = render_template(
-        build.env,
-        ["language-picker.html"],
         {
-            "site": site,
-            "site_title": build.config.title,
-            "homes": homes,
-            "asset": site.asset,
-            "default": site.editions[0],
-        },
-    )
-    build.out.write("index.html", html)
-
-
-def site_labels(site: Site) -> list:
-    from .render import language_label
-
-    return [(e, language_label(e, site.editions)) for e in site.editions]
+            "edition": e,
+            "url": site.router.base_path + e.prefix,
+            "label": language_label(e, site.editions),
+        }
+        for e in site.editions
+    ]
+    context = {
+        "site": site,
+        "site_title": build.config.title,
+        "homes": homes,
+        "asset": site.asset,
+        "default": site.editions[0],
+    }
+    build.out.write("index.html", render_template(build.env, ["language-picker.html"], context))
 
 
 # Extensions insert their steps here (feeds, sitemap, images ...). Order matters:

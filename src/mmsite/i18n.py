@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -173,7 +174,7 @@ class Strings:
         else:
             text = value
         if count is not None:
-            values.setdefault("count", format_decimal(count, locale=locale))
+            values.setdefault("count", format_number(count, str(locale)))
         try:
             return str(text).format(**values) if values else str(text)
         except (KeyError, IndexError, ValueError):
@@ -197,14 +198,40 @@ def _check_string(path: Path, key: Any, value: Any) -> None:
 
 # -- locale formatting (template filters) ---------------------------------
 
+# Digits of CLDR numbering systems. Babel switches separators to a locale's default
+# numbering system but leaves the digits Latin; we finish the job.
+DIGITS = {
+    "arab": "٠١٢٣٤٥٦٧٨٩",
+    "arabext": "۰۱۲۳۴۵۶۷۸۹",
+    "beng": "০১২৩৪৫৬৭৮৯",
+    "deva": "०१२३४५६७८९",
+    "mymr": "၀၁၂၃၄၅၆၇၈၉",
+}
+
+
+@lru_cache(maxsize=64)
+def _digit_table(locale: str) -> dict[int, str] | None:
+    system = Locale.parse(locale).default_numbering_system
+    digits = DIGITS.get(system)
+    return str.maketrans("0123456789", digits) if digits else None
+
+
+def localize_digits(text: str, locale: str) -> str:
+    """Write ``text``'s digits in the locale's default numbering system (``ar_EG``: ٠-٩)."""
+    table = _digit_table(locale)
+    return text.translate(table) if table else text
+
 
 def format_date(value: dt.date | dt.datetime | None, locale: str, fmt: str = "long") -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return babel_format_datetime(value, fmt, locale=locale)
-    return babel_format_date(value, fmt, locale=locale)
+        text = babel_format_datetime(value, fmt, locale=locale)
+    else:
+        text = babel_format_date(value, fmt, locale=locale)
+    return localize_digits(text, locale)
 
 
 def format_number(value: int | float | Decimal, locale: str, fmt: str | None = None) -> str:
-    return format_decimal(value, format=fmt, locale=locale)
+    text = format_decimal(value, format=fmt, locale=locale, numbering_system="default")
+    return localize_digits(text, locale)

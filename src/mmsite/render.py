@@ -60,6 +60,7 @@ class Site:
         self.editions = router.editions
         self.asset_names: dict[str, str] = {}  # logical name -> published name (fingerprints)
         self._bodies: dict[tuple[Path, str], Markup] = {}
+        self._menus: dict[str, list[Route]] = {}
         self.images: dict[PurePosixPath, ImageSet] = {}  # filled by the images build step
 
     def title(self, edition: Edition) -> str:
@@ -81,6 +82,19 @@ class Site:
             )
             self._bodies[key] = html
         return html
+
+    def menu(self, edition: Edition) -> list[Route]:
+        """Top-level sections and pages of one edition, unless ``menu: false``."""
+        routes = self._menus.get(edition.code)
+        if routes is None:
+            routes = []
+            for group in self.model.children_of(PurePosixPath(".")):
+                route = self.router.get(group, edition)
+                if route is not None and group.default.meta.get("menu") is not False:
+                    routes.append(route)
+            routes.sort(key=lambda r: (r.group.default.weight, r.page.title))
+            self._menus[edition.code] = routes
+        return routes
 
     def asset(self, name: str) -> str:
         return self.router.base_path + self.asset_names.get(name, name)
@@ -189,14 +203,8 @@ class PageView:
         """Pages and subsections directly inside this section, in this edition."""
         if not self.page.is_index:
             return []
-        directory = self.page.dir
         views = []
-        for group in self.site.model.groups.values():
-            child = group.default
-            inside = child.dir == directory and not child.is_index
-            subsection = child.is_index and child.dir.parent == directory and child.dir != directory
-            if not (inside or subsection):
-                continue
+        for group in self.site.model.children_of(self.page.dir):
             route = self.site.router.get(group, self.edition)
             if route is not None:
                 views.append(self.site.view(route))
@@ -206,29 +214,14 @@ class PageView:
     @cached_property
     def menu(self) -> list[dict[str, Any]]:
         """Main navigation: top-level sections and pages, unless ``menu: false``."""
-        items = []
-        root = self.site.model.section_index(PurePosixPath("."))
-        for group in self.site.model.groups.values():
-            page = group.default
-            top = (page.is_index and len(page.dir.parts) == 1) or (
-                not page.is_index and not page.dir.parts
-            )
-            if not top or group is root or page.meta.get("menu") is False:
-                continue
-            route = self.site.router.get(group, self.edition)
-            if route is None:
-                continue
-            active = self.route.url.startswith(route.url)
-            items.append(
-                {
-                    "title": route.page.title,
-                    "url": route.url,
-                    "active": active,
-                    "weight": page.weight,
-                }
-            )
-        items.sort(key=lambda item: (item["weight"], item["title"]))
-        return items
+        return [
+            {
+                "title": route.page.title,
+                "url": route.url,
+                "active": self.route.url.startswith(route.url),
+            }
+            for route in self.site.menu(self.edition)
+        ]
 
     @property
     def home_url(self) -> str:

@@ -1,0 +1,72 @@
+"""Atomic output: a failed build leaves the previous site untouched; nothing outside."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import build_site, page
+from mmsite.errors import MmsiteError
+from mmsite.output import MARKER
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    files = (p for p in folder.rglob("*") if p.is_file())
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
+
+
+def test_failed_build_keeps_previous_output(make_site) -> None:
+    root = make_site({"content/_index.md": page("Home"), "content/a.md": page("A")})
+    build_site(root)
+    before = snapshot(root / "public")
+    assert "a/index.html" in before and MARKER in before
+    (root / "content/b.md").write_text("---\ntitle: [broken\n---\n")
+    with pytest.raises(MmsiteError):
+        build_site(root)
+    assert snapshot(root / "public") == before
+    assert sorted(p.name for p in root.iterdir()) == ["content", "public", "site.yaml"]
+
+
+def test_failure_while_rendering_keeps_previous_output(make_site) -> None:
+    root = make_site({"content/_index.md": page("Home"), "content/a.md": page("A")})
+    build_site(root)
+    before = snapshot(root / "public")
+    (root / "templates").mkdir()
+    (root / "templates/page.html").write_text("{{ page.missing.attr }}")
+    with pytest.raises(MmsiteError):
+        build_site(root)
+    assert snapshot(root / "public") == before
+    assert not any(p.name.startswith(".public") for p in root.iterdir())
+
+
+def test_successful_build_replaces_stale_files(make_site) -> None:
+    root = make_site({"content/_index.md": page("Home"), "content/a.md": page("A")})
+    build_site(root)
+    (root / "content/a.md").unlink()
+    build_site(root)
+    assert not (root / "public/a").exists()
+
+
+def test_refuses_to_replace_a_folder_mmsite_did_not_make(make_site) -> None:
+    root = make_site({"content/_index.md": page("Home")})
+    (root / "public").mkdir()
+    (root / "public/precious.txt").write_text("mine")
+    with pytest.raises(MmsiteError, match="was not made by mmsite"):
+        build_site(root)
+    assert (root / "public/precious.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("output", [".", "..", "content"])
+def test_refuses_output_folders_that_hold_the_site(make_site, output: str) -> None:
+    root = make_site({"content/_index.md": page("Home")})
+    with pytest.raises(MmsiteError):
+        build_site(root, output=(root / output))
+    assert (root / "content/_index.md").is_file()
+
+
+def test_resource_with_traversal_name_stays_inside(make_site, tmp_path: Path) -> None:
+    root = make_site({"content/_index.md": page("Home"), "content/a.md": page("A", slug="'..'")})
+    with pytest.raises(MmsiteError, match="cannot be used in a URL"):
+        build_site(root)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

@@ -1,0 +1,64 @@
+"""Property tests for the parsers and URL building."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mmsite.content import check_segment
+from mmsite.errors import MmsiteError
+from mmsite.frontmatter import split_front_matter
+from mmsite.links import relative_url
+from mmsite.routing import quote_path
+
+segment = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12)
+LETTERS = "a-z0-9\u00e0-\u00ff\u0600-\u06ff"
+safe_segment = st.from_regex(rf"[{LETTERS}][{LETTERS}\-]{{0,10}}", fullmatch=True)
+
+
+@given(segment)
+def test_accepted_segments_never_escape(value: str) -> None:
+    try:
+        check_segment(value, Path("x.md"))
+    except MmsiteError:
+        return
+    joined = posixpath.normpath(posixpath.join("/out", value))
+    assert joined.startswith("/out/") and joined.count("/") == 2
+
+
+@given(st.lists(safe_segment, max_size=4), st.lists(safe_segment, max_size=4))
+def test_relative_urls_resolve_back(a: list[str], b: list[str]) -> None:
+    src = "".join(f"{s}/" for s in a)
+    dst = "".join(f"{s}/" for s in b)
+    rel = relative_url(src, dst)
+    from urllib.parse import unquote, urljoin
+
+    resolved = unquote(urljoin("https://x.example/" + quote_path(src), rel))
+    assert resolved == "https://x.example/" + dst
+
+
+@given(
+    st.dictionaries(st.from_regex(r"[a-z_]{1,8}", fullmatch=True), st.text(max_size=30)),
+    st.text(max_size=200),
+)
+def test_front_matter_round_trip(meta: dict[str, str], body: str) -> None:
+    import yaml
+
+    text = "---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + body
+    doc = split_front_matter(text, Path("p.md"))
+    assert doc.meta == meta
+    assert doc.body == body.replace("\r\n", "\n") or doc.body == body
+    for key in meta:
+        line = text.split("\n")[doc.line_of(key) - 1]
+        assert line.startswith(key) or line.startswith(f"'{key}'")
+
+
+@given(st.text(max_size=300))
+def test_front_matter_never_crashes(text: str) -> None:
+    try:
+        split_front_matter("---\n" + text + "\n---\nbody", Path("p.md"))
+    except MmsiteError as exc:
+        assert exc.path == Path("p.md")
