@@ -16,9 +16,12 @@ import math
 import multiprocessing
 import os
 import shutil
+import sys
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 import PIL
@@ -248,8 +251,7 @@ def run_jobs(jobs: list[Job], cache_root: Path, workers: int | None = None) -> d
         for job in jobs:
             _record(job, process_job(job, str(cache_root)), errors)
         return errors
-    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
         futures: list[tuple[Job, Future]] = [
             (job, pool.submit(process_job, job, str(cache_root))) for job in jobs
         ]
@@ -257,8 +259,17 @@ def run_jobs(jobs: list[Job], cache_root: Path, workers: int | None = None) -> d
             try:
                 _record(job, future.result(), errors)
             except BrokenProcessPool:
-                errors[job.key] = "the image worker crashed (out of memory?)"
+                errors[job.key] = "an image worker process died (out of memory?) on this batch"
     return errors
+
+
+def _context() -> BaseContext:
+    """``fork`` on Linux when no other thread runs: fast, and it never re-imports the
+    caller's ``__main__`` (a build script without a ``__main__`` guard stays safe).
+    Otherwise (threads running, as under ``serve``; macOS; Windows) a clean interpreter."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
 
 
 def _record(job: Job, message: str | None, errors: dict[str, str]) -> None:
