@@ -375,3 +375,35 @@ def test_many_images_use_worker_processes(make_site, monkeypatch) -> None:
     assert result.images_processed == 5
     assert pools == [min(5, os.cpu_count() or 1)] or (os.cpu_count() or 1) == 1
     assert len(list((site / "public/products").glob("p*-*w.*.png"))) == 8
+
+
+def test_store_style_front_matter_and_picture_lookups(make_site) -> None:
+    """images: [{src, alt}] and image_alt lists (the storefront's forms) work too, and
+    picture() finds an image by content path or by its original URL."""
+    layout = (
+        "{% for img in page.images %}<p>{{ picture(img) }}</p>{% endfor %}"
+        '<p>{{ picture("products/photo.jpg", alt="by path") }}</p>'
+        '<p>{{ picture({"url": "/products/photo.jpg", "alt": "by url"}) }}</p>'
+        '<p>{{ picture("/icon.gif", alt="plain") }}</p>'
+    )
+    site = product_site(
+        make_site,
+        **{
+            "templates/gallery.html": layout,
+            "content/icon.gif": b"GIF89a\x01\x00\x01\x00\x00\x00\x00;",
+            "content/products/other.png": png_with_alpha(),
+            "content/products/salt.md": page(
+                "Salt",
+                layout="gallery",
+                image="https://cdn.example/remote.jpg",
+                images="[{src: photo.jpg, alt: Inline}, other.png]",
+                image_alt="[Ignored, From list]",
+            ),
+        },
+    )
+    build_site(site)
+    doc = parse_html(site / "public/products/salt/index.html")
+    imgs = list(doc.iter("img"))
+    assert [i.get("alt") for i in imgs] == ["Inline", "From list", "by path", "by url", "plain"]
+    assert [i.get("width") for i in imgs] == ["800", "500", "800", "800", None]
+    assert imgs[-1].get("src") == "/icon.gif" and imgs[-1].get("loading") == "lazy"

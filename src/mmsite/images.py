@@ -57,6 +57,7 @@ class ImageSet:
     """One source photo and every published size/format of it."""
 
     source: PurePosixPath  # below content/
+    source_url: str  # where the original's path is published (largest size, stripped)
     variants: tuple[Variant, ...]
     fallback_format: str  # the original's format: what <img> uses
     og: Variant | None = None  # 1200x630 crop, made for images named in front matter
@@ -107,19 +108,33 @@ class PageImage:
 # -- front matter ------------------------------------------------------------------
 
 
-def image_refs(page: Page) -> list[str]:
-    """Image file names from ``image:`` then ``images:``, as written."""
-    refs: list[str] = []
+def _entries(page: Page) -> list[tuple[str, str | None]]:
+    """(file, inline alt) from ``image:`` then ``images:`` (names or {src, alt})."""
+    entries: list[tuple[str, str | None]] = []
     single = page.meta.get("image")
     if isinstance(single, str):
-        refs.append(single)
+        entries.append((single, None))
     many = page.meta.get("images")
-    if isinstance(many, list):
-        refs += [ref for ref in many if isinstance(ref, str) and ref not in refs]
-    return refs
+    for item in many if isinstance(many, list) else []:
+        src, alt = (item.get("src"), item.get("alt")) if isinstance(item, dict) else (item, None)
+        if isinstance(src, str) and src not in [e[0] for e in entries]:
+            entries.append((src, alt if isinstance(alt, str) else None))
+    return entries
+
+
+def _entry_ok(item: Any) -> bool:
+    if isinstance(item, dict):
+        return isinstance(item.get("src"), str) and isinstance(item.get("alt", ""), str)
+    return isinstance(item, str)
+
+
+def image_refs(page: Page) -> list[str]:
+    """Image files named by ``image:`` then ``images:``, as written."""
+    return [src for src, _alt in _entries(page)]
 
 
 def resolve_ref(page: Page, ref: str) -> PurePosixPath | None:
+    """The resource below content/; None for URLs (``https://…`` images are not processed)."""
     parts = urlsplit(ref)
     if parts.scheme or parts.netloc or ref.startswith("/"):
         return None
@@ -127,10 +142,19 @@ def resolve_ref(page: Page, ref: str) -> PurePosixPath | None:
 
 
 def alt_for(page: Page, ref: str) -> str | None:
-    alt = page.meta.get("image_alt")
-    if isinstance(alt, dict):
-        alt = alt.get(ref, alt.get(PurePosixPath(ref).name))
-    return alt.strip() or None if isinstance(alt, str) else None
+    """Alt text: ``{src, alt}`` in images:, else ``image_alt`` (text for every image, a
+    mapping by file name, or a list in the order of images:)."""
+    entries = _entries(page)
+    alt = next((a for src, a in entries if src == ref), None)
+    if alt is None:
+        alt = page.meta.get("image_alt")
+        if isinstance(alt, dict):
+            alt = alt.get(ref, alt.get(PurePosixPath(ref).name))
+        elif isinstance(alt, list):
+            many = [src for src, _ in entries if src != page.meta.get("image")]
+            index = many.index(ref) if ref in many else 0
+            alt = alt[index] if index < len(alt) else None
+    return (alt.strip() or None) if isinstance(alt, str) else None
 
 
 def check_front_matter(config: Config, model: ContentModel, reporter: Reporter) -> None:
@@ -148,26 +172,22 @@ def _page_errors(page: Page, model: ContentModel) -> list[MmsiteError]:
     if "image" in meta and not isinstance(meta["image"], str):
         errors.append(page.error("image must be a file name like cover.jpg", "image"))
     images = meta.get("images")
-    if "images" in meta and not (
-        isinstance(images, list) and all(isinstance(i, str) for i in images)
-    ):
-        errors.append(page.error("images must be a list of file names", "images"))
-    refs = image_refs(page)
-    for ref in refs:
+    if "images" in meta and not (isinstance(images, list) and all(map(_entry_ok, images))):
+        errors.append(page.error("images must be a list of file names (or {src, alt})", "images"))
+    for ref in image_refs(page):
+        key = "image" if ref == meta.get("image") else "images"
         rel = resolve_ref(page, ref)
-        if rel is None or rel not in model.resources:
-            key = "image" if ref == meta.get("image") else "images"
-            errors.append(
-                page.error(
-                    f"image {ref!r} not found beside the page",
-                    key,
-                    hint=f"put the file in content/{page.dir}/ or fix the name".replace("/./", "/"),
-                )
-            )
+        if rel is None and urlsplit(ref).scheme != "https":
+            errors.append(page.error(f"image {ref!r}: use a file beside the page, or https:", key))
+        elif rel is not None and rel not in model.resources:
+            where = f"content/{page.dir}/".replace("/./", "/")
+            hint = f"put the file in {where} or fix the name"
+            errors.append(page.error(f"image {ref!r} not found beside the page", key, hint=hint))
     alt = meta.get("image_alt")
-    if alt is not None and not isinstance(alt, str | dict):
-        errors.append(page.error("image_alt must be text or a mapping file -> text", "image_alt"))
+    if alt is not None and not isinstance(alt, str | dict | list):
+        errors.append(page.error("image_alt must be text, a list, or file: text", "image_alt"))
     if isinstance(alt, dict):
+        refs = image_refs(page)
         names = set(refs) | {PurePosixPath(r).name for r in refs}
         for name, text in alt.items():
             if name not in names or not isinstance(text, str):
@@ -275,7 +295,7 @@ def process_images(build: Build) -> None:
         site.images[rel] = _publish(build, rel, job, outputs)
     build.result.images = len(jobs)
     build.result.images_processed = len(misses)
-    build.env.globals["picture"] = make_picture(config)
+    build.env.globals["picture"] = make_picture(site)
 
 
 def _check_cache_dir(cache: Path, output: Path, config: Config) -> None:
@@ -317,7 +337,7 @@ def _publish(build: Build, rel: PurePosixPath, job: Job, outputs: list[Output]) 
         else:
             variants.append(variant)
     fallback = variants[0].format  # the worker writes the original format first
-    image = ImageSet(rel, tuple(variants), fallback, og)
+    image = ImageSet(rel, quote_path(base + str(rel)), tuple(variants), fallback, og)
     largest = next(o for o in outputs if o.role == "responsive" and o.width == image.width)
     build.out.copy(rel, folder / largest.file)
     return image
@@ -360,13 +380,16 @@ def picture_html(
     return Markup("").join(parts)
 
 
-def make_picture(config: Config):
+def make_picture(site: Site):
     """The ``picture(image, sizes=None, alt=None, css_class=None, priority=False)``
-    template function. ``image`` is ``page.image``, an item of ``page.images`` or an
-    ImageSet; ``alt`` defaults to the page's ``image_alt``."""
+    template function. ``image`` is ``page.image``, an item of ``page.images``, an
+    ImageSet, a path below content/ or the original's URL (or anything with ``.url`` and
+    ``.alt``); ``alt`` defaults to the image's own alt text. An image mmsite did not
+    process (GIF, SVG, remote) gets a plain lazy ``<img>``."""
+    by_url = {image.source_url: image for image in site.images.values()}
 
     def picture(
-        image: PageImage | ImageSet | None,
+        image: Any,
         sizes: str | None = None,
         alt: str | None = None,
         css_class: str | None = None,
@@ -374,14 +397,39 @@ def make_picture(config: Config):
     ) -> Markup:
         if image is None:
             return Markup("")
-        if isinstance(image, PageImage):
-            alt = alt if alt is not None else image.alt
-            image = image.image
-        return picture_html(
-            image, alt or "", sizes or config.images.sizes, css_class, None, priority
+        if alt is None:
+            alt = _field(image, "alt", None)
+        found = _find(image, site.images, by_url)
+        sizes = sizes or site.config.images.sizes
+        if found is not None:
+            return picture_html(found, alt or "", sizes, css_class, None, priority)
+        url = str(_field(image, "url", image))
+        return Markup('<img src="{}" alt="{}"{} loading="{}" decoding="async">').format(
+            url,
+            alt or "",
+            Markup(' class="{}"').format(css_class) if css_class else "",
+            "eager" if priority else "lazy",
         )
 
     return picture
+
+
+def _field(obj: Any, name: str, default: Any) -> Any:
+    """``obj.name`` or ``obj["name"]``, like Jinja's attribute lookup."""
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def _find(
+    image: Any, images: dict[PurePosixPath, ImageSet], by_url: dict[str, ImageSet]
+) -> ImageSet | None:
+    if isinstance(image, PageImage):
+        return image.image
+    if isinstance(image, ImageSet):
+        return image
+    key = str(_field(image, "url", image))
+    return by_url.get(key) or images.get(PurePosixPath(key))
 
 
 def markdown_images(site: Site, route: Route):
