@@ -182,3 +182,19 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
     result.seconds = time.perf_counter() - started
     result.warnings = reporter.warnings
     return result
+
+
+# -- interview series: article model, template context, Q&A markup, Atom feeds ----------
+def _register_series() -> None:
+    from . import feeds, markdown, qa, render, series, series_views
+
+    MODEL_STEPS.append(series.series_step)
+    STEPS.insert(STEPS.index(render_pages) + 1, feeds.write_feeds)
+    render.CONTEXT_PROCESSORS.append(series_views.context)
+    markdown.EXTRA_RULES.append(("mmsite_qa", qa.qa_rule))
+
+
+_register_series()
+
+# Features register their MODEL_STEPS, STEPS and context processors when imported.
+from . import commerce  # noqa: E402, F401

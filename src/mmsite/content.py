@@ -40,6 +40,10 @@ class Page:
     meta: dict[str, Any] = field(default_factory=dict)  # own front matter over inherited
     group: Group | None = None
     virtual: bool = False  # made by the build (category, tag pages), not read from a file
+    # What model steps parsed from the front matter, by feature ("product": Product ...).
+    data: dict[str, Any] = field(default_factory=dict)
+    # Markets (keys) this page is not published in, e.g. a product without a price there.
+    hidden_markets: set[str] = field(default_factory=set)
 
     @property
     def dir(self) -> PurePosixPath:

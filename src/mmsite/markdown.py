@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -85,7 +86,14 @@ def render_markdown(
     locale: str,
     unsafe_html: bool = False,
     link: LinkCallback | None = None,
+    env: dict[str, Any] | None = None,
     image: ImageCallback | None = None,
 ) -> str:
-    env: dict = {"link": link, "image": image}
+    """``env`` reaches core rules as ``state.env`` (e.g. ``t`` for localized labels);
+    ``image`` renders images beside the page (``<picture>``)."""
+    env = dict(env or {})
+    if link:
+        env["link"] = link
+    if image:
+        env["image"] = image
     return parser(locale, unsafe_html).render(text, env)

@@ -5,6 +5,7 @@ Templates see plain view objects (:class:`PageView`), never files or the router.
 
 from __future__ import annotations
 
+import functools
 import traceback
 from collections.abc import Callable
 from functools import cached_property
@@ -77,7 +78,8 @@ class Site:
                     route.edition.locale,
                     self.config.markdown.unsafe_html,
                     link_resolver(route, self.router),
-                    markdown_images(self, route),
+                    {"t": functools.partial(self.strings.translate, route.page.lang)},
+                    image=markdown_images(self, route),
                 )
             )
             self._bodies[key] = html
@@ -205,6 +207,8 @@ class PageView:
             return []
         views = []
         for group in self.site.model.children_of(self.page.dir):
+            if group.default.meta.get("listed") is False:
+                continue
             route = self.site.router.get(group, self.edition)
             if route is not None:
                 views.append(self.site.view(route))
