@@ -178,7 +178,9 @@ def _page_errors(page: Page, model: ContentModel) -> list[MmsiteError]:
         key = "image" if ref == meta.get("image") else "images"
         rel = resolve_ref(page, ref)
         if rel is None and urlsplit(ref).scheme != "https":
-            errors.append(page.error(f"image {ref!r}: use a file beside the page, or https:", key))
+            errors.append(
+                page.error(f"image {ref!r}: use a file beside the page, or an https:// URL", key)
+            )
         elif rel is not None and rel not in model.resources:
             where = f"content/{page.dir}/".replace("/./", "/")
             hint = f"put the file in {where} or fix the name"
