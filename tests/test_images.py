@@ -407,3 +407,26 @@ def test_store_style_front_matter_and_picture_lookups(make_site) -> None:
     assert [i.get("alt") for i in imgs] == ["Inline", "From list", "by path", "by url", "plain"]
     assert [i.get("width") for i in imgs] == ["800", "500", "800", "800", None]
     assert imgs[-1].get("src") == "/icon.gif" and imgs[-1].get("loading") == "lazy"
+
+
+def test_check_and_open_graph_tags_use_the_image_model(make_site) -> None:
+    from mmsite.build import BuildOptions, load_site
+    from mmsite.check import run_checks
+    from mmsite.errors import Reporter
+
+    site = product_site(make_site, **{"content/products/salt.fr.md": page("Sel")})
+    build_site(site)
+    head = parse_html(site / "public/products/salt/index.html").find("head")
+    og = {m.get("property"): m.get("content") for m in head.iter("meta") if m.get("property")}
+    assert og["og:image"].startswith("https://shop.example/products/photo-og.")
+    assert (og["og:image:width"], og["og:image:height"]) == ("800", "420")
+    assert og["og:image:type"] == "image/jpeg" and og["og:image:alt"] == "A jar of salt"
+    loaded, _ = load_site(site, BuildOptions(), Reporter())
+    alt = [f for f in run_checks(loaded, site / "public") if f.check == "alt"]
+    assert [(f.level, f.where, f.message) for f in alt] == [
+        (
+            "warning",
+            "content/products/salt.fr.md",
+            "image 'photo.jpg': alt text is not translated into 'fr'",
+        )
+    ]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import jinja2
 
+from .assets import publish_static
 from .config import Config, load_config
 from .content import ContentModel, load_content
 from .errors import BuildErrors, MmsiteError, Reporter
+from .hostfiles import write_headers, write_not_found_pages, write_redirects
 from .i18n import Strings, editions
 from .images import check_front_matter, is_processed, process_images
 from .output import OutputTree
@@ -24,6 +26,7 @@ from .render import (
     template_names,
 )
 from .routing import Router
+from .seo import write_robots, write_sitemap
 from .theme import Theme
 
 
@@ -74,14 +77,6 @@ Step = Callable[[Build], None]
 # Runs after content is read and before routing: (config, model, reporter) -> None.
 # Extensions parse their front matter (products, articles) and add generated pages here.
 ModelStep = Callable[[Config, ContentModel, Reporter], None]
-
-
-def copy_static(build: Build) -> None:
-    """Theme static files, then the site's own ``static/`` over them."""
-    for folder in build.theme.static_dirs:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                build.out.copy(PurePosixPath(path.relative_to(folder).as_posix()), path)
 
 
 def copy_resources(build: Build) -> None:
@@ -139,11 +134,16 @@ def write_language_picker(build: Build) -> None:
 # Extensions insert their steps here (feeds, sitemap, images ...). Order matters:
 # static files come first so templates can ask for fingerprinted asset names.
 STEPS: list[Step] = [
-    copy_static,
+    publish_static,
     copy_resources,
     process_images,
     render_pages,
     write_language_picker,
+    write_not_found_pages,
+    write_sitemap,
+    write_robots,
+    write_redirects,
+    write_headers,
 ]
 MODEL_STEPS: list[ModelStep] = [check_front_matter]
 

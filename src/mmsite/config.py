@@ -107,6 +107,18 @@ class CommerceOptions:
 
 
 @dataclass(frozen=True)
+class AssetOptions:
+    minify: bool = False  # minify fingerprinted CSS and JS (needs rcssmin, rjsmin)
+
+
+@dataclass(frozen=True)
+class SeoOptions:
+    image: str = ""  # default share image: a static or content path, or an https URL
+    twitter: str = ""  # the site's @handle for twitter:site
+    robots_disallow: tuple[str, ...] = ()  # paths robots.txt asks crawlers to skip
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     title: str
@@ -120,6 +132,9 @@ class Config:
     markdown: MarkdownOptions
     output_dir: Path
     commerce: CommerceOptions = field(default_factory=CommerceOptions)
+    assets: AssetOptions = AssetOptions()
+    seo: SeoOptions = SeoOptions()
+    headers: tuple[tuple[str, str], ...] = ()  # extra/overriding headers for every response
     images: ImageOptions = field(default_factory=ImageOptions)
 
     @property
@@ -332,7 +347,45 @@ TOP_KEYS = {
     "output_dir",
     "images",
     "commerce",
+    "assets",
+    "seo",
+    "headers",
 }
+HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
+
+
+def _assets(data: Any, lines: _Lines) -> AssetOptions:
+    raw = _mapping(data, ("assets",), lines)
+    _only(raw, {"minify"}, ("assets",), lines)
+    return AssetOptions(minify=_bool(raw.get("minify", False), ("assets", "minify"), lines))
+
+
+def _seo(data: Any, lines: _Lines) -> SeoOptions:
+    raw = _mapping(data, ("seo",), lines)
+    _only(raw, {"image", "twitter", "robots_disallow"}, ("seo",), lines)
+    twitter = _str(raw["twitter"], ("seo", "twitter"), lines) if "twitter" in raw else ""
+    if twitter and not re.fullmatch(r"@\w{1,15}", twitter):
+        raise lines.error(("seo", "twitter"), f"{twitter!r} is not a handle like @kernowsalt")
+    disallow = raw.get("robots_disallow", [])
+    if not isinstance(disallow, list) or not all(
+        isinstance(p, str) and p.startswith("/") for p in disallow
+    ):
+        raise lines.error(("seo", "robots_disallow"), "must be a list of paths starting with /")
+    image = _str(raw["image"], ("seo", "image"), lines) if "image" in raw else ""
+    return SeoOptions(image=image, twitter=twitter, robots_disallow=tuple(disallow))
+
+
+def _headers(data: Any, lines: _Lines) -> tuple[tuple[str, str], ...]:
+    raw = _mapping(data, ("headers",), lines)
+    out = []
+    for name, value in raw.items():
+        keys = ("headers", str(name))
+        if not isinstance(name, str) or not HEADER_NAME.match(name):
+            raise lines.error(keys, "is not an HTTP header name")
+        if not isinstance(value, str) or "\n" in value or "\r" in value:
+            raise lines.error(keys, "must be one line of text")
+        out.append((name, value.strip()))
+    return tuple(out)
 
 
 def load_config(root: Path) -> Config:
@@ -398,6 +451,9 @@ def parse_config(root: Path, data: Any, lines: _Lines) -> Config:
         output_dir=output if output.is_absolute() else root / output,
         images=_images(data.get("images"), lines),
         commerce=_commerce(data.get("commerce"), languages, markets, lines),
+        assets=_assets(data.get("assets"), lines),
+        seo=_seo(data.get("seo"), lines),
+        headers=_headers(data.get("headers"), lines),
     )
 
 

@@ -176,7 +176,9 @@ class PageView:
         routes = router.translations(self.route)
         links = [{"hreflang": r.edition.hreflang, "href": router.absolute(r.url)} for r in routes]
         default = [r for r in routes if r.edition.lang == self.site.config.default_language]
-        if default:
+        if self.kind == "home" and self.site.config.default_language_in_subdir:
+            links.append({"hreflang": "x-default", "href": router.absolute(router.base_path)})
+        elif default:
             links.append({"hreflang": "x-default", "href": router.absolute(default[0].url)})
         return links
 
@@ -268,8 +270,8 @@ def template_names(page: Page) -> list[str]:
     return names
 
 
-def context_for(site: Site, route: Route) -> dict[str, Any]:
-    view = site.view(route)
+def context_for(site: Site, route: Route, view: PageView | None = None) -> dict[str, Any]:
+    view = view or site.view(route)
     edition = route.edition
     strings = site.strings
 

@@ -11,21 +11,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from babel import Locale
 from babel.numbers import format_currency, get_currency_precision
 
-AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,12})?$")
+from ..i18n import localize_digits
 
-# CLDR numberingSystems.xml: digits of the numeric systems a locale may default to.
-# Babel localizes separators for these systems but leaves the digits ASCII.
-DIGITS: dict[str, str] = {
-    "arab": "٠١٢٣٤٥٦٧٨٩",
-    "arabext": "۰۱۲۳۴۵۶۷۸۹",
-    "beng": "০১২৩৪৫৬৭৮৯",
-    "deva": "०१२३४५६७८९",
-    "mymr": "၀၁၂၃၄၅၆၇၈၉",
-    "thai": "๐๑๒๓๔๕๖๗๘๙",
-}
+AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,12})?$")
 
 
 class AmountError(ValueError):
@@ -61,12 +51,6 @@ def parse_amount(text: str, currency: str) -> Decimal:
 def plain(amount: Decimal, currency: str) -> str:
     """Machine form with exactly the currency's decimals: ``12.00``, ``1200`` (JPY)."""
     return f"{amount.quantize(quantum(currency)):f}"
-
-
-def localize_digits(text: str, locale: str) -> str:
-    """Replace ASCII digits with the locale's default CLDR digits (``ar_EG``: ٠-٩)."""
-    digits = DIGITS.get(Locale.parse(locale).default_numbering_system)
-    return text.translate(str.maketrans("0123456789", digits)) if digits else text
 
 
 def format_price(amount: Decimal, currency: str, locale: str) -> str:
