@@ -15,6 +15,7 @@ from .content import ContentModel, DocumentLoader, load_content
 from .errors import BuildErrors, MmsiteError, Reporter
 from .hostfiles import write_headers, write_not_found_pages, write_redirects
 from .i18n import Strings, editions
+from .images import check_front_matter, is_processed, process_images
 from .incremental import BuildCache, Session
 from .output import OutputTree
 from .render import (
@@ -31,7 +32,6 @@ from .theme import Theme
 
 # progress(done, total) while pages render; the CLI draws a counter on a terminal.
 Progress = Callable[[int, int], None]
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg"})
 
 
 @dataclass
@@ -50,7 +50,8 @@ class BuildResult:
     files: int = 0
     seconds: float = 0.0
     languages: int = 0
-    images: int = 0
+    images: int = 0  # source images published
+    images_processed: int = 0  # of those, how many needed Pillow (cache misses)
     warnings: list[str] = field(default_factory=list)
     # build report: pages rendered vs reused; files whose bytes changed vs linked
     rendered: int = 0
@@ -59,8 +60,11 @@ class BuildResult:
     linked: int = 0
 
     def summary(self) -> str:
+        images = (
+            f"{self.images} images ({self.images_processed} processed), " if self.images else ""
+        )
         return (
-            f"{self.pages} pages, {self.images} images, {self.languages} languages "
+            f"{self.pages} pages, {images}{self.languages} languages "
             f"in {self.seconds:.2f} s ({self.rendered} rendered, {self.reused} unchanged; "
             f"{len(self.changed)} files written) -> {self.output}"
         )
@@ -90,9 +94,11 @@ ModelStep = Callable[[Config, ContentModel, Reporter], None]
 
 
 def copy_resources(build: Build) -> None:
-    """Files beside pages are published at their path below content/."""
+    """Files beside pages are published at their path below content/. Photos are not
+    copied raw (they may carry GPS EXIF): :func:`process_images` publishes them."""
     for rel, path in build.site.model.resources.items():
-        build.out.copy(rel, path)
+        if not is_processed(rel):
+            build.out.copy(rel, path)
 
 
 def render_pages(build: Build) -> None:
@@ -153,6 +159,7 @@ def write_language_picker(build: Build) -> None:
 STEPS: list[Step] = [
     publish_static,
     copy_resources,
+    process_images,
     render_pages,
     write_language_picker,
     write_not_found_pages,
@@ -161,7 +168,7 @@ STEPS: list[Step] = [
     write_redirects,
     write_headers,
 ]
-MODEL_STEPS: list[ModelStep] = []
+MODEL_STEPS: list[ModelStep] = [check_front_matter]
 
 
 def load_site(
@@ -208,7 +215,6 @@ def build(
         for step in STEPS:
             step(context)
         result.files = len(tree.written)
-        result.images = sum(p.suffix.lower() in IMAGE_SUFFIXES for p in tree.written)
         tree.commit(background_cleanup)
     except BaseException:
         tree.abort()
