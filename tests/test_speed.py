@@ -127,3 +127,17 @@ def test_generated_pages_do_not_show_another_pages_body(tmp_path: Path) -> None:
     product_headings = {h.get("id") for h in product.iter("h2")} - {None}
     assert product_headings
     assert not product_headings & {h.get("id") for h in category.iter("h2")}
+
+
+@needs_fork
+def test_parallel_builds_record_and_reuse_the_incremental_cache(tmp_path: Path) -> None:
+    site = generate(tmp_path / "bench", 80, 3)["mmsite"]
+    first = build_site(site, jobs=2)
+    assert first.rendered == first.pages and first.reused == 0
+    second = build_site(site, jobs=2)  # every child's cache records were kept
+    assert (second.rendered, second.reused) == (0, first.pages)
+    edited = site / "content/products/product-00001.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n")
+    third = build_site(site, jobs=2)
+    assert 1 <= third.rendered < 10 and third.reused == first.pages - third.rendered
+    assert "One more line." in (site / "public/products/product-00001/index.html").read_text()

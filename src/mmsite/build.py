@@ -6,16 +6,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import jinja2
 
 from . import parallel
 from .assets import publish_static
 from .config import Config, load_config
-from .content import ContentModel, load_content
+from .content import ContentModel, DocumentLoader, load_content
 from .errors import BuildErrors, MmsiteError, Reporter
 from .hostfiles import write_headers, write_not_found_pages, write_redirects
 from .i18n import Strings, editions
+from .images import check_front_matter, is_processed, process_images
+from .incremental import BuildCache, Session
 from .output import OutputTree
 from .render import (
     Site,
@@ -30,6 +33,8 @@ from .seo import write_robots, write_sitemap
 from .theme import Theme
 
 CACHE_DIR = ".mmsite-cache"  # below the site root; safe to delete
+# progress(done, total) while pages render; the CLI draws a counter on a terminal.
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -38,6 +43,8 @@ class BuildOptions:
     base_url: str | None = None
     output: Path | None = None
     jobs: int | None = None  # page-rendering processes; None: MMSITE_JOBS or one per CPU
+    cache: bool = True  # incremental: reuse unchanged pages (.mmsite-cache/build/)
+    progress: Progress | None = None
 
 
 @dataclass
@@ -47,12 +54,23 @@ class BuildResult:
     files: int = 0
     seconds: float = 0.0
     languages: int = 0
+    images: int = 0  # source images published
+    images_processed: int = 0  # of those, how many needed Pillow (cache misses)
     warnings: list[str] = field(default_factory=list)
+    # build report: pages rendered vs reused; files whose bytes changed vs linked
+    rendered: int = 0
+    reused: int = 0
+    changed: set[PurePosixPath] = field(default_factory=set)
+    linked: int = 0
 
     def summary(self) -> str:
+        images = (
+            f"{self.images} images ({self.images_processed} processed), " if self.images else ""
+        )
         return (
-            f"{self.pages} pages, {self.files} files, {self.languages} languages "
-            f"in {self.seconds:.2f} s -> {self.output}"
+            f"{self.pages} pages, {images}{self.languages} languages "
+            f"in {self.seconds:.2f} s ({self.rendered} rendered, {self.reused} unchanged; "
+            f"{len(self.changed)} files written) -> {self.output}"
         )
 
 
@@ -65,6 +83,8 @@ class Build:
     env: jinja2.Environment
     out: OutputTree
     result: BuildResult
+    cache: Session
+    progress: Progress | None = None
     jobs: int | None = None  # processes for page rendering; None: one per CPU
 
     @property
@@ -79,58 +99,94 @@ ModelStep = Callable[[Config, ContentModel, Reporter], None]
 
 
 def copy_resources(build: Build) -> None:
-    """Files beside pages are published at their path below content/."""
+    """Files beside pages are published at their path below content/. Photos are not
+    copied raw (they may carry GPS EXIF): :func:`process_images` publishes them."""
     for rel, path in build.site.model.resources.items():
-        build.out.copy(rel, path)
+        if not is_processed(rel):
+            build.out.copy(rel, path)
 
 
 @dataclass
 class Rendered:
-    """What one slice of routes produced; files are already on disk."""
+    """What one slice of routes changed in the build state (files are already on disk);
+    a child process sends it to the parent, which applies it to its own state."""
 
-    written: list[PurePosixPath] = field(default_factory=list)
-    errors: list[tuple[int, MmsiteError]] = field(default_factory=list)  # (route index, error)
+    pages: int = 0
+    written: set[PurePosixPath] = field(default_factory=set)
+    fresh: set[PurePosixPath] = field(default_factory=set)
+    linked: int = 0
+    entries: dict[str, Any] = field(default_factory=dict)  # incremental cache records
+    rendered: int = 0
+    reused: int = 0
     warnings: list[str] = field(default_factory=list)
+    errors: list[tuple[int, MmsiteError]] = field(default_factory=list)  # (route index, error)
 
 
 def render_slice(build: Build, index: int, count: int) -> Rendered:
-    """Render routes ``index``, ``index + count``, ... and write each page at once."""
+    """Render routes ``index``, ``index + count``, ... (reusing unchanged ones) and write
+    each page at once; return what changed since the slice started."""
+    out, session, reporter = build.out, build.cache, build.site.reporter
+    written, fresh, linked = set(out.written), set(out.fresh), out.linked
+    entries, report, warned = set(session.current), session.report, len(reporter.warnings)
+    rendered, reused = report.rendered, report.reused
     done = Rendered()
     routes = build.site.router.routes
-    warned = len(build.site.reporter.warnings)
     for number in range(index, len(routes), count):
         route = routes[number]
-        try:
-            html = render_template(
-                build.env, template_names(route.page), context_for(build.site, route)
-            )
-        except MmsiteError as exc:
-            done.errors.append((number, exc))
+        if build.progress is not None and index == 0:
+            build.progress(number + 1, len(routes))
+        if out.exists(route.output):
+            clash = f"/{route.path} is also a static or resource file"
+            done.errors.append((number, MmsiteError(clash, route.page.source)))
             continue
-        if build.out.exists(route.output):
-            clash = MmsiteError(
-                f"/{route.path} is also a static or resource file", route.page.source
-            )
-            done.errors.append((number, clash))
+        done.pages += 1
+        if session.reuse(route.output):
             continue
-        build.out.write(route.output, html)
-        done.written.append(PurePosixPath(route.output))
-    done.warnings = build.site.reporter.warnings[warned:]
+        with session.tracking(route) as reads:
+            try:
+                html = render_template(
+                    build.env, template_names(route.page), context_for(build.site, route)
+                )
+            except MmsiteError as exc:
+                done.errors.append((number, exc))
+                continue
+        out.write(route.output, html)
+        session.record(route.output, reads)
+    done.written, done.fresh, done.linked = (
+        out.written - written,
+        out.fresh - fresh,
+        out.linked - linked,
+    )
+    done.entries = {k: v for k, v in session.current.items() if k not in entries}
+    done.rendered, done.reused = report.rendered - rendered, report.reused - reused
+    done.warnings = reporter.warnings[warned:]
     return done
 
 
+def _adopt(build: Build, done: Rendered) -> None:
+    """Apply a child's slice to this process's build state."""
+    build.out.written |= done.written
+    build.out.fresh |= done.fresh
+    build.out.linked += done.linked
+    build.cache.current.update(done.entries)
+    build.cache.report.rendered += done.rendered
+    build.cache.report.reused += done.reused
+    for warning in done.warnings:
+        build.site.reporter.add(warning)
+
+
 def render_pages(build: Build) -> None:
-    """Every route's page, across ``build.jobs`` processes (byte-identical to one)."""
+    """Render every route across ``build.jobs`` processes (byte-identical to one);
+    routes whose recorded inputs are unchanged are linked from the previous build
+    instead (see :mod:`mmsite.incremental`)."""
     routes = build.site.router.routes
     jobs = parallel.job_count(build.jobs, len(routes))
     results = parallel.map_slices(jobs, lambda index, count: render_slice(build, index, count))
     errors: list[tuple[int, MmsiteError]] = []
     for index, done in enumerate(results):
-        if index:  # a child wrote these files; the parent's tree learns of them here
-            build.out.written.update(done.written)
-            for warning in done.warnings:
-                build.site.reporter.add(warning)
-        build.result.pages += len(done.written)
+        if index:  # slice 0 ran in this process
+            _adopt(build, done)
+        build.result.pages += done.pages
         errors += done.errors
     if errors:
         raise BuildErrors(error for _, error in sorted(errors, key=lambda item: item[0]))
@@ -164,6 +220,7 @@ def write_language_picker(build: Build) -> None:
 STEPS: list[Step] = [
     publish_static,
     copy_resources,
+    process_images,
     render_pages,
     write_language_picker,
     write_not_found_pages,
@@ -172,15 +229,17 @@ STEPS: list[Step] = [
     write_redirects,
     write_headers,
 ]
-MODEL_STEPS: list[ModelStep] = []
+MODEL_STEPS: list[ModelStep] = [check_front_matter]
 
 
-def load_site(root: Path, options: BuildOptions, reporter: Reporter) -> tuple[Site, Theme]:
+def load_site(
+    root: Path, options: BuildOptions, reporter: Reporter, documents: DocumentLoader | None = None
+) -> tuple[Site, Theme]:
     config = load_config(root)
     if options.base_url:
         config = config.with_base_url(options.base_url)
     theme = Theme.find(config)
-    model = load_content(config, include_drafts=options.drafts)
+    model = load_content(config, include_drafts=options.drafts, documents=documents)
     for model_step in MODEL_STEPS:
         model_step(config, model, reporter)
     router = Router(config, model, editions(config))
@@ -188,25 +247,42 @@ def load_site(root: Path, options: BuildOptions, reporter: Reporter) -> tuple[Si
     return Site(config, model, router, strings, reporter), theme
 
 
-def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
-    """Build the site in ``root``; raise :class:`MmsiteError` on any user mistake."""
+def build(
+    root: Path,
+    options: BuildOptions | None = None,
+    cache: BuildCache | None = None,
+    background_cleanup: bool = False,
+) -> BuildResult:
+    """Build the site in ``root``; raise :class:`MmsiteError` on any user mistake.
+
+    ``cache`` keeps incremental state between builds in one process (``mmsite serve``);
+    without it the on-disk cache of the output folder is used (unless ``options.cache``
+    is false). ``background_cleanup`` deletes the replaced output in a thread."""
     options = options or BuildOptions()
     started = time.perf_counter()
     reporter = Reporter()
-    site, theme = load_site(root, options, reporter)
+    root = root.resolve()
+    output = options.output or load_config(root).output_dir
+    if cache is None:
+        cache = BuildCache.for_site(root, output, options.cache)
+    site, theme = load_site(root, options, reporter, cache.documents)
     output = options.output or site.config.output_dir
     tree = OutputTree(output, root)
     result = BuildResult(output=output, languages=len(site.config.languages))
     try:
         env = make_environment(theme, root / CACHE_DIR / "jinja")
-        context = Build(site, theme, env, tree, result, options.jobs)
+        session = cache.session(site, theme, env, tree)
+        context = Build(site, theme, env, tree, result, session, options.progress, options.jobs)
         for step in STEPS:
             step(context)
         result.files = len(tree.written)
-        tree.commit()
+        tree.commit(background_cleanup)
     except BaseException:
         tree.abort()
         raise
+    session.finish()
+    result.rendered, result.reused = session.report.rendered, session.report.reused
+    result.changed, result.linked = tree.fresh, tree.linked
     result.seconds = time.perf_counter() - started
     result.warnings = reporter.warnings
     return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import traceback
 from collections.abc import Callable
 from typing import TypeVar
@@ -27,7 +28,9 @@ def job_count(requested: int | None, items: int) -> int:
         if items < MIN_ITEMS:
             return 1
         requested = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    if "fork" not in multiprocessing.get_all_start_methods():
+    # fork copies only the calling thread: with others running (mmsite serve's watcher)
+    # a lock they hold could stay locked forever in the child.
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return 1
     return max(1, min(requested, items))
 
