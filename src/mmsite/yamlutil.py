@@ -39,6 +39,17 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
                 ) from None
         return super().construct_mapping(node, deep=deep)
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Values YAML's resolver accepts but Python cannot build (``2026-02-30``,
+        ``!!timestamp nope``) become marked YAML errors instead of crashes."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            why = "not a real date" if node.tag.endswith(":timestamp") else str(exc)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {str(node.value)[:60]!r}: {why}", node.start_mark
+            ) from None
+
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
 
