@@ -15,6 +15,7 @@ _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # these limits is a mistake or an attack (billion laughs), refused early.
 MAX_ALIASES = 100
 MAX_BYTES = 1_000_000
+MAX_NODES = 100_000  # values after expanding aliases: 90 nested aliases can mean billions
 
 
 class _Loader(_Base):  # type: ignore[misc, valid-type]
@@ -58,6 +59,47 @@ def _count_aliases(text: str) -> int:
     return sum(1 for token in yaml.scan(text, Loader=_Base) if isinstance(token, yaml.AliasToken))
 
 
+def _expanded_size(node: yaml.Node, memo: dict[int, int], active: set[int]) -> int:
+    """How many values ``node`` stands for once every alias is written out."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    if key in active:
+        raise yaml.constructor.ConstructorError(
+            None, None, "an alias refers to the value that contains it", node.start_mark
+        )
+    active.add(key)
+    if isinstance(node, yaml.MappingNode):
+        children = [child for pair in node.value for child in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = node.value
+    else:
+        children = []
+    total = 1
+    for child in children:
+        total += _expanded_size(child, memo, active)
+        if total > MAX_NODES:
+            break
+    active.discard(key)
+    memo[key] = total
+    return total
+
+
+def _load(text: str) -> Any:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}, set()) > MAX_NODES:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expands to more than {MAX_NODES} values", node.start_mark
+            )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def load_yaml(text: str, path: Path | str, line_offset: int = 0) -> Any:
     """Parse ``text`` safely; errors name ``path`` and the line in that file."""
     if len(text) > MAX_BYTES:
@@ -69,7 +111,7 @@ def load_yaml(text: str, path: Path | str, line_offset: int = 0) -> Any:
                 path,
                 hint="write the values out; alias-heavy YAML is refused for safety",
             )
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        return _load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
