@@ -51,7 +51,7 @@ nasty_text = st.one_of(st.sampled_from(NASTY), st.text(TEXT_CHARS, max_size=40))
 huge_int = st.one_of(
     st.integers(), st.sampled_from([2**63, -(2**63) - 1, 10**400, -(10**400), 0, -1])
 )
-ZONES = [None, dt.timezone.utc, dt.timezone(dt.timedelta(hours=-5, minutes=-30))]
+ZONES = [None, dt.UTC, dt.timezone(dt.timedelta(hours=-5, minutes=-30))]
 dates = st.one_of(st.dates(), st.datetimes(timezones=st.sampled_from(ZONES)))
 
 scalars = st.one_of(
@@ -279,7 +279,7 @@ markdown_pieces = st.one_of(
             "<div onclick=x>",
             "<!-- c -->",
             "&amp; &#0; &#x110000; &nbsp;",
-            '"quoted" \'single\' -- ... (c)',
+            "\"quoted\" 'single' -- ... (c)",
             "***\n",
             "{{ page.title }}",
             "{% include 'x' %}",

@@ -7,6 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from fuzzing import (
     assert_names_a_file,
     budget,
@@ -18,9 +21,6 @@ from fuzzing import (
     tree_listing,
 )
 from helpers import BASIC_CONFIG, write_site
-from hypothesis import given
-from hypothesis import strategies as st
-
 from mmsite.build import BuildOptions, build
 from mmsite.errors import MmsiteError
 from mmsite.output import MARKER

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
 from fuzzing import (
     assert_names_a_file,
     budget,
@@ -24,9 +27,6 @@ from fuzzing import (
     raw_front_matter,
 )
 from helpers import BASIC_CONFIG, write_site
-from hypothesis import given
-from hypothesis import strategies as st
-
 from mmsite.build import BuildOptions, load_site
 from mmsite.errors import MmsiteError, Reporter
 from mmsite.frontmatter import split_front_matter

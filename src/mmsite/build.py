@@ -13,7 +13,7 @@ from .config import Config, load_config
 from .content import ContentModel, load_content
 from .errors import BuildErrors, MmsiteError, Reporter
 from .i18n import Strings, editions
-from .output import OutputTree
+from .output import OutputTree, drop_cache
 from .render import Site, context_for, make_environment, render_template, template_names
 from .routing import Router
 from .theme import Theme
@@ -24,6 +24,7 @@ class BuildOptions:
     drafts: bool = False
     base_url: str | None = None
     output: Path | None = None
+    clean: bool = False  # drop .mmsite-cache/ first; the output is still swapped atomically
 
 
 @dataclass
@@ -153,6 +154,8 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
     reporter = Reporter()
     site, theme = load_site(root, options, reporter)
     output = options.output or site.config.output_dir
+    if options.clean:
+        drop_cache(root)
     tree = OutputTree(output, root)
     result = BuildResult(output=output, languages=len(site.config.languages))
     try:
