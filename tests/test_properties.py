@@ -47,9 +47,10 @@ def test_relative_urls_resolve_back(a: list[str], b: list[str]) -> None:
 def test_front_matter_round_trip(meta: dict[str, str], body: str) -> None:
     import yaml
 
-    text = "---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + body
+    dumped = yaml.safe_dump(meta, allow_unicode=True)
+    text = "---\n" + dumped + "---\n" + body
     doc = split_front_matter(text, Path("p.md"))
-    assert doc.meta == meta
+    assert doc.meta == yaml.safe_load(dumped)  # YAML itself folds some characters (\x85)
     assert doc.body == body.replace("\r\n", "\n") or doc.body == body
     for key in meta:
         line = text.split("\n")[doc.line_of(key) - 1]

@@ -5,17 +5,27 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import jinja2
 
+from .assets import publish_static
 from .config import Config, load_config
 from .content import ContentModel, load_content
 from .errors import BuildErrors, MmsiteError, Reporter
+from .hostfiles import write_headers, write_not_found_pages, write_redirects
 from .i18n import Strings, editions
 from .output import OutputTree, drop_cache
-from .render import Site, context_for, make_environment, render_template, template_names
+from .render import (
+    Site,
+    context_for,
+    language_label,
+    make_environment,
+    render_template,
+    template_names,
+)
 from .routing import Router
+from .seo import write_robots, write_sitemap
 from .theme import Theme
 
 
@@ -64,14 +74,6 @@ Step = Callable[[Build], None]
 ModelStep = Callable[[Config, ContentModel, Reporter], None]
 
 
-def copy_static(build: Build) -> None:
-    """Theme static files, then the site's own ``static/`` over them."""
-    for folder in build.theme.static_dirs:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                build.out.copy(PurePosixPath(path.relative_to(folder).as_posix()), path)
-
-
 def copy_resources(build: Build) -> None:
     """Files beside pages are published at their path below content/."""
     for rel, path in build.site.model.resources.items():
@@ -105,32 +107,36 @@ def write_language_picker(build: Build) -> None:
         return
     site = build.site
     homes = [
-        {"edition": e, "url": site.router.base_path + e.prefix, "label": lbl}
-        for e, lbl in site_labels(site)
-    ]
-    html = render_template(
-        build.env,
-        ["language-picker.html"],
         {
-            "site": site,
-            "site_title": build.config.title,
-            "homes": homes,
-            "asset": site.asset,
-            "default": site.editions[0],
-        },
-    )
-    build.out.write("index.html", html)
-
-
-def site_labels(site: Site) -> list:
-    from .render import language_label
-
-    return [(e, language_label(e, site.editions)) for e in site.editions]
+            "edition": e,
+            "url": site.router.base_path + e.prefix,
+            "label": language_label(e, site.editions),
+        }
+        for e in site.editions
+    ]
+    context = {
+        "site": site,
+        "site_title": build.config.title,
+        "homes": homes,
+        "asset": site.asset,
+        "default": site.editions[0],
+    }
+    build.out.write("index.html", render_template(build.env, ["language-picker.html"], context))
 
 
 # Extensions insert their steps here (feeds, sitemap, images ...). Order matters:
 # static files come first so templates can ask for fingerprinted asset names.
-STEPS: list[Step] = [copy_static, copy_resources, render_pages, write_language_picker]
+STEPS: list[Step] = [
+    publish_static,
+    copy_resources,
+    render_pages,
+    write_language_picker,
+    write_not_found_pages,
+    write_sitemap,
+    write_robots,
+    write_redirects,
+    write_headers,
+]
 MODEL_STEPS: list[ModelStep] = []
 
 
@@ -170,3 +176,19 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
     result.seconds = time.perf_counter() - started
     result.warnings = reporter.warnings
     return result
+
+
+# -- interview series: article model, template context, Q&A markup, Atom feeds ----------
+def _register_series() -> None:
+    from . import feeds, markdown, qa, render, series, series_views
+
+    MODEL_STEPS.append(series.series_step)
+    STEPS.insert(STEPS.index(render_pages) + 1, feeds.write_feeds)
+    render.CONTEXT_PROCESSORS.append(series_views.context)
+    markdown.EXTRA_RULES.append(("mmsite_qa", qa.qa_rule))
+
+
+_register_series()
+
+# Features register their MODEL_STEPS, STEPS and context processors when imported.
+from . import commerce  # noqa: E402, F401

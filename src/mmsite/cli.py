@@ -49,6 +49,15 @@ def make_parser() -> argparse.ArgumentParser:
     _common(serve)
     serve.add_argument("--port", "-p", type=int, default=8000)
     serve.add_argument("--bind", default="127.0.0.1", help="address to listen on")
+    check = commands.add_parser(
+        "check", help="check the built site: links, anchors, images, translations, duplicates"
+    )
+    _common(check)
+    check.add_argument("--build", action="store_true", help="build first, then check")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument(
+        "--only", action="append", metavar="CHECK", help="run only this check (repeatable)"
+    )
     return parser
 
 
@@ -99,7 +108,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "serve": cmd_serve, "clean": cmd_clean}
+def cmd_check(args: argparse.Namespace) -> int:
+    from .build import load_site
+    from .check import ERROR, coverage, run_checks
+    from .errors import Reporter
+
+    root = args.site.resolve()
+    options = _options(args)
+    if args.build:
+        _report(build(root, options))
+    site, _theme = load_site(root, options, Reporter())
+    findings = run_checks(site, options.output or site.config.output_dir, args.only)
+    for finding in findings:
+        print(finding)
+    print("\ntranslations (pages per section and language):")
+    print(coverage(site).table())
+    errors = sum(f.level == ERROR for f in findings)
+    warnings = len(findings) - errors
+    print(f"\n{errors} error(s), {warnings} warning(s)")
+    return 1 if errors or (args.strict and warnings) else 0
+
+
+COMMANDS = {
+    "build": cmd_build,
+    "serve": cmd_serve,
+    "check": cmd_check,
+    "clean": cmd_clean,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

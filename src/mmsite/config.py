@@ -7,7 +7,8 @@ and its line in site.yaml.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -59,6 +60,51 @@ class MarkdownOptions:
 
 
 @dataclass(frozen=True)
+class Shipping:
+    """One market's shipping terms, for schema.org ``OfferShippingDetails``."""
+
+    rate: Decimal  # in the market's currency; 0 = free shipping
+    countries: tuple[str, ...]  # ISO 3166 destinations
+    handling_days: tuple[int, int]  # (min, max) business days before dispatch
+    transit_days: tuple[int, int]  # (min, max) days in transit
+
+
+@dataclass(frozen=True)
+class Returns:
+    """The shop's return policy, for schema.org ``MerchantReturnPolicy``."""
+
+    days: int  # 0 = returns not accepted
+    fees: str  # "free" | "customer"
+    countries: tuple[str, ...]  # where the policy applies (default: every market's region)
+
+
+@dataclass(frozen=True)
+class CommerceOptions:
+    """The ``commerce:`` section of site.yaml (storefront behaviour)."""
+
+    attribution: bool = False  # add page/language to checkout links (documented params only)
+    missing_price: str = "error"  # "error" | "hide" (hide the product in that market, warn)
+    brand: str = ""  # default schema.org/feed brand for products without their own
+    condition: str = "new"  # "new" | "refurbished" | "used"
+    categories: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> lang -> name
+    hosts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # provider -> custom hosts
+    shipping: dict[str, Shipping] = field(default_factory=dict)  # market key -> terms
+    returns: Returns | None = None
+
+
+@dataclass(frozen=True)
+class AssetOptions:
+    minify: bool = False  # minify fingerprinted CSS and JS (needs rcssmin, rjsmin)
+
+
+@dataclass(frozen=True)
+class SeoOptions:
+    image: str = ""  # default share image: a static or content path, or an https URL
+    twitter: str = ""  # the site's @handle for twitter:site
+    robots_disallow: tuple[str, ...] = ()  # paths robots.txt asks crawlers to skip
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     title: str
@@ -71,6 +117,10 @@ class Config:
     markets: dict[str, Market]
     markdown: MarkdownOptions
     output_dir: Path
+    commerce: CommerceOptions = field(default_factory=CommerceOptions)
+    assets: AssetOptions = AssetOptions()
+    seo: SeoOptions = SeoOptions()
+    headers: tuple[tuple[str, str], ...] = ()  # extra/overriding headers for every response
 
     @property
     def content_dir(self) -> Path:
@@ -240,7 +290,46 @@ TOP_KEYS = {
     "markets",
     "markdown",
     "output_dir",
+    "commerce",
+    "assets",
+    "seo",
+    "headers",
 }
+HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
+
+
+def _assets(data: Any, lines: _Lines) -> AssetOptions:
+    raw = _mapping(data, ("assets",), lines)
+    _only(raw, {"minify"}, ("assets",), lines)
+    return AssetOptions(minify=_bool(raw.get("minify", False), ("assets", "minify"), lines))
+
+
+def _seo(data: Any, lines: _Lines) -> SeoOptions:
+    raw = _mapping(data, ("seo",), lines)
+    _only(raw, {"image", "twitter", "robots_disallow"}, ("seo",), lines)
+    twitter = _str(raw["twitter"], ("seo", "twitter"), lines) if "twitter" in raw else ""
+    if twitter and not re.fullmatch(r"@\w{1,15}", twitter):
+        raise lines.error(("seo", "twitter"), f"{twitter!r} is not a handle like @kernowsalt")
+    disallow = raw.get("robots_disallow", [])
+    if not isinstance(disallow, list) or not all(
+        isinstance(p, str) and p.startswith("/") for p in disallow
+    ):
+        raise lines.error(("seo", "robots_disallow"), "must be a list of paths starting with /")
+    image = _str(raw["image"], ("seo", "image"), lines) if "image" in raw else ""
+    return SeoOptions(image=image, twitter=twitter, robots_disallow=tuple(disallow))
+
+
+def _headers(data: Any, lines: _Lines) -> tuple[tuple[str, str], ...]:
+    raw = _mapping(data, ("headers",), lines)
+    out = []
+    for name, value in raw.items():
+        keys = ("headers", str(name))
+        if not isinstance(name, str) or not HEADER_NAME.match(name):
+            raise lines.error(keys, "is not an HTTP header name")
+        if not isinstance(value, str) or "\n" in value or "\r" in value:
+            raise lines.error(keys, "must be one line of text")
+        out.append((name, value.strip()))
+    return tuple(out)
 
 
 def load_config(root: Path) -> Config:
@@ -304,4 +393,152 @@ def parse_config(root: Path, data: Any, lines: _Lines) -> Config:
             unsafe_html=_bool(md.get("unsafe_html", False), ("markdown", "unsafe_html"), lines)
         ),
         output_dir=output if output.is_absolute() else root / output,
+        commerce=_commerce(data.get("commerce"), languages, markets, lines),
+        assets=_assets(data.get("assets"), lines),
+        seo=_seo(data.get("seo"), lines),
+        headers=_headers(data.get("headers"), lines),
+    )
+
+
+# -- commerce: ---------------------------------------------------------------
+
+COMMERCE_KEYS = {
+    "attribution",
+    "missing_price",
+    "brand",
+    "condition",
+    "categories",
+    "hosts",
+    "shipping",
+    "returns",
+}
+HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def _choice(value: Any, allowed: tuple[str, ...], keys: tuple[str, ...], lines: _Lines) -> str:
+    if value not in allowed:
+        raise lines.error(keys, f"must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _countries(value: Any, keys: tuple[str, ...], lines: _Lines) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise lines.error(keys, "must be a non-empty list of ISO 3166 country codes like [GB, FR]")
+    for code in value:
+        if not isinstance(code, str) or not re.fullmatch(r"[A-Z]{2}", code):
+            raise lines.error(keys, f"{code!r} is not an ISO 3166 country code like GB")
+    return tuple(value)
+
+
+def _day_range(value: Any, keys: tuple[str, ...], lines: _Lines) -> tuple[int, int]:
+    ok = (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)
+        and value[0] <= value[1]
+    )
+    if not ok:
+        raise lines.error(keys, "must be [min, max] whole days, e.g. [1, 3]")
+    return (value[0], value[1])
+
+
+def _shipping(market: Market, value: Any, keys: tuple[str, ...], lines: _Lines) -> Shipping:
+    data = _mapping(value, keys, lines)
+    _only(data, {"rate", "countries", "handling_days", "transit_days"}, keys, lines)
+    raw = data.get("rate")
+    try:
+        rate = Decimal(str(raw)) if isinstance(raw, (int, float, str)) else None
+    except InvalidOperation:
+        rate = None
+    if rate is None or isinstance(raw, bool) or not rate.is_finite() or rate < 0:
+        raise lines.error((*keys, "rate"), f"must be an amount in {market.currency}, e.g. 4.50")
+    return Shipping(
+        rate=rate,
+        countries=_countries(data.get("countries", [market.region]), (*keys, "countries"), lines),
+        handling_days=_day_range(data.get("handling_days"), (*keys, "handling_days"), lines),
+        transit_days=_day_range(data.get("transit_days"), (*keys, "transit_days"), lines),
+    )
+
+
+def _returns(value: Any, default: list[str], lines: _Lines) -> Returns:
+    keys = ("commerce", "returns")
+    data = _mapping(value, keys, lines)
+    _only(data, {"days", "fees", "countries"}, keys, lines)
+    days = data.get("days")
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        raise lines.error((*keys, "days"), "must be the number of days to return (0 = no returns)")
+    countries = data.get("countries", default)
+    return Returns(
+        days=days,
+        fees=_choice(data.get("fees", "free"), ("free", "customer"), (*keys, "fees"), lines),
+        countries=_countries(countries, (*keys, "countries"), lines),
+    )
+
+
+def _ship_to(shipping: dict[str, Shipping], markets: dict[str, Market]) -> list[str]:
+    """Default return-policy countries: every shipping destination, else market regions."""
+    countries = {c for terms in shipping.values() for c in terms.countries}
+    return sorted(countries or {m.region for m in markets.values() if m.region != "EU"})
+
+
+def _commerce(
+    value: Any, languages: dict[str, Language], markets: dict[str, Market], lines: _Lines
+) -> CommerceOptions:
+    keys = ("commerce",)
+    data = _mapping(value, keys, lines)
+    _only(data, COMMERCE_KEYS, keys, lines)
+    categories: dict[str, dict[str, str]] = {}
+    for key, names in _mapping(data.get("categories"), (*keys, "categories"), lines).items():
+        where = (*keys, "categories", str(key))
+        names = _mapping(names, where, lines)
+        for lang, name in names.items():
+            if lang not in languages:
+                raise lines.error(
+                    (*where, str(lang)),
+                    "is not one of the site's languages",
+                    hint="languages: " + ", ".join(languages),
+                )
+            _str(name, (*where, lang), lines)
+        categories[str(key)] = {lang: name.strip() for lang, name in names.items()}
+    from .commerce.providers import PROVIDERS  # the registry; imported late (no cycle)
+
+    hosts: dict[str, tuple[str, ...]] = {}
+    for provider, names in _mapping(data.get("hosts"), (*keys, "hosts"), lines).items():
+        where = (*keys, "hosts", str(provider))
+        if provider not in PROVIDERS:
+            raise lines.error(
+                where, "is not a checkout provider", hint="providers: " + ", ".join(PROVIDERS)
+            )
+        if not isinstance(names, list) or not all(
+            isinstance(h, str) and HOST.match(h) for h in names
+        ):
+            raise lines.error(where, "must be a list of host names like pay.example.com")
+        hosts[str(provider)] = tuple(names)
+    shipping = {}
+    for market, terms in _mapping(data.get("shipping"), (*keys, "shipping"), lines).items():
+        where = (*keys, "shipping", str(market))
+        if market not in markets:
+            raise lines.error(
+                where, "is not one of the site's markets", hint="markets: " + ", ".join(markets)
+            )
+        shipping[market] = _shipping(markets[market], terms, where, lines)
+    brand = data.get("brand")
+    return CommerceOptions(
+        attribution=_bool(data.get("attribution", False), (*keys, "attribution"), lines),
+        missing_price=_choice(
+            data.get("missing_price", "error"), ("error", "hide"), (*keys, "missing_price"), lines
+        ),
+        brand=_str(brand, (*keys, "brand"), lines) if brand is not None else "",
+        condition=_choice(
+            data.get("condition", "new"),
+            ("new", "refurbished", "used"),
+            (*keys, "condition"),
+            lines,
+        ),
+        categories=categories,
+        hosts=hosts,
+        shipping=shipping,
+        returns=_returns(data["returns"], _ship_to(shipping, markets), lines)
+        if "returns" in data
+        else None,
     )

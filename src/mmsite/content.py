@@ -40,6 +40,10 @@ class Page:
     meta: dict[str, Any] = field(default_factory=dict)  # own front matter over inherited
     group: Group | None = None
     virtual: bool = False  # made by the build (category, tag pages), not read from a file
+    # What model steps parsed from the front matter, by feature ("product": Product ...).
+    data: dict[str, Any] = field(default_factory=dict)
+    # Markets (keys) this page is not published in, e.g. a product without a price there.
+    hidden_markets: set[str] = field(default_factory=set)
 
     @property
     def dir(self) -> PurePosixPath:
@@ -127,6 +131,21 @@ class ContentModel:
     def pages(self) -> list[Page]:
         return [page for group in self.groups.values() for page in group.pages.values()]
 
+    @cached_property
+    def _children(self) -> dict[PurePosixPath, list[Group]]:
+        index: dict[PurePosixPath, list[Group]] = {}
+        for group in self.groups.values():
+            page = group.default
+            if page.is_index and page.dir == PurePosixPath("."):
+                continue
+            parent = page.dir.parent if page.is_index else page.dir
+            index.setdefault(parent, []).append(group)
+        return index
+
+    def children_of(self, directory: PurePosixPath) -> list[Group]:
+        """Pages and subsection indexes directly inside ``directory``."""
+        return self._children.get(directory, [])
+
     def add_virtual(self, key: str, pages: list[Page], default_language: str) -> Group:
         """Add generated pages (taxonomy terms, categories) as one translation group.
 
@@ -140,6 +159,7 @@ class ContentModel:
             page.group = group
         self.groups[key] = group
         self.__dict__.pop("by_rel", None)
+        self.__dict__.pop("_children", None)
         return group
 
     def section_index(self, directory: PurePosixPath) -> Group | None:

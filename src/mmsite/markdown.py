@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -62,7 +63,14 @@ def parser(locale: str, unsafe_html: bool) -> MarkdownIt:
 
 
 def render_markdown(
-    text: str, locale: str, unsafe_html: bool = False, link: LinkCallback | None = None
+    text: str,
+    locale: str,
+    unsafe_html: bool = False,
+    link: LinkCallback | None = None,
+    env: dict[str, Any] | None = None,
 ) -> str:
-    env: dict = {"link": link} if link else {}
+    """``env`` reaches core rules as ``state.env`` (e.g. ``t`` for localized labels)."""
+    env = dict(env or {})
+    if link:
+        env["link"] = link
     return parser(locale, unsafe_html).render(text, env)

@@ -5,6 +5,7 @@ Templates see plain view objects (:class:`PageView`), never files or the router.
 
 from __future__ import annotations
 
+import functools
 import traceback
 from collections.abc import Callable
 from functools import cached_property
@@ -59,6 +60,7 @@ class Site:
         self.editions = router.editions
         self.asset_names: dict[str, str] = {}  # logical name -> published name (fingerprints)
         self._bodies: dict[tuple[Path, str], Markup] = {}
+        self._menus: dict[str, list[Route]] = {}
 
     def title(self, edition: Edition) -> str:
         return edition.language.title or self.config.title
@@ -74,10 +76,24 @@ class Site:
                     route.edition.locale,
                     self.config.markdown.unsafe_html,
                     link_resolver(route, self.router),
+                    {"t": functools.partial(self.strings.translate, route.page.lang)},
                 )
             )
             self._bodies[key] = html
         return html
+
+    def menu(self, edition: Edition) -> list[Route]:
+        """Top-level sections and pages of one edition, unless ``menu: false``."""
+        routes = self._menus.get(edition.code)
+        if routes is None:
+            routes = []
+            for group in self.model.children_of(PurePosixPath(".")):
+                route = self.router.get(group, edition)
+                if route is not None and group.default.meta.get("menu") is not False:
+                    routes.append(route)
+            routes.sort(key=lambda r: (r.group.default.weight, r.page.title))
+            self._menus[edition.code] = routes
+        return routes
 
     def asset(self, name: str) -> str:
         return self.router.base_path + self.asset_names.get(name, name)
@@ -142,7 +158,9 @@ class PageView:
         routes = router.translations(self.route)
         links = [{"hreflang": r.edition.hreflang, "href": router.absolute(r.url)} for r in routes]
         default = [r for r in routes if r.edition.lang == self.site.config.default_language]
-        if default:
+        if self.kind == "home" and self.site.config.default_language_in_subdir:
+            links.append({"hreflang": "x-default", "href": router.absolute(router.base_path)})
+        elif default:
             links.append({"hreflang": "x-default", "href": router.absolute(default[0].url)})
         return links
 
@@ -171,13 +189,9 @@ class PageView:
         """Pages and subsections directly inside this section, in this edition."""
         if not self.page.is_index:
             return []
-        directory = self.page.dir
         views = []
-        for group in self.site.model.groups.values():
-            child = group.default
-            inside = child.dir == directory and not child.is_index
-            subsection = child.is_index and child.dir.parent == directory and child.dir != directory
-            if not (inside or subsection):
+        for group in self.site.model.children_of(self.page.dir):
+            if group.default.meta.get("listed") is False:
                 continue
             route = self.site.router.get(group, self.edition)
             if route is not None:
@@ -188,29 +202,14 @@ class PageView:
     @cached_property
     def menu(self) -> list[dict[str, Any]]:
         """Main navigation: top-level sections and pages, unless ``menu: false``."""
-        items = []
-        root = self.site.model.section_index(PurePosixPath("."))
-        for group in self.site.model.groups.values():
-            page = group.default
-            top = (page.is_index and len(page.dir.parts) == 1) or (
-                not page.is_index and not page.dir.parts
-            )
-            if not top or group is root or page.meta.get("menu") is False:
-                continue
-            route = self.site.router.get(group, self.edition)
-            if route is None:
-                continue
-            active = self.route.url.startswith(route.url)
-            items.append(
-                {
-                    "title": route.page.title,
-                    "url": route.url,
-                    "active": active,
-                    "weight": page.weight,
-                }
-            )
-        items.sort(key=lambda item: (item["weight"], item["title"]))
-        return items
+        return [
+            {
+                "title": route.page.title,
+                "url": route.url,
+                "active": self.route.url.startswith(route.url),
+            }
+            for route in self.site.menu(self.edition)
+        ]
 
     @property
     def home_url(self) -> str:
@@ -253,8 +252,8 @@ def template_names(page: Page) -> list[str]:
     return names
 
 
-def context_for(site: Site, route: Route) -> dict[str, Any]:
-    view = site.view(route)
+def context_for(site: Site, route: Route, view: PageView | None = None) -> dict[str, Any]:
+    view = view or site.view(route)
     edition = route.edition
     strings = site.strings
 

@@ -52,11 +52,11 @@ class Router:
 
     def _shown(self, group: Group, edition: Edition) -> Page | None:
         page = group.pages.get(edition.lang)
-        if page is not None:
-            return page
-        if self.config.missing_translation == "skip":
+        if page is None and self.config.missing_translation != "skip":
+            page = group.pages.get(self.config.default_language)
+        if page is not None and edition.market and edition.market.key in page.hidden_markets:
             return None
-        return group.pages.get(self.config.default_language)
+        return page
 
     def _segment_for(self, directory: PurePosixPath, lang: str) -> str:
         index = self.model.section_index(directory)

@@ -1,0 +1,116 @@
+"""Atom feeds (RFC 4287): per edition, one for all articles (``series/atom.xml``) and one
+per series (``series/<name>/atom.xml``). Full content as escaped HTML with absolute URLs;
+every date comes from front matter, so the same input gives the same bytes."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
+from . import __version__
+from . import series as model
+from . import series_views as views
+from .i18n import Edition
+from .render import Site
+
+if TYPE_CHECKING:
+    from .build import Build
+
+ATOM = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+URL_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
+
+Entry = tuple[views.SeriesNav, views.PartLink]
+
+
+def absolute_html(html: str, base: str) -> str:
+    """Make every ``href``/``src`` in rendered Markdown absolute against ``base``."""
+    return URL_ATTR.sub(lambda m: f'{m.group(1)}="{urljoin(base, m.group(2))}"', html)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _entry(feed: ET.Element, site: Site, nav: views.SeriesNav, part: views.PartLink) -> str:
+    route, page = part.route, part.route.page
+    view = part.view
+    permalink = site.router.absolute(route.url)
+    entry = _sub(feed, "entry")
+    if route.fallback:
+        entry.set(XML_LANG, view.content_language.hreflang)
+    _sub(entry, "title", page.title)
+    _sub(entry, "id", permalink)
+    _sub(entry, "link", rel="alternate", type="text/html", href=permalink)
+    updated = model.iso_datetime(page.meta.get("updated") or page.date)
+    _sub(entry, "published", model.iso_datetime(page.date))
+    _sub(entry, "updated", updated)
+    if page.meta.get("author"):
+        _sub(_sub(entry, "author"), "name", page.meta["author"])
+    if nav.route is not None:
+        _sub(entry, "category", term=nav.series.name, label=nav.title)
+    for tag in model.tags(page):
+        _sub(entry, "category", term=tag.slug, label=tag.name)
+    if page.summary:
+        _sub(entry, "summary", page.summary)
+    _sub(entry, "content", absolute_html(str(site.body(route)), permalink), type="html")
+    return updated
+
+
+def feed_xml(
+    site: Site, edition: Edition, path: str, alternate: str, title: str, entries: list[Entry]
+) -> bytes:
+    router = site.router
+    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: edition.hreflang})
+    _sub(feed, "title", title)
+    _sub(feed, "id", router.absolute(router.url_of(path)))
+    _sub(
+        feed,
+        "link",
+        rel="self",
+        type="application/atom+xml",
+        href=router.absolute(router.url_of(path)),
+    )
+    _sub(feed, "link", rel="alternate", type="text/html", href=router.absolute(alternate))
+    updated = _sub(feed, "updated")
+    _sub(_sub(feed, "author"), "name", site.title(edition))
+    _sub(feed, "generator", "mmsite", version=__version__)
+    stamps = [_entry(feed, site, nav, part) for nav, part in entries]
+    updated.text = max(stamps)
+    ET.indent(feed)
+    return (
+        b'<?xml version="1.0" encoding="utf-8"?>\n'
+        + ET.tostring(feed, encoding="utf-8", xml_declaration=False)
+        + b"\n"
+    )
+
+
+def write_feeds(build: Build) -> None:
+    site = build.site
+    found = views.catalog(site)
+    listing = site.model.section_index(PurePosixPath(model.SECTION))
+    if not found.series or listing is None:
+        return
+    for edition in site.editions:
+        entries = views.articles_in(site, edition)
+        if not entries:
+            continue
+        path = views.feed_path(site, listing, edition)
+        alternate = site.router.url_of(path[: -len(views.FEED_FILE)])
+        title = views.all_articles_title(site, edition)
+        build.out.write(path, feed_xml(site, edition, path, alternate, title, entries))
+        for series in found.series.values():
+            mine = [item for item in entries if item[0].series is series]
+            if not mine:
+                continue
+            nav = mine[0][0]
+            path = views.feed_path(site, series.index, edition)
+            alternate = site.router.url_of(path[: -len(views.FEED_FILE)])
+            title = views.series_feed_title(site, nav, edition)
+            build.out.write(path, feed_xml(site, edition, path, alternate, title, mine))

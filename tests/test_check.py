@@ -1,0 +1,206 @@
+"""`mmsite check` on sites with planted mistakes: the exact findings, and the exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import BASIC_CONFIG, build_site, page
+from mmsite.build import BuildOptions, load_site
+from mmsite.check import CHECKS, ERROR, WARNING, Finding, coverage, run_checks
+from mmsite.cli import main
+from mmsite.errors import MmsiteError, Reporter
+
+CONFIG = BASIC_CONFIG.replace("  ar: {locale: ar_EG}\n", "")  # English and French
+
+PLANTED = {
+    "content/_index.md": page(
+        "Home",
+        "[ok](about.md#main) [bad anchor](about.md#nope) [gone](/nope/) "
+        "[outside](https://other.example/x) [mail](mailto:a@shop.example) "
+        "[abs](https://shop.example/about/) [abs broken](https://shop.example/old/)\n\n"
+        "![missing](/img/missing.png)",
+    ),
+    "content/_index.fr.md": page("Accueil", "[ok](about.md)"),
+    "content/about.md": page("About", "[home](/)"),
+    "content/about.fr.md": page("À propos", slug="a-propos"),
+    "content/products/_index.md": page("Shop"),
+    "content/products/_index.fr.md": page("Boutique"),
+    "content/products/a.md": page("Salt", summary="Flaky salt."),
+    "content/products/b.md": page("Salt", summary="Flaky salt."),
+    "content/products/c.md": page("Pepper"),
+    "content/products/c.fr.md": page("Poivre"),
+}
+
+
+def check(root: Path, **options) -> list[Finding]:
+    site, _ = load_site(root, BuildOptions(**options), Reporter())
+    return run_checks(site, root / "public")
+
+
+def test_planted_mistakes_give_exact_findings(make_site) -> None:
+    root = make_site(PLANTED, config=CONFIG)
+    build_site(root)
+    home = "index.html (content/_index.md)"
+    assert check(root) == [
+        Finding(ERROR, "links", home, "broken link /nope/"),
+        Finding(ERROR, "links", home, "broken link https://shop.example/old/"),
+        Finding(ERROR, "links", home, "missing anchor #nope in about/#nope"),
+        Finding(ERROR, "links", home, "missing image /img/missing.png"),
+        Finding(
+            WARNING,
+            "duplicates",
+            "en",
+            "same description 'Flaky salt.' on /products/a/, /products/b/",
+        ),
+        Finding(
+            WARNING,
+            "duplicates",
+            "en",
+            "same title 'Salt · Test Shop' on /products/a/, /products/b/",
+        ),
+        Finding(WARNING, "translations", "content/products/a.md", "no 'fr' translation"),
+        Finding(WARNING, "translations", "content/products/b.md", "no 'fr' translation"),
+    ]
+
+
+def test_coverage_table(make_site) -> None:
+    root = make_site(PLANTED, config=CONFIG)
+    site, _ = load_site(root, BuildOptions(), Reporter())
+    assert coverage(site).table().splitlines() == [
+        "section        en       fr",
+        "(root)        2/2      2/2",
+        "products      4/4      2/4",
+    ]
+
+
+def test_clean_site_passes_and_cli_exit_codes(make_site, capsys) -> None:
+    clean = {k: v for k, v in PLANTED.items() if not k.startswith("content/products/")}
+    clean["content/_index.md"] = page("Home", "[ok](about.md#main)")
+    root = make_site(clean, config=CONFIG)
+    assert main(["check", "--site", str(root)]) == 1  # nothing built yet
+    assert "run `mmsite build` first" in capsys.readouterr().err
+    assert main(["check", "--build", "--site", str(root)]) == 0
+    assert "0 error(s), 0 warning(s)" in capsys.readouterr().out
+    (root / "content/about.fr.md").unlink()
+    assert main(["check", "--build", "--site", str(root)]) == 0  # warnings only
+    assert main(["check", "--build", "--strict", "--site", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert "warning: content/about.md: no 'fr' translation [translations]" in out
+    (root / "content/about.md").write_text(page("About", "[x](/missing/)"))
+    assert main(["check", "--build", "--site", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert "error: about/index.html (content/about.md):" in out
+    assert ": broken link /missing/ [links]" in out
+
+
+def test_base_url_with_a_path(make_site) -> None:
+    root = make_site(
+        {
+            "content/_index.md": page("Home", "[up](/) [ok](/preview/about/)"),
+            "content/about.md": page("About"),
+        },
+        config=CONFIG,
+    )
+    build_site(root, base_url="https://shop.example/preview/")
+    findings = check(root, base_url="https://shop.example/preview/")
+    # "/" is outside the preview deploy (the French home is a fallback copy of the English)
+    assert [(f.where, f.message) for f in findings if f.level == ERROR] == [
+        ("fr/index.html (content/_index.md)", "broken link /"),
+        ("index.html (content/_index.md)", "broken link /"),
+    ]
+
+
+def test_inline_script_and_style_break_the_csp(make_site) -> None:
+    config = CONFIG + "markdown: {unsafe_html: true}\n"
+    body = '<p style="color:red">x</p>\n\n<script>alert(1)</script>\n\n'
+    body += '<script type="application/ld+json">{"@type": "Thing"}</script>\n'
+    root = make_site(
+        {"content/_index.md": page("Home", body), "content/_index.fr.md": page("Accueil")},
+        config=config,
+    )
+    build_site(root)
+    csp = [f for f in check(root) if f.check == "csp"]
+    assert sorted(f.message.split(" is blocked")[0] for f in csp) == [
+        "inline <script>",
+        "style attribute on <p>",
+    ]
+
+
+def test_the_default_theme_satisfies_its_csp(make_site) -> None:
+    root = make_site(
+        PLANTED,
+        config=CONFIG.replace("title: Test Shop", "title: T")
+        + "default_language_in_subdir: true\n",
+    )
+    build_site(root)
+    assert [f for f in check(root) if f.check in ("csp", "sitemap")] == []
+
+
+def test_checks_are_a_registry(make_site, monkeypatch) -> None:
+    monkeypatch.setattr("mmsite.check.CHECKS", dict(CHECKS))  # registrations stay in this test
+    from mmsite import check as check_module
+
+    @check_module.register("stock")
+    def stock(ctx):
+        yield Finding(ERROR, "stock", "content/products/a.md", "no stock level")
+
+    root = make_site(PLANTED, config=CONFIG)
+    build_site(root)
+    assert Finding(ERROR, "stock", "content/products/a.md", "no stock level") in check(root)
+    with pytest.raises(MmsiteError, match="unknown check 'nope'"):
+        site, _ = load_site(root, BuildOptions(), Reporter())
+        run_checks(site, root / "public", ["nope"])
+
+
+def test_products_without_a_price_for_a_market_are_reported(make_site) -> None:
+    config = CONFIG + "markets:\n  us: {currency: USD, languages: [en]}\n"
+    config += "  eu: {currency: EUR, languages: [fr]}\ncommerce: {missing_price: hide}\n"
+    stripe = "{stripe: 'https://buy.stripe.com/test_x'}"
+    products = {
+        "content/_index.md": page("Home"),
+        "content/_index.fr.md": page("Accueil"),
+        "content/products/_index.md": page("Shop"),
+        "content/products/_index.fr.md": page("Boutique"),
+        "content/products/ok.md": page(
+            "Ok", sku="OK-1", price="{USD: 12.00, EUR: 11.50}", checkout=stripe
+        ),
+        "content/products/ok.fr.md": page("Ok fr"),
+        "content/products/no-eur.md": page(
+            "No EUR", sku="NE-1", price="{USD: 12.00}", checkout=stripe
+        ),
+        "content/products/no-eur.fr.md": page("Pas d'euros"),
+        "content/products/variants.md": page(
+            "Variants",
+            sku="V-1",
+            checkout=stripe,
+            variants="[{name: S, sku: V-S, price: {USD: 1, EUR: 1}}, "
+            "{name: L, sku: V-L, price: {USD: 2}}]",
+        ),
+        "content/products/variants.fr.md": page("Variantes"),
+    }
+    root = make_site(products, config=config)
+    build_site(root)
+    site, _ = load_site(root, BuildOptions(), Reporter())
+    findings = [f for f in run_checks(site, root / "public") if f.check in ("prices", "checkout")]
+    no_eur = "no price in EUR for market eu"
+    assert findings == [
+        Finding(WARNING, "prices", "content/products/no-eur.md", f"{no_eur} (sku NE-1)"),
+        Finding(WARNING, "prices", "content/products/variants.md", f"{no_eur} (sku V-L)"),
+    ]
+
+
+def test_check_refuses_a_bad_checkout_link_with_the_file(make_site, capsys) -> None:
+    config = CONFIG + "markets:\n  us: {currency: USD, languages: [en]}\n"
+    bad = "{paypal: 'http://paypal.example/x'}"
+    root = make_site(
+        {
+            "content/_index.md": page("Home"),
+            "content/products/bad.md": page("Bad", sku="B-1", price="{USD: 1.00}", checkout=bad),
+        },
+        config=config,
+    )
+    assert main(["check", "--site", str(root), "--build"]) == 1
+    err = capsys.readouterr().err
+    assert "content/products/bad.md" in err and "paypal" in err
