@@ -88,6 +88,8 @@ def render_pages(build: Build) -> None:
                 build.env, template_names(route.page), context_for(build.site, route)
             )
         except MmsiteError as exc:
+            if exc.path is None:  # e.g. no template: say which page asked for it
+                exc.path = route.page.source
             errors.append(exc)
             continue
         if build.out.exists(route.output):
