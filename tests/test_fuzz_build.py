@@ -45,7 +45,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("fuzz-build")
 
 
-@budget(250)
+@budget(120)
 @given(files=content_files, with_previous=st.booleans())
 def test_full_build_writes_only_its_output(workspace: Path, files: dict, with_previous: bool):
     shutil.rmtree(workspace, ignore_errors=True)

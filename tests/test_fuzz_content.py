@@ -10,8 +10,11 @@ Example counts come from the hypothesis profile (tests/conftest.py): ``dev`` loc
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import html5lib
 import pytest
 import yaml
 from hypothesis import given
@@ -24,13 +27,18 @@ from fuzzing import (
     file_stems,
     front_matter_values,
     markdown_bodies,
+    nasty_text,
     raw_front_matter,
 )
 from helpers import BASIC_CONFIG, write_site
 from mmsite.build import BuildOptions, load_site
+from mmsite.content import check_segment
 from mmsite.errors import MmsiteError, Reporter
 from mmsite.frontmatter import split_front_matter
+from mmsite.links import SAFE_SCHEMES
+from mmsite.markdown import render_markdown
 from mmsite.render import context_for, make_environment, render_template, template_names
+from mmsite.routing import quote_path
 from mmsite.yamlutil import load_yaml
 
 pytestmark = pytest.mark.fuzz
@@ -114,7 +122,7 @@ def document(meta_text: str, body: str) -> str:
     return f"---\n{meta_text}\n---\n{body}"
 
 
-@budget(1200)
+@budget(1000)
 @given(
     meta=front_matter_values(),
     body=markdown_bodies,
@@ -131,7 +139,7 @@ def test_mutated_front_matter(site_root: Path, meta_text: str, body: str, sectio
     check(site_root, {f"content/{section}page.md": document(meta_text, body)})
 
 
-@budget(600)
+@budget(500)
 @given(
     default=front_matter_values(),
     translated=front_matter_values(),
@@ -163,7 +171,7 @@ def test_arbitrary_bytes(site_root: Path, data: bytes):
     check(site_root, {"content/products/raw.md": data})
 
 
-@budget(3000)
+@budget(3500)
 @given(text=st.text(max_size=300))
 def test_yaml_never_raises_anything_else(text: str):
     try:
@@ -229,3 +237,50 @@ def test_site_yaml(site_root: Path, config: str):
 
 def _content(root: Path) -> list[Path]:
     return list((root / "content").rglob("*.md"))
+
+
+@budget(1500)
+@given(body=markdown_bodies, lang=st.sampled_from(["en_US", "fr_FR", "ar_EG"]), raw=st.booleans())
+def test_markdown_links_only_reach_the_resolver_or_are_refused(body: str, lang: str, raw: bool):
+    """Every link and image the Markdown stage emits went through the resolver, which
+    refuses unsafe schemes; nothing else escapes (cheap: no site, no files)."""
+    seen: list[str] = []
+
+    def link(href: str, kind: str, line: int | None) -> str:
+        seen.append(href)
+        scheme = urlsplit(href).scheme.lower()
+        if scheme and scheme not in SAFE_SCHEMES:
+            raise MmsiteError(f"{scheme}: links are not allowed", Path("p.md"), line)
+        return "/resolved/"
+
+    try:
+        html = render_markdown(body, lang, raw, link)
+    except MmsiteError as exc:
+        assert exc.path == Path("p.md")
+        return
+    if not raw:
+        doc = html5lib.parse(html, namespaceHTMLElements=False)
+        for element in doc.iter():
+            for name in ("href", "src"):
+                value = element.get(name)
+                if value is not None:
+                    assert value == "/resolved/" or value.startswith("#"), (value, html)
+            assert element.tag not in ("script", "iframe", "style"), html
+
+
+@budget(1000)
+@given(stem=file_stems, slug=st.one_of(st.none(), nasty_text))
+def test_file_names_and_slugs_stay_one_url_segment(stem: str, slug: str | None):
+    """A name either is refused with the file named, or stays a single path segment."""
+    path = Path("content/products") / f"{stem}.md"
+    for value in (stem, slug):
+        if value is None:
+            continue
+        try:
+            check_segment(value, path)
+        except MmsiteError as exc:
+            assert exc.path == path
+            continue
+        quoted = quote_path(value)
+        assert "/" not in quoted and quoted not in (".", "..")
+        assert posixpath.normpath(f"/out/{value}/index.html").startswith("/out/")
