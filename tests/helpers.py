@@ -62,3 +62,14 @@ def hreflangs(doc: ET.Element) -> dict[str, str]:
 
 def text_of(element: ET.Element | None) -> str:
     return "".join(element.itertext()).strip() if element is not None else ""
+
+
+def tiny_jpeg(width: int = 64, height: int = 48, color: tuple[int, int, int] = (200, 120, 40)):
+    """A real (small) JPEG: photos below content/ are decoded and resized by the build."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(out, "JPEG")
+    return out.getvalue()

@@ -13,7 +13,7 @@ from babel.numbers import format_currency
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import BASIC_CONFIG, build_site, hreflangs, parse_html, text_of
+from helpers import BASIC_CONFIG, build_site, hreflangs, parse_html, text_of, tiny_jpeg
 from mmsite.commerce.money import AmountError, format_price, localize_digits, parse_amount
 from mmsite.errors import MmsiteError
 
@@ -102,8 +102,8 @@ def shop(make_site, extra: str = COMMERCE, **files: str) -> Path:
         "content/products/_index.fr.md": "---\ntitle: Boutique\nslug: boutique\n---\n",
         "content/products/salt.md": SALT,
         "content/products/salt.fr.md": SALT_FR,
-        "content/products/salt.jpg": b"\xff\xd8jpeg",
-        "content/products/salt-2.jpg": b"\xff\xd8jpeg",
+        "content/products/salt.jpg": tiny_jpeg(),
+        "content/products/salt-2.jpg": tiny_jpeg(),
         "content/products/cellar.md": CELLAR,
         "content/products/kelp.md": KELP,
         "content/products/kelp.fr.md": KELP_FR,
@@ -183,9 +183,10 @@ def test_translation_inherits_price_sku_checkout(built: Path) -> None:
     ]
     assert [text_of(a) for a in buy] == ["Acheter avec Stripe", "Acheter avec Lemon Squeezy"]
     images = [img for img in doc.iter("img") if img.get("class") == "product-image"]
-    assert [(i.get("src"), i.get("alt")) for i in images] == [
-        ("/products/salt.jpg", "Un bol de sel fumé"),
-        ("/products/salt-2.jpg", "Un bol de sel fumé"),
+    # responsive variants (docs/images.md): /products/salt-64w.<hash>.jpg
+    assert [(i.get("src").split(".")[0], i.get("alt")) for i in images] == [
+        ("/products/salt-64w", "Un bol de sel fumé"),
+        ("/products/salt-2-64w", "Un bol de sel fumé"),
     ]
     ld = jsonld(doc)
     assert ld["sku"] == "SALT-001" and ld["offers"]["priceCurrency"] == "EUR"

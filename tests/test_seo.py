@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import build_site, hreflangs, page, parse_html
+from helpers import build_site, hreflangs, page, parse_html, tiny_jpeg
 from mmsite import seo
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -24,7 +24,7 @@ SITE = {
     "content/products/salt.md": page(
         "Salt", summary="Flaky.", images="[salt.jpg]", date="2026-01-05"
     ),
-    "content/products/salt.jpg": b"\xff\xd8jpeg",
+    "content/products/salt.jpg": tiny_jpeg(),
     "content/products/only-english.md": page("Only English", date="2026-01-06"),
     "content/contact.md": page("Contact"),
 }
@@ -161,7 +161,11 @@ def test_head_tags_open_graph_twitter_canonical(make_site) -> None:
     assert _meta(doc, "description") == ["Flaky."]
     assert _meta(doc, "og:title") == ["Salt"]
     assert _meta(doc, "og:description") == ["Flaky."]
-    assert _meta(doc, "og:image") == ["https://shop.example/products/salt.jpg"]
+    # the Open Graph crop from docs/images.md (a 64x48 photo is not upscaled)
+    assert [u.rsplit(".", 2)[0] for u in _meta(doc, "og:image")] == [
+        "https://shop.example/products/salt-og"
+    ]
+    assert _meta(doc, "og:image:width") == ["64"] and _meta(doc, "og:image:height") == ["34"]
     assert _meta(doc, "og:url") == ["https://shop.example/products/salt/"]
     assert _meta(doc, "og:locale") == ["en_US"]
     assert _meta(doc, "og:locale:alternate") == ["en_GB"]

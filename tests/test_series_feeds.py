@@ -74,7 +74,9 @@ def test_feed_fields_are_absolute_and_dated_from_front_matter(make_site) -> None
     hrefs = [a.get("href") for a in html.iter("a")]
     srcs = [img.get("src") for img in html.iter("img")]
     assert hrefs == ["https://shop.example/series/founders/c/"]
-    assert srcs == ["https://shop.example/series/founders/cover.jpg"]
+    assert [s.split("-")[0] for s in srcs] == ["https://shop.example/series/founders/cover"]
+    srcsets = [e.get("srcset") for e in [*html.iter("source"), *html.iter("img")]]
+    assert srcsets and all(s.startswith("https://shop.example/series/") for s in srcsets)
     assert [p.get("class") for p in html.iter("p")][:2] == ["qa qa-q", "qa qa-a"]
 
 

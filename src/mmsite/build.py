@@ -15,6 +15,7 @@ from .content import ContentModel, load_content
 from .errors import BuildErrors, MmsiteError, Reporter
 from .hostfiles import write_headers, write_not_found_pages, write_redirects
 from .i18n import Strings, editions
+from .images import check_front_matter, is_processed, process_images
 from .output import OutputTree, drop_cache
 from .render import (
     Site,
@@ -44,11 +45,16 @@ class BuildResult:
     files: int = 0
     seconds: float = 0.0
     languages: int = 0
+    images: int = 0  # source images published
+    images_processed: int = 0  # of those, how many needed Pillow (cache misses)
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        images = (
+            f"{self.images} images ({self.images_processed} processed), " if self.images else ""
+        )
         return (
-            f"{self.pages} pages, {self.files} files, {self.languages} languages "
+            f"{self.pages} pages, {self.files} files, {images}{self.languages} languages "
             f"in {self.seconds:.2f} s -> {self.output}"
         )
 
@@ -75,9 +81,11 @@ ModelStep = Callable[[Config, ContentModel, Reporter], None]
 
 
 def copy_resources(build: Build) -> None:
-    """Files beside pages are published at their path below content/."""
+    """Files beside pages are published at their path below content/. Photos are not
+    copied raw (they may carry GPS EXIF): :func:`process_images` publishes them."""
     for rel, path in build.site.model.resources.items():
-        build.out.copy(rel, path)
+        if not is_processed(rel):
+            build.out.copy(rel, path)
 
 
 def render_pages(build: Build) -> None:
@@ -131,6 +139,7 @@ def write_language_picker(build: Build) -> None:
 STEPS: list[Step] = [
     publish_static,
     copy_resources,
+    process_images,
     render_pages,
     write_language_picker,
     write_not_found_pages,
@@ -139,7 +148,7 @@ STEPS: list[Step] = [
     write_redirects,
     write_headers,
 ]
-MODEL_STEPS: list[ModelStep] = []
+MODEL_STEPS: list[ModelStep] = [check_front_matter]
 
 
 def load_site(root: Path, options: BuildOptions, reporter: Reporter) -> tuple[Site, Theme]:

@@ -352,6 +352,17 @@ def coverage(site: Site) -> Coverage:
     return Coverage(langs, {s: rows[s] for s in order}, totals, missing)
 
 
+@register("alt")
+def check_alt(ctx: CheckContext) -> Iterator[Finding]:
+    """Images without alt text in the page's language (front matter and Markdown)."""
+    from .images import images_without_alt
+
+    root = ctx.site.config.root
+    for error in images_without_alt(ctx.site.model):
+        where = relpath(error.path, root).as_posix() if error.path else "content"
+        yield Finding(WARNING, "alt", where, error.message, error.line)
+
+
 @register("translations")
 def check_translations(ctx: CheckContext) -> Iterator[Finding]:
     for lang, source, _section in coverage(ctx.site).missing:

@@ -59,6 +59,20 @@ class MarkdownOptions:
     unsafe_html: bool = False
 
 
+IMAGE_FORMATS = ("webp", "avif")
+
+
+@dataclass(frozen=True)
+class ImageOptions:
+    """``images:`` in site.yaml: how photos are resized and encoded (see docs/images.md)."""
+
+    widths: tuple[int, ...] = (480, 960, 1600)
+    formats: tuple[str, ...] = ("webp",)  # offered before the original JPEG/PNG fallback
+    quality: int = 80
+    sizes: str = "(min-width: 48rem) 44rem, 100vw"
+    cache_dir: str = ".mmsite-cache/images"  # relative to the site root
+
+
 @dataclass(frozen=True)
 class Shipping:
     """One market's shipping terms, for schema.org ``OfferShippingDetails``."""
@@ -121,6 +135,12 @@ class Config:
     assets: AssetOptions = AssetOptions()
     seo: SeoOptions = SeoOptions()
     headers: tuple[tuple[str, str], ...] = ()  # extra/overriding headers for every response
+    images: ImageOptions = field(default_factory=ImageOptions)
+
+    @property
+    def image_cache_dir(self) -> Path:
+        path = Path(self.images.cache_dir)
+        return path if path.is_absolute() else self.root / path
 
     @property
     def content_dir(self) -> Path:
@@ -279,6 +299,41 @@ def _market(key: Any, value: Any, languages: dict[str, Language], lines: _Lines)
     return Market(key=key, currency=currency, languages=tuple(langs), region=region)
 
 
+def _images(value: Any, lines: _Lines) -> ImageOptions:
+    keys = ("images",)
+    data = _mapping(value, keys, lines)
+    _only(data, {"widths", "formats", "quality", "sizes", "cache_dir"}, keys, lines)
+    default = ImageOptions()
+    widths = data.get("widths", list(default.widths))
+    if (
+        not isinstance(widths, list)
+        or not widths
+        or not all(
+            isinstance(w, int) and not isinstance(w, bool) and 16 <= w <= 8192 for w in widths
+        )
+    ):
+        raise lines.error(
+            (*keys, "widths"), "must be a list of widths in pixels (16 to 8192)", "e.g. [480, 960]"
+        )
+    formats = data.get("formats", list(default.formats))
+    if not isinstance(formats, list) or any(f not in IMAGE_FORMATS for f in formats):
+        raise lines.error(
+            (*keys, "formats"),
+            f"must be a list of {' or '.join(IMAGE_FORMATS)}",
+            hint="the original format (JPEG/PNG) is always made as the fallback",
+        )
+    quality = data.get("quality", default.quality)
+    if not isinstance(quality, int) or isinstance(quality, bool) or not 1 <= quality <= 100:
+        raise lines.error((*keys, "quality"), "must be a whole number from 1 to 100")
+    return ImageOptions(
+        widths=tuple(sorted(set(widths))),
+        formats=tuple(dict.fromkeys(formats)),
+        quality=quality,
+        sizes=_str(data.get("sizes", default.sizes), (*keys, "sizes"), lines),
+        cache_dir=_str(data.get("cache_dir", default.cache_dir), (*keys, "cache_dir"), lines),
+    )
+
+
 TOP_KEYS = {
     "title",
     "base_url",
@@ -290,6 +345,7 @@ TOP_KEYS = {
     "markets",
     "markdown",
     "output_dir",
+    "images",
     "commerce",
     "assets",
     "seo",
@@ -393,6 +449,7 @@ def parse_config(root: Path, data: Any, lines: _Lines) -> Config:
             unsafe_html=_bool(md.get("unsafe_html", False), ("markdown", "unsafe_html"), lines)
         ),
         output_dir=output if output.is_absolute() else root / output,
+        images=_images(data.get("images"), lines),
         commerce=_commerce(data.get("commerce"), languages, markets, lines),
         assets=_assets(data.get("assets"), lines),
         seo=_seo(data.get("seo"), lines),

@@ -21,14 +21,26 @@ if TYPE_CHECKING:
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-URL_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
+URL_ATTR = re.compile(r'\b(href|src|srcset)="([^"]*)"')
 
 Entry = tuple[views.SeriesNav, views.PartLink]
 
 
 def absolute_html(html: str, base: str) -> str:
-    """Make every ``href``/``src`` in rendered Markdown absolute against ``base``."""
-    return URL_ATTR.sub(lambda m: f'{m.group(1)}="{urljoin(base, m.group(2))}"', html)
+    """Make every ``href``/``src``/``srcset`` URL in rendered Markdown absolute."""
+
+    def absolute(match: re.Match[str]) -> str:
+        name, value = match.groups()
+        if name == "srcset":  # "url 480w, url 960w" (responsive images)
+            value = ", ".join(
+                " ".join([urljoin(base, url), *rest])
+                for url, *rest in (item.split() for item in value.split(",") if item.strip())
+            )
+        else:
+            value = urljoin(base, value)
+        return f'{name}="{value}"'
+
+    return URL_ATTR.sub(absolute, html)
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:

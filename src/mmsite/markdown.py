@@ -22,6 +22,9 @@ from .i18n import quotes_for
 # link(href, kind, line) -> new href; kind is "link" or "image"; line is 1-based in the body.
 LinkCallback = Callable[[str, str, int | None], str]
 
+# image(src, alt, title) -> HTML, or None for the default <img>; src is as written.
+ImageCallback = Callable[[str, str, str | None], str | None]
+
 # Extensions add core rules here: (name, rule) pairs, run after inline parsing.
 EXTRA_RULES: list[tuple[str, Callable[[StateCore], None]]] = []
 
@@ -42,7 +45,22 @@ def _rewrite_links(state: StateCore) -> None:
             elif token.type == "image":
                 src = token.attrGet("src")
                 if isinstance(src, str):
+                    token.meta["source"] = src
                     token.attrSet("src", link(src, "image", line))
+
+
+def _render_image(self, tokens, idx, options, env) -> str:  # noqa: ANN001 (markdown-it API)
+    """Images beside the page become ``<picture>`` via the ``image`` callback."""
+    token = tokens[idx]
+    image: ImageCallback | None = env.get("image")
+    source = token.meta.get("source", token.attrGet("src"))
+    if image is not None and isinstance(source, str):
+        alt = self.renderInlineAsText(token.children or [], options, env)
+        title = token.attrGet("title")
+        html = image(source, alt, title if isinstance(title, str) else None)
+        if html is not None:
+            return html
+    return self.image(tokens, idx, options, env)
 
 
 @cache
@@ -57,6 +75,7 @@ def parser(locale: str, unsafe_html: bool) -> MarkdownIt:
     md.use(footnote_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4)
     md.core.ruler.push("mmsite_links", _rewrite_links)
+    md.add_render_rule("image", _render_image)
     for name, rule in EXTRA_RULES:
         md.core.ruler.push(name, rule)
     return md
@@ -68,9 +87,13 @@ def render_markdown(
     unsafe_html: bool = False,
     link: LinkCallback | None = None,
     env: dict[str, Any] | None = None,
+    image: ImageCallback | None = None,
 ) -> str:
-    """``env`` reaches core rules as ``state.env`` (e.g. ``t`` for localized labels)."""
+    """``env`` reaches core rules as ``state.env`` (e.g. ``t`` for localized labels);
+    ``image`` renders images beside the page (``<picture>``)."""
     env = dict(env or {})
     if link:
         env["link"] = link
+    if image:
+        env["image"] = image
     return parser(locale, unsafe_html).render(text, env)

@@ -20,6 +20,7 @@ from .config import Config
 from .content import ContentModel, Page
 from .errors import MmsiteError, Reporter
 from .i18n import Edition, Strings, format_date, format_number
+from .images import ImageSet, PageImage, markdown_images, og_image, page_images
 from .links import link_resolver
 from .markdown import render_markdown
 from .routing import Route, Router
@@ -61,6 +62,7 @@ class Site:
         self.asset_names: dict[str, str] = {}  # logical name -> published name (fingerprints)
         self._bodies: dict[tuple[Path, str], Markup] = {}
         self._menus: dict[str, list[Route]] = {}
+        self.images: dict[PurePosixPath, ImageSet] = {}  # filled by the images build step
 
     def title(self, edition: Edition) -> str:
         return edition.language.title or self.config.title
@@ -77,6 +79,7 @@ class Site:
                     self.config.markdown.unsafe_html,
                     link_resolver(route, self.router),
                     {"t": functools.partial(self.strings.translate, route.page.lang)},
+                    image=markdown_images(self, route),
                 )
             )
             self._bodies[key] = html
@@ -123,6 +126,21 @@ class PageView:
     url = property(lambda self: self.route.url)
     fallback = property(lambda self: self.route.fallback)
     source = property(lambda self: self.page.rel.as_posix())
+
+    @cached_property
+    def images(self) -> list[PageImage]:
+        """Front-matter images (``image:``, ``images:``) with alt text in this language;
+        render with ``picture(page.image)``."""
+        return page_images(self.site, self.page)
+
+    @property
+    def image(self) -> PageImage | None:
+        return self.images[0] if self.images else None
+
+    @cached_property
+    def og_image(self) -> dict[str, Any] | None:
+        """The 1200x630 crop of the first image: url (absolute), width, height, type, alt."""
+        return og_image(self.site, self.page)
 
     @property
     def content(self) -> Markup:

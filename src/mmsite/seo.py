@@ -195,6 +195,8 @@ def og_locale(route: Route) -> str:
 def share_image(view: PageView) -> str | None:
     """Absolute URL of the page's image (``image``, else first of ``images``), else the
     site's ``seo.image``."""
+    if view.og_image:  # the 1200x630 crop made by the images step (docs/images.md)
+        return view.og_image["url"]
     meta = view.page.meta
     images = meta.get("images")
     image = meta.get("image") or (images[0] if isinstance(images, list) and images else None)

@@ -17,6 +17,7 @@ from ..i18n import localize_digits
 
 AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,12})?$")
 
+
 class AmountError(ValueError):
     """A price that is not a plain amount or has more decimals than its currency."""
 
