@@ -32,6 +32,7 @@ from fuzzing import (
 )
 from helpers import BASIC_CONFIG, write_site
 from mmsite.build import BuildOptions, load_site
+from mmsite.config import TOP_KEYS
 from mmsite.content import check_segment
 from mmsite.errors import MmsiteError, Reporter
 from mmsite.frontmatter import split_front_matter
@@ -195,18 +196,7 @@ def test_split_front_matter_lines_point_into_the_file(text: str, body: str):
         assert 1 < line < doc.body_line
 
 
-SITE_KEYS = [
-    "title",
-    "base_url",
-    "theme",
-    "default_language",
-    "default_language_in_subdir",
-    "missing_translation",
-    "languages",
-    "markets",
-    "markdown",
-    "output_dir",
-]
+SITE_KEYS = sorted(TOP_KEYS)
 
 
 @st.composite
