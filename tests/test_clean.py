@@ -104,7 +104,7 @@ def test_build_clean_drops_cache_and_keeps_output_on_failure(make_site) -> None:
     root = make_site(SITE)
     build_site(root)
     before = (root / "public" / "about" / "index.html").read_bytes()
-    (root / CACHE_DIR).mkdir()
+    (root / CACHE_DIR).mkdir(exist_ok=True)
     (root / CACHE_DIR / "stale").write_text("x")
     (root / "content" / "broken.md").write_text("---\ntitle: [unclosed\n---\n")
     assert run("build", "--clean", "--site", str(root)) == 1

@@ -5,17 +5,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import jinja2
 
 from .assets import publish_static
 from .config import Config, load_config
-from .content import ContentModel, load_content
+from .content import ContentModel, DocumentLoader, load_content
 from .errors import BuildErrors, MmsiteError, Reporter
 from .hostfiles import write_headers, write_not_found_pages, write_redirects
 from .i18n import Strings, editions
 from .images import check_front_matter, is_processed, process_images
+from .incremental import BuildCache, Session
 from .output import OutputTree, drop_cache
 from .render import (
     Site,
@@ -29,6 +30,9 @@ from .routing import Router
 from .seo import write_robots, write_sitemap
 from .theme import Theme
 
+# progress(done, total) while pages render; the CLI draws a counter on a terminal.
+Progress = Callable[[int, int], None]
+
 
 @dataclass
 class BuildOptions:
@@ -36,6 +40,8 @@ class BuildOptions:
     base_url: str | None = None
     output: Path | None = None
     clean: bool = False  # drop .mmsite-cache/ first; the output is still swapped atomically
+    cache: bool = True  # incremental: reuse unchanged pages (.mmsite-cache/build/)
+    progress: Progress | None = None
 
 
 @dataclass
@@ -48,14 +54,20 @@ class BuildResult:
     images: int = 0  # source images published
     images_processed: int = 0  # of those, how many needed Pillow (cache misses)
     warnings: list[str] = field(default_factory=list)
+    # build report: pages rendered vs reused; files whose bytes changed vs linked
+    rendered: int = 0
+    reused: int = 0
+    changed: set[PurePosixPath] = field(default_factory=set)
+    linked: int = 0
 
     def summary(self) -> str:
         images = (
             f"{self.images} images ({self.images_processed} processed), " if self.images else ""
         )
         return (
-            f"{self.pages} pages, {self.files} files, {images}{self.languages} languages "
-            f"in {self.seconds:.2f} s -> {self.output}"
+            f"{self.pages} pages, {images}{self.languages} languages "
+            f"in {self.seconds:.2f} s ({self.rendered} rendered, {self.reused} unchanged; "
+            f"{len(self.changed)} files written) -> {self.output}"
         )
 
 
@@ -68,6 +80,8 @@ class Build:
     env: jinja2.Environment
     out: OutputTree
     result: BuildResult
+    cache: Session
+    progress: Progress | None = None
 
     @property
     def config(self) -> Config:
@@ -89,24 +103,33 @@ def copy_resources(build: Build) -> None:
 
 
 def render_pages(build: Build) -> None:
+    """Render every route; routes whose recorded inputs are unchanged are linked from
+    the previous build instead (see :mod:`mmsite.incremental`)."""
     errors: list[MmsiteError] = []
-    for route in build.site.router.routes:
-        try:
-            html = render_template(
-                build.env, template_names(route.page), context_for(build.site, route)
-            )
-        except MmsiteError as exc:
-            if exc.path is None:  # e.g. no template: say which page asked for it
-                exc.path = route.page.source
-            errors.append(exc)
-            continue
+    routes = build.site.router.routes
+    for done, route in enumerate(routes, 1):
+        if build.progress is not None:
+            build.progress(done, len(routes))
         if build.out.exists(route.output):
             errors.append(
                 MmsiteError(f"/{route.path} is also a static or resource file", route.page.source)
             )
             continue
-        build.out.write(route.output, html)
         build.result.pages += 1
+        if build.cache.reuse(route.output):
+            continue
+        with build.cache.tracking(route) as reads:
+            try:
+                html = render_template(
+                    build.env, template_names(route.page), context_for(build.site, route)
+                )
+            except MmsiteError as exc:
+                if exc.path is None:  # e.g. no template: say which page asked for it
+                    exc.path = route.page.source
+                errors.append(exc)
+                continue
+        build.out.write(route.output, html)
+        build.cache.record(route.output, reads)
     if errors:
         raise BuildErrors(errors)
 
@@ -151,12 +174,14 @@ STEPS: list[Step] = [
 MODEL_STEPS: list[ModelStep] = [check_front_matter]
 
 
-def load_site(root: Path, options: BuildOptions, reporter: Reporter) -> tuple[Site, Theme]:
+def load_site(
+    root: Path, options: BuildOptions, reporter: Reporter, documents: DocumentLoader | None = None
+) -> tuple[Site, Theme]:
     config = load_config(root)
     if options.base_url:
         config = config.with_base_url(options.base_url)
     theme = Theme.find(config)
-    model = load_content(config, include_drafts=options.drafts)
+    model = load_content(config, include_drafts=options.drafts, documents=documents)
     for model_step in MODEL_STEPS:
         model_step(config, model, reporter)
     router = Router(config, model, editions(config))
@@ -164,26 +189,44 @@ def load_site(root: Path, options: BuildOptions, reporter: Reporter) -> tuple[Si
     return Site(config, model, router, strings, reporter), theme
 
 
-def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
-    """Build the site in ``root``; raise :class:`MmsiteError` on any user mistake."""
+def build(
+    root: Path,
+    options: BuildOptions | None = None,
+    cache: BuildCache | None = None,
+    background_cleanup: bool = False,
+) -> BuildResult:
+    """Build the site in ``root``; raise :class:`MmsiteError` on any user mistake.
+
+    ``cache`` keeps incremental state between builds in one process (``mmsite serve``);
+    without it the on-disk cache of the output folder is used (unless ``options.cache``
+    is false). ``background_cleanup`` deletes the replaced output in a thread."""
     options = options or BuildOptions()
     started = time.perf_counter()
     reporter = Reporter()
-    site, theme = load_site(root, options, reporter)
-    output = options.output or site.config.output_dir
+    root = root.resolve()
     if options.clean:
         drop_cache(root)
+    output = options.output or load_config(root).output_dir
+    if cache is None:
+        cache = BuildCache.for_site(root, output, options.cache)
+    site, theme = load_site(root, options, reporter, cache.documents)
+    output = options.output or site.config.output_dir
     tree = OutputTree(output, root)
     result = BuildResult(output=output, languages=len(site.config.languages))
     try:
-        context = Build(site, theme, make_environment(theme), tree, result)
+        env = make_environment(theme)
+        session = cache.session(site, theme, env, tree)
+        context = Build(site, theme, env, tree, result, session, options.progress)
         for step in STEPS:
             step(context)
         result.files = len(tree.written)
-        tree.commit()
+        tree.commit(background_cleanup)
     except BaseException:
         tree.abort()
         raise
+    session.finish()
+    result.rendered, result.reused = session.report.rendered, session.report.reused
+    result.changed, result.linked = tree.fresh, tree.linked
     result.seconds = time.perf_counter() - started
     result.warnings = reporter.warnings
     return result

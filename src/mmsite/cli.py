@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
-import http.server
 import sys
+import time
 import traceback
 from pathlib import Path
 
 from . import __version__
-from .build import BuildOptions, BuildResult, build
+from .build import BuildOptions, BuildResult, Progress, build
 from .config import load_config
 from .errors import BuildErrors, MmsiteError
 from .output import clean
@@ -23,6 +21,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", help="override base_url, e.g. for preview deploys")
     parser.add_argument("--drafts", action="store_true", help="include draft pages")
     parser.add_argument("--verbose", "-v", action="store_true", help="show tracebacks")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="render every page (ignore .mmsite-cache/)"
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -36,7 +37,7 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument(
         "--clean",
         action="store_true",
-        help="start from nothing: drop .mmsite-cache/ and leftovers first (the output "
+        help="start from nothing: drop .mmsite-cache/ first (the output "
         "is still replaced only when the build succeeds)",
     )
     clean_cmd = commands.add_parser(
@@ -45,10 +46,21 @@ def make_parser() -> argparse.ArgumentParser:
     clean_cmd.add_argument("--site", type=Path, default=Path("."), help="site folder")
     clean_cmd.add_argument("--output", "-o", type=Path, help="output folder (default: public/)")
     clean_cmd.add_argument("--verbose", "-v", action="store_true", help="show tracebacks")
-    serve = commands.add_parser("serve", help="build, then serve the output on localhost")
+    serve = commands.add_parser(
+        "serve", help="build, serve on localhost, rebuild and reload the browser on save"
+    )
     _common(serve)
-    serve.add_argument("--port", "-p", type=int, default=8000)
+    serve.add_argument("--port", "-p", type=int, default=8000, help="0 picks a free port")
     serve.add_argument("--bind", default="127.0.0.1", help="address to listen on")
+    new = commands.add_parser(
+        "new",
+        help="new site, product or article",
+        description="mmsite new SITE_DIR | mmsite new product NAME | "
+        "mmsite new article SERIES NAME",
+    )
+    new.add_argument("what", nargs="+", metavar="ARG")
+    new.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
+    new.add_argument("--verbose", "-v", action="store_true", help="show tracebacks")
     check = commands.add_parser(
         "check", help="check the built site: links, anchors, images, translations, duplicates"
     )
@@ -65,7 +77,28 @@ def _options(args: argparse.Namespace) -> BuildOptions:
     output = args.output
     if output is not None and not output.is_absolute():
         output = Path.cwd() / output
-    return BuildOptions(drafts=args.drafts, base_url=args.base_url, output=output)
+    return BuildOptions(
+        drafts=args.drafts,
+        base_url=args.base_url,
+        output=output,
+        cache=not args.no_cache,
+        progress=progress_line() if sys.stderr.isatty() else None,
+    )
+
+
+def progress_line() -> Progress:
+    """A ``rendering 1234/9000 pages`` counter on the terminal, redrawn at most 10x/s."""
+    last = [0.0]
+
+    def show(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done == total or now - last[0] > 0.1:
+            last[0] = now
+            end = "\r\033[K" if done == total else ""
+            sys.stderr.write(f"\rrendering {done}/{total} pages{end}")
+            sys.stderr.flush()
+
+    return show
 
 
 def _report(result: BuildResult) -> None:
@@ -98,13 +131,30 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    result = build(args.site.resolve(), _options(args))
-    _report(result)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(result.output))
-    with http.server.ThreadingHTTPServer((args.bind, args.port), handler) as server:
-        print(f"serving {result.output} at http://{args.bind}:{server.server_address[1]}/")
-        with contextlib.suppress(KeyboardInterrupt):
-            server.serve_forever()
+    from .serve import DevServer
+
+    DevServer(args.site, _options(args), args.bind, args.port).serve_forever()
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from . import scaffold
+
+    what = args.what
+    if what[0] == "product" and len(what) == 2:
+        made = [scaffold.new_product(args.site.resolve(), what[1])]
+    elif what[0] == "article" and len(what) == 3:
+        made = [scaffold.new_article(args.site.resolve(), what[1], what[2])]
+    elif len(what) == 1:
+        made = scaffold.new_site(Path(what[0]))
+    else:
+        raise MmsiteError(
+            "usage: mmsite new SITE_DIR | mmsite new product NAME | mmsite new article SERIES NAME"
+        )
+    for path in made:
+        print(f"created {path}")
+    if what[0] in ("product", "article") and len(what) > 1:
+        print("it is a draft: preview it with `mmsite serve --drafts`, remove draft: to publish")
     return 0
 
 
@@ -132,6 +182,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 COMMANDS = {
     "build": cmd_build,
     "serve": cmd_serve,
+    "new": cmd_new,
     "check": cmd_check,
     "clean": cmd_clean,
 }

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 from babel import Locale, UnknownLocaleError
 
@@ -95,6 +96,8 @@ class Page:
 
     @property
     def body(self) -> str:
+        if _read_hook is not None:
+            _read_hook(self, "b")
         return self.doc.body
 
     def line_of(self, key: str) -> int | None:
@@ -102,6 +105,33 @@ class Page:
 
     def error(self, message: str, key: str | None = None, hint: str | None = None) -> MmsiteError:
         return MmsiteError(message, self.source, self.line_of(key) if key else None, hint)
+
+
+# Incremental builds record which pages a render reads (see mmsite.incremental).
+ReadHook = Callable[[Page, str], None]  # (page, "m" for meta | "b" for body)
+_read_hook: ReadHook | None = None
+
+
+def set_read_hook(hook: ReadHook | None) -> None:
+    global _read_hook
+    _read_hook = hook
+
+
+class _TrackedMeta:
+    """``Page.meta`` as a data descriptor: reads are reported to the read hook."""
+
+    def __get__(self, page: Page | None, owner: type) -> Any:
+        if page is None:
+            return {}  # the dataclass default
+        if _read_hook is not None:
+            _read_hook(page, "m")
+        return page.__dict__["meta"]
+
+    def __set__(self, page: Page, value: dict[str, Any]) -> None:
+        page.__dict__["meta"] = value
+
+
+Page.meta = _TrackedMeta()  # type: ignore[assignment]
 
 
 @dataclass
@@ -276,14 +306,23 @@ def check_segment(segment: str, path: Path, line: int | None = None) -> None:
         )
 
 
-def _read(path: Path, config: Config) -> Page:
-    rel = PurePosixPath(path.relative_to(config.content_dir).as_posix())
-    stem, lang = _split_name(path.name, config, path)
+def _parse(path: Path) -> Document:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise MmsiteError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
-    page = Page(source=path, rel=rel, lang=lang, stem=stem, doc=split_front_matter(text, path))
+    return split_front_matter(text, path)
+
+
+class DocumentLoader(Protocol):
+    def load(self, path: Path, parse: Callable[[], Document]) -> Document: ...
+
+
+def _read(path: Path, config: Config, documents: DocumentLoader | None = None) -> Page:
+    rel = PurePosixPath(path.relative_to(config.content_dir).as_posix())
+    stem, lang = _split_name(path.name, config, path)
+    doc = _parse(path) if documents is None else documents.load(path, lambda: _parse(path))
+    page = Page(source=path, rel=rel, lang=lang, stem=stem, doc=doc)
     if not page.is_index:
         check_segment(stem, path)
     _check_common(page)
@@ -298,14 +337,19 @@ def _group_key(page: Page) -> str:
     return f"{directory}{page.stem}"
 
 
-def load_content(config: Config, include_drafts: bool = False) -> ContentModel:
-    """Read every page; collect all user errors and raise them together."""
+def load_content(
+    config: Config, include_drafts: bool = False, documents: DocumentLoader | None = None
+) -> ContentModel:
+    """Read every page; collect all user errors and raise them together.
+
+    ``documents`` (an :class:`mmsite.incremental.DocumentCache`) skips re-parsing
+    unchanged files."""
     files, resources = discover(config)
     groups: dict[str, Group] = {}
     errors: list[MmsiteError] = []
     for path in files:
         try:
-            page = _read(path, config)
+            page = _read(path, config, documents)
         except MmsiteError as exc:
             errors.append(exc)
             continue

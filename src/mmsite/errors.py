@@ -50,8 +50,13 @@ class Reporter:
 
     warnings: list[str] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
+    # while set, every warn() call is also appended here (incremental builds replay
+    # the warnings of pages they skip)
+    capture: list[tuple[str, str | None]] | None = None
 
     def warn(self, message: str, path: Path | str | None = None) -> None:
+        if self.capture is not None:
+            self.capture.append((message, str(path) if path is not None else None))
         text = f"{path}: {message}" if path else message
         if text not in self._seen:
             self._seen.add(text)

@@ -3,12 +3,17 @@
 A failed or interrupted build leaves the previous output untouched. Nothing is ever
 written outside the output folder, and a folder that mmsite did not create is never
 replaced or deleted.
+
+A file whose bytes equal the previous build's is not rewritten: the previous file is
+hard-linked into the staging folder, so it keeps its inode and mtime (CDN sync tools and
+``rsync`` see it as unchanged). ``fresh`` lists the files whose bytes are new.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path, PurePosixPath
 
 from .errors import MmsiteError
@@ -102,8 +107,15 @@ class OutputTree:
         self.staging = final.parent / f".{final.name}.tmp-{os.getpid()}"
         self._cleanup_stale()
         self.staging.mkdir(parents=True)
-        (self.staging / MARKER).write_text("built by mmsite; safe to delete\n", encoding="utf-8")
         self.written: set[PurePosixPath] = set()
+        self.fresh: set[PurePosixPath] = set()  # written with bytes the last build did not have
+        self.linked = 0  # kept from the last build (same inode, same mtime)
+        self.previous = final if _is_output(final) else None
+        self._dirs: set[Path] = set()
+        self.write(MARKER, "built by mmsite; safe to delete\n")
+        self.written.clear()
+        self.fresh.clear()
+        self.linked = 0
 
     def _cleanup_stale(self) -> None:
         """Remove staging/old folders left by killed builds (only ones mmsite marked)."""
@@ -117,34 +129,101 @@ class OutputTree:
         if rel.is_absolute() or ".." in rel.parts or not rel.parts:
             raise MmsiteError(f"refusing to write {rel}: outside the output folder")
         path = self.staging.joinpath(*rel.parts)
+        if path.parent in self._dirs:
+            return path  # its folder was checked (and made) already
         if not path.resolve().is_relative_to(self.staging.resolve()):
             raise MmsiteError(f"refusing to write {rel}: outside the output folder")
         return path
 
-    def write(self, rel: PurePosixPath | str, data: str | bytes) -> None:
+    def _prepare(self, rel: PurePosixPath | str) -> tuple[PurePosixPath, Path]:
+        """The staging path for ``rel``, its folder made; an earlier file there is
+        unlinked first (it may be a hard link to the live output)."""
+        rel = PurePosixPath(rel)
         path = self.target(rel)
-        self.written.add(PurePosixPath(rel))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if rel in self.written:
+            path.unlink(missing_ok=True)
+            self.fresh.discard(rel)
+        self.written.add(rel)
+        if path.parent not in self._dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(path.parent)
+        return rel, path
+
+    def _old(self, rel: PurePosixPath) -> Path | None:
+        return self.previous.joinpath(*rel.parts) if self.previous is not None else None
+
+    def _link(self, old: Path, path: Path) -> None:
+        try:
+            os.link(old, path)
+        except OSError:
+            shutil.copy2(old, path)
+        self.linked += 1
+
+    def write(self, rel: PurePosixPath | str, data: str | bytes) -> None:
+        rel, path = self._prepare(rel)
         if isinstance(data, str):
             data = data.encode("utf-8")
+        old = self._old(rel)
+        try:
+            if old is not None and old.stat().st_size == len(data) and old.read_bytes() == data:
+                self._link(old, path)
+                return
+        except OSError:
+            pass
         path.write_bytes(data)
+        self.fresh.add(rel)
 
     def copy(self, rel: PurePosixPath | str, source: Path) -> None:
-        path = self.target(rel)
-        self.written.add(PurePosixPath(rel))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, path)
+        """Copy with the source's mtime; an unchanged source links the previous copy."""
+        rel, path = self._prepare(rel)
+        old = self._old(rel)
+        try:
+            if old is not None:
+                was, now = old.stat(), source.stat()
+                if (was.st_size, was.st_mtime_ns) == (now.st_size, now.st_mtime_ns):
+                    self._link(old, path)
+                    return
+        except OSError:
+            pass
+        shutil.copy2(source, path)
+        self.fresh.add(rel)
+
+    def link_previous(self, rel: PurePosixPath | str, stat: tuple[int, int, int]) -> bool:
+        """Keep the previous build's ``rel`` if it is still the file with ``stat``
+        (inode, size, mtime_ns); False when it is gone or was changed by someone."""
+        old = self._old(PurePosixPath(rel))
+        try:
+            if old is None or _stat_key(old) != stat:
+                return False
+        except OSError:
+            return False
+        _, path = self._prepare(rel)
+        self._link(old, path)
+        return True
+
+    def stat(self, rel: PurePosixPath | str) -> tuple[int, int, int]:
+        return _stat_key(self.target(rel))
 
     def exists(self, rel: PurePosixPath | str) -> bool:
         return PurePosixPath(rel) in self.written
 
-    def commit(self) -> None:
-        old = self.final.parent / f".{self.final.name}.old-{os.getpid()}"
+    def commit(self, background_cleanup: bool = False) -> None:
+        """Swap the staging folder in. ``background_cleanup`` deletes the replaced output
+        in a thread (``mmsite serve``: the new pages are served at once)."""
+        old = self.final.parent / f".{self.final.name}.old-{os.getpid()}-{id(self)}"
         if self.final.exists():
             os.replace(self.final, old)
         os.replace(self.staging, self.final)
         if old.exists():
-            shutil.rmtree(old, ignore_errors=True)
+            if background_cleanup:
+                threading.Thread(target=shutil.rmtree, args=(old, True), daemon=True).start()
+            else:
+                shutil.rmtree(old, ignore_errors=True)
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _stat_key(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return (st.st_ino, st.st_size, st.st_mtime_ns)

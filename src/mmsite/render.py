@@ -21,6 +21,7 @@ from .content import ContentModel, Page
 from .errors import MmsiteError, Reporter
 from .i18n import Edition, Strings, format_date, format_number
 from .images import ImageSet, PageImage, markdown_images, og_image, page_images
+from .incremental import TrackingEnvironment
 from .links import link_resolver
 from .markdown import render_markdown
 from .routing import Route, Router
@@ -60,7 +61,7 @@ class Site:
         self.reporter = reporter
         self.editions = router.editions
         self.asset_names: dict[str, str] = {}  # logical name -> published name (fingerprints)
-        self._bodies: dict[tuple[Path, str], Markup] = {}
+        self._bodies: dict[tuple[Path, PurePosixPath, str], Markup] = {}
         self._menus: dict[str, list[Route]] = {}
         self.images: dict[PurePosixPath, ImageSet] = {}  # filled by the images build step
 
@@ -69,7 +70,7 @@ class Site:
 
     def body(self, route: Route) -> Markup:
         """A page body rendered once per (file, edition language)."""
-        key = (route.page.source, route.edition.lang)
+        key = (route.page.source, route.page.rel, route.edition.lang)  # virtual pages share source
         html = self._bodies.get(key)
         if html is None:
             html = Markup(
@@ -125,6 +126,8 @@ class PageView:
     updated = property(lambda self: self.page.meta.get("updated"))
     url = property(lambda self: self.route.url)
     fallback = property(lambda self: self.route.fallback)
+    # only ever true with --drafts (drafts are not in the model otherwise)
+    draft = property(lambda self: bool(self.page.meta.get("draft", False)))
     source = property(lambda self: self.page.rel.as_posix())
 
     @cached_property
@@ -246,7 +249,7 @@ def _locale_filter(func: Callable[..., str]) -> Callable[..., str]:
 
 
 def make_environment(theme: Theme) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = TrackingEnvironment(
         loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

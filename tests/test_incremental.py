@@ -1,0 +1,271 @@
+"""Incremental builds: unchanged pages are reused (same inode and mtime), changed inputs
+re-render exactly what depends on them, and the result equals a clean build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import REPO, build_site, page, parse_html, text_of
+from mmsite.incremental import CACHE_DIR
+
+FILES = {
+    "content/_index.md": page("Home", "Welcome."),
+    "content/_index.fr.md": page("Accueil", "Bienvenue."),
+    "content/about.md": page("About", "Who we are."),
+    "content/about.fr.md": page("À propos", "Qui nous sommes."),
+    "content/journal/_index.md": page("Shop"),
+    "content/journal/_index.fr.md": page("Boutique", slug="carnet"),
+    "content/journal/salt.md": page("Salt", "Plain salt.", summary="'Flaky'"),
+    "content/journal/salt.fr.md": page("Sel", "Sel nature."),
+    "content/journal/pepper.md": page("Pepper", "Black pepper."),
+    "content/journal/oil.md": page("Oil", "Olive oil."),
+    "content/journal/oil.fr.md": page("Huile", "Huile d'olive."),
+}
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
+    """rel path -> (bytes, inode, mtime_ns) of every file."""
+    out = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            st = path.stat()
+            out[path.relative_to(folder).as_posix()] = (
+                path.read_bytes(),
+                st.st_ino,
+                st.st_mtime_ns,
+            )
+    return out
+
+
+def changed(before: dict, after: dict) -> set[str]:
+    """Files whose bytes, inode or mtime differ (or that appeared / went)."""
+    return {rel for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)}
+
+
+def assert_same_as_clean(root: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    build_site(root, output=clean, cache=False)
+    built = {k: v[0] for k, v in snapshot(root / "public").items()}
+    assert built == {k: v[0] for k, v in snapshot(clean).items()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture
+def site(make_site) -> Path:
+    root = make_site(FILES)
+    first = build_site(root)
+    assert first.rendered == first.pages and first.reused == 0
+    return root
+
+
+def test_unchanged_rebuild_renders_nothing_and_rewrites_nothing(site: Path) -> None:
+    before = snapshot(site / "public")
+    result = build_site(site)
+    assert (result.rendered, result.reused) == (0, result.pages)
+    assert result.changed == set()
+    assert changed(before, snapshot(site / "public")) == set()
+    assert (site / CACHE_DIR / "build").is_dir()
+    assert not any((site / "public").rglob(f"*{CACHE_DIR}*"))
+
+
+def test_body_edit_rerenders_the_page_and_its_fallbacks_only(site: Path, tmp_path: Path) -> None:
+    before = snapshot(site / "public")
+    edit(site / "content/journal/pepper.md", "Black pepper.", "Tellicherry black pepper.")
+    result = build_site(site)
+    # pepper has no translation: /fr/ and /ar/ show the English text as a fallback
+    pages = {"journal/pepper/index.html", "fr/carnet/pepper/index.html"}
+    pages.add("ar/journal/pepper/index.html")
+    assert changed(before, snapshot(site / "public")) == pages
+    assert result.rendered == 3
+    assert {p.as_posix() for p in result.changed} == pages
+    assert "Tellicherry" in text_of(parse_html(site / "public/fr/carnet/pepper/index.html"))
+    assert_same_as_clean(site, tmp_path)
+
+
+def test_title_edit_updates_translations_and_section_list(site: Path, tmp_path: Path) -> None:
+    before = snapshot(site / "public")
+    edit(site / "content/journal/salt.md", "title: 'Salt'", "title: 'Sea salt'")
+    edit(site / "content/journal/salt.md", "summary: 'Flaky'", "summary: 'Crunchy'")
+    build_site(site)
+    diff = changed(before, snapshot(site / "public"))
+    # the English page and its list; the French translation inherits the new summary
+    assert {
+        "journal/salt/index.html",
+        "journal/index.html",
+        "fr/carnet/salt/index.html",
+        "fr/carnet/index.html",
+        "ar/journal/salt/index.html",  # a fallback to the English page
+        "ar/journal/index.html",
+    } == diff
+    cards = parse_html(site / "public/journal/index.html").iter("h3")
+    assert "Sea salt" in [text_of(h) for h in cards]
+    assert_same_as_clean(site, tmp_path)
+
+
+def test_menu_title_change_reaches_every_page_showing_it(site: Path, tmp_path: Path) -> None:
+    before = snapshot(site / "public")
+    edit(site / "content/about.md", "title: 'About'", "title: 'Our story'")
+    build_site(site)
+    diff = changed(before, snapshot(site / "public"))
+    english = {rel for rel in before if rel.endswith(".html") and not rel.startswith("fr/")}
+    assert english <= diff  # the main menu shows it on every English page
+    assert "fr/carnet/salt/index.html" not in diff  # French menu shows "À propos"
+    assert_same_as_clean(site, tmp_path)
+
+
+def test_template_edit_rerenders_only_pages_using_it(site: Path, tmp_path: Path) -> None:
+    before = snapshot(site / "public")
+    templates = site / "templates"
+    templates.mkdir()
+    theme_section = REPO / "themes/default/templates/section.html"
+    text = theme_section.read_text(encoding="utf-8")
+    (templates / "section.html").write_text(text.replace("<h1>", '<h1 class="shop">'))
+    result = build_site(site)
+    diff = changed(before, snapshot(site / "public"))
+    assert diff == {"journal/index.html", "fr/carnet/index.html", "ar/journal/index.html"}
+    assert result.rendered == 3
+    h1 = next(parse_html(site / "public/journal/index.html").iter("h1"))
+    assert h1.get("class") == "shop"
+    # a partial every page includes
+    (templates / "partials").mkdir()
+    footer = (REPO / "themes/default/templates/partials/footer.html").read_text(encoding="utf-8")
+    (templates / "partials/footer.html").write_text(footer.replace("<p>", "<p class='f'>"))
+    result = build_site(site)
+    assert result.rendered == result.pages
+    assert_same_as_clean(site, tmp_path)
+
+
+def test_config_and_strings_changes_rebuild_all(site: Path, tmp_path: Path) -> None:
+    (site / "i18n").mkdir()
+    (site / "i18n/fr.yaml").write_text("footer_tagline: Fait main.\n", encoding="utf-8")
+    result = build_site(site)
+    assert result.rendered == result.pages
+    edit(site / "site.yaml", "title: Test Shop", "title: Test Shop Two")
+    result = build_site(site)
+    assert result.rendered == result.pages
+    assert_same_as_clean(site, tmp_path)
+
+
+def test_new_and_deleted_pages_update_lists(site: Path, tmp_path: Path) -> None:
+    (site / "content/journal/honey.md").write_text(page("Honey", "Heather honey."))
+    build_site(site)
+    titles = [text_of(h) for h in parse_html(site / "public/journal/index.html").iter("h3")]
+    assert "Honey" in titles
+    assert_same_as_clean(site, tmp_path)
+    (site / "content/journal/oil.fr.md").unlink()
+    build_site(site)
+    assert_same_as_clean(site, tmp_path)
+    (site / "content/journal/oil.md").unlink()
+    build_site(site)
+    assert not (site / "public/journal/oil").exists()
+    assert_same_as_clean(site, tmp_path)
+
+
+def test_output_edited_by_hand_is_rendered_again(site: Path) -> None:
+    target = site / "public/journal/salt/index.html"
+    good = target.read_bytes()
+    target.write_text("tampered", encoding="utf-8")
+    result = build_site(site)
+    assert result.rendered == 1
+    assert target.read_bytes() == good
+
+
+def test_damaged_cache_only_costs_time(site: Path, tmp_path: Path) -> None:
+    for path in (site / CACHE_DIR / "build").glob("*.pickle"):
+        path.write_bytes(b"not a pickle")
+    result = build_site(site)
+    assert result.rendered == result.pages
+    assert_same_as_clean(site, tmp_path)
+
+
+def test_warnings_of_reused_pages_are_reported_again(make_site) -> None:
+    root = make_site({"content/_index.md": page("Home"), "templates/page.html": "x"})
+    (root / "templates/home.html").write_text("{{ t('no_such_string') }}")
+    first = build_site(root).warnings
+    assert any("no_such_string" in w for w in first)
+    again = build_site(root)
+    assert again.reused == again.pages and again.warnings == first
+
+
+def test_unchanged_static_and_generated_files_keep_their_inode(site: Path) -> None:
+    css = next((site / "public/css").glob("*.css"))  # fingerprinted name
+    before = css.stat()
+    build_site(site, cache=False)  # even a full render keeps identical files
+    after = css.stat()
+    assert (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
+    page_file = site / "public/journal/salt/index.html"
+    assert page_file.stat().st_nlink == 1  # the old tree is gone, no stray links
+
+
+def test_failed_incremental_build_keeps_previous_output_and_cache(site: Path) -> None:
+    before = snapshot(site / "public")
+    (site / "content/journal/salt.md").write_text("---\ntitle: [broken\n---\n")
+    with pytest.raises(Exception, match="salt.md"):
+        build_site(site)
+    assert changed(before, snapshot(site / "public")) == set()
+    (site / "content/journal/salt.md").write_text(FILES["content/journal/salt.md"])
+    result = build_site(site)  # same text again: nothing to render
+    assert (result.rendered, result.changed) == (0, set())
+    assert changed(before, snapshot(site / "public")) == set()
+
+
+def test_drafts_hidden_in_build_shown_with_badge(make_site) -> None:
+    root = make_site(
+        {
+            "content/_index.md": page("Home"),
+            "content/news.md": page("News", "Soon.", draft="true"),
+            "content/news.fr.md": page("Nouvelles", "Bientôt.", draft="true"),
+            "content/ar-only.md": page("Published", "Here."),
+        }
+    )
+    build_site(root)
+    assert not (root / "public/news").exists()
+    assert not list((root / "public").rglob("*badge-draft*"))
+    for html in (root / "public").rglob("*.html"):
+        assert not [e for e in parse_html(html).iter() if "badge-draft" in (e.get("class") or "")]
+    build_site(root, drafts=True, output=root / "preview")
+    badges = {
+        lang: [
+            text_of(e)
+            for e in parse_html(root / f"preview/{prefix}news/index.html").iter()
+            if "badge-draft" in (e.get("class") or "")
+        ]
+        for lang, prefix in (("en", ""), ("fr", "fr/"), ("ar", "ar/"))
+    }
+    assert badges == {"en": ["Draft"], "fr": ["Brouillon"], "ar": ["مسودة"]}
+    published = parse_html(root / "preview/ar-only/index.html")
+    assert not [e for e in published.iter() if "badge-draft" in (e.get("class") or "")]
+
+
+def test_incremental_demo_site_equals_clean_build(tmp_path: Path) -> None:
+    root = tmp_path / "demo"
+    shutil.copytree(REPO / "content", root / "content")
+    for extra in ("static", "i18n", "templates"):
+        if (REPO / extra).is_dir():
+            shutil.copytree(REPO / extra, root / extra)
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    build_site(root)
+    before = snapshot(root / "public")
+    product = root / "content/products/smoked-salt.md"
+    edit(product, "title: Oak-smoked sea salt", "title: Oak-smoked flakes")
+    edit(product, "USD: 12.00, GBP: 8.50", "USD: 13.00, GBP: 8.50")
+    result = build_site(root)
+    diff = changed(before, snapshot(root / "public"))
+    # the product and its catalog, category page and merchant feed in both USD/GBP
+    # editions; French pages show EUR and their own title, so they stay as they were
+    for prefix in ("", "en-gb/"):
+        for rel in ("smoked-salt/index.html", "index.html", "merchant-feed.xml"):
+            assert f"{prefix}products/{rel}" in diff
+    assert not [rel for rel in diff if rel.startswith("fr/")]
+    assert "about/index.html" not in diff
+    assert 0 < result.rendered < result.pages
+    assert_same_as_clean(root, tmp_path)

@@ -1,0 +1,187 @@
+"""``mmsite serve``: live reload over server-sent events, error overlay, rebuild on save."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import html5lib
+import pytest
+
+from helpers import REPO, page, text_of
+from mmsite.build import BuildOptions
+from mmsite.serve import EVENTS_PATH, DevServer
+
+TIMEOUT = 10.0
+
+
+class Events:
+    """Read server-sent events with a socket timeout; every wait is bounded."""
+
+    def __init__(self, url: str) -> None:
+        host, port = url.split("//")[1].rstrip("/").rsplit(":", 1)
+        self.conn = http.client.HTTPConnection(host, int(port), timeout=TIMEOUT)
+        self.conn.request("GET", EVENTS_PATH)
+        self.response = self.conn.getresponse()
+        assert self.response.getheader("Content-Type") == "text/event-stream"
+
+    def next(self, name: str) -> str:
+        deadline = time.monotonic() + TIMEOUT
+        event, data = None, []
+        while time.monotonic() < deadline:
+            line = self.response.fp.readline().decode("utf-8")
+            if not line:
+                break
+            line = line.rstrip("\n")
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                data.append(line[6:])
+            elif line == "":
+                if event == name:
+                    return "\n".join(data)
+                event, data = None, []
+        raise AssertionError(f"no {name!r} event within {TIMEOUT} s")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def heading(html: bytes) -> str:
+    doc = html5lib.parse(html, namespaceHTMLElements=False)
+    return text_of(next(doc.iter("h1")))
+
+
+@pytest.fixture
+def served(make_site) -> Iterator[tuple[DevServer, Path]]:
+    root = make_site(
+        {
+            "content/_index.md": page("Home", "Welcome."),
+            "content/about.md": page("About", "Who we are."),
+            "content/about.fr.md": page("À propos", "Qui nous sommes."),
+            "content/news.md": page("News", "Soon.", draft="true"),
+        }
+    )
+    server = DevServer(root, BuildOptions(drafts=True), port=0, log=lambda text: None)
+    server.start()
+    try:
+        yield server, root
+    finally:
+        server.stop()
+
+
+def test_save_rebuilds_page_and_sends_reload(served) -> None:
+    server, root = served
+    assert server.url.startswith("http://127.0.0.1:")
+    status, html = fetch(server.url + "about/")
+    assert status == 200 and heading(html) == "About"
+    assert b"data-mmsite-live-reload" in html and EVENTS_PATH.encode() in html
+    # the script is added while serving, never written to disk
+    on_disk = (server.output / "about/index.html").read_bytes()
+    assert b"mmsite-live-reload" not in on_disk
+    events = Events(server.url)
+    try:
+        before = {p: p.stat().st_ino for p in server.output.rglob("*.html")}
+        (root / "content/about.md").write_text(page("About", "We make salt."))
+        events.next("reload")
+        assert b"We make salt." in fetch(server.url + "about/")[1]
+        last = server.last
+        assert last is not None and last.rendered == 2 < last.pages
+        # about.ar is a fallback to the English text: it changes too
+        rewritten = {p.as_posix() for p in last.changed}
+        assert rewritten == {"about/index.html", "ar/about/index.html"}
+        assert (server.output / "fr/about/index.html").stat().st_ino == before[
+            server.output / "fr/about/index.html"
+        ]
+    finally:
+        events.close()
+
+
+def test_build_error_overlay_then_recovery(served) -> None:
+    server, root = served
+    events = Events(server.url)
+    try:
+        (root / "content/about.md").write_text("---\ntitle: [broken <b>\n---\n")
+        message = json.loads(events.next("build-error"))["message"]
+        assert "about.md" in message
+        # the last good pages are still served, and a tab opened now gets the error too
+        status, html = fetch(server.url + "about/")
+        assert status == 200 and heading(html) == "About"
+        late = Events(server.url)
+        try:
+            assert "about.md" in json.loads(late.next("build-error"))["message"]
+        finally:
+            late.close()
+        (root / "content/about.md").write_text(page("About again", "Fixed."))
+        events.next("reload")
+        assert heading(fetch(server.url + "about/")[1]) == "About again"
+        assert server.broadcaster.error is None
+    finally:
+        events.close()
+
+
+def test_overlay_script_escapes_the_message() -> None:
+    from mmsite.serve import RELOAD_SCRIPT, Broadcaster
+
+    assert b"textContent" in RELOAD_SCRIPT and b"innerHTML" not in RELOAD_SCRIPT
+    hub = Broadcaster()
+    client = hub.subscribe()
+    hub.failed("</script><script>alert(1)</script>")
+    data = client.get(timeout=1)
+    assert data is not None
+    # one data line of JSON; the page shows it with textContent, never as HTML
+    payload = data.split(b"data: ", 1)[1]
+    assert payload.count(b"\n") == 2
+    assert json.loads(payload)["message"] == "</script><script>alert(1)</script>"
+
+
+def test_drafts_served_with_badge_and_404_page_has_reload(served) -> None:
+    server, _ = served
+    status, html = fetch(server.url + "news/")
+    assert status == 200 and b"badge-draft" in html
+    status, html = fetch(server.url + "no-such-page/")
+    assert status == 404 and b"data-mmsite-live-reload" in html
+    # serve builds into its own folder with the local base URL: public/ is not touched
+    assert ".mmsite-cache" in server.output.parts
+    assert not (server.root / "public").exists()
+
+
+def test_cli_serve_prints_url_and_serves(make_site) -> None:
+    root = make_site({"content/_index.md": page("Home", "Welcome.")})
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mmsite", "serve", "--site", str(root), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        text=True,
+    )
+    try:
+        line = ""
+        deadline = time.monotonic() + 30
+        while "serving" not in line and time.monotonic() < deadline:
+            line = proc.stdout.readline() if proc.stdout else ""
+            if not line and proc.poll() is not None:
+                break
+        assert "http://127.0.0.1:" in line
+        url = line.split(" at ")[1].split()[0]
+        status, html = fetch(url)
+        assert status == 200 and heading(html) == "Home"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
