@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 # Tests run against this checkout's code, even when another copy is installed.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -21,3 +23,11 @@ def make_site(tmp_path: Path):
         return write_site(tmp_path / "site", files, config)
 
     return make
+
+
+# Hypothesis profiles. ``dev`` (default) keeps local runs quick; ``fuzz`` is what CI runs
+# (.ci/run exports HYPOTHESIS_PROFILE=fuzz): >= 10,000 examples over tests/test_fuzz_*.py.
+# A test may still set its own max_examples; profiles scale the ones that do not.
+settings.register_profile("dev", max_examples=60, deadline=None)
+settings.register_profile("fuzz", max_examples=1500, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

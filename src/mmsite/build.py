@@ -19,7 +19,7 @@ from .hostfiles import write_headers, write_not_found_pages, write_redirects
 from .i18n import Strings, editions
 from .images import check_front_matter, is_processed, process_images
 from .incremental import BuildCache, Session
-from .output import OutputTree
+from .output import OutputTree, drop_cache
 from .render import (
     Site,
     context_for,
@@ -43,6 +43,7 @@ class BuildOptions:
     base_url: str | None = None
     output: Path | None = None
     jobs: int | None = None  # page-rendering processes; None: MMSITE_JOBS or one per CPU
+    clean: bool = False  # drop .mmsite-cache/ first; the output is still swapped atomically
     cache: bool = True  # incremental: reuse unchanged pages (.mmsite-cache/build/)
     progress: Progress | None = None
 
@@ -148,6 +149,8 @@ def render_slice(build: Build, index: int, count: int) -> Rendered:
                     build.env, template_names(route.page), context_for(build.site, route)
                 )
             except MmsiteError as exc:
+                if exc.path is None:  # e.g. no template: say which page asked for it
+                    exc.path = route.page.source
                 done.errors.append((number, exc))
                 continue
         out.write(route.output, html)
@@ -262,6 +265,8 @@ def build(
     started = time.perf_counter()
     reporter = Reporter()
     root = root.resolve()
+    if options.clean:
+        drop_cache(root)
     output = options.output or load_config(root).output_dir
     if cache is None:
         cache = BuildCache.for_site(root, output, options.cache)

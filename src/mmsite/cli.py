@@ -10,7 +10,9 @@ from pathlib import Path
 
 from . import __version__
 from .build import BuildOptions, BuildResult, Progress, build
+from .config import load_config
 from .errors import BuildErrors, MmsiteError
+from .output import clean
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +35,20 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mmsite {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    _common(commands.add_parser("build", help="build the site into public/"))
+    build_cmd = commands.add_parser("build", help="build the site into public/")
+    _common(build_cmd)
+    build_cmd.add_argument(
+        "--clean",
+        action="store_true",
+        help="start from nothing: drop .mmsite-cache/ first (the output "
+        "is still replaced only when the build succeeds)",
+    )
+    clean_cmd = commands.add_parser(
+        "clean", help="delete the output folder and .mmsite-cache/ (only if mmsite made them)"
+    )
+    clean_cmd.add_argument("--site", type=Path, default=Path("."), help="site folder")
+    clean_cmd.add_argument("--output", "-o", type=Path, help="output folder (default: public/)")
+    clean_cmd.add_argument("--verbose", "-v", action="store_true", help="show tracebacks")
     serve = commands.add_parser(
         "serve", help="build, serve on localhost, rebuild and reload the browser on save"
     )
@@ -97,7 +112,25 @@ def _report(result: BuildResult) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    _report(build(args.site.resolve(), _options(args)))
+    options = _options(args)
+    if args.clean:
+        options.clean = True
+    _report(build(args.site.resolve(), options))
+    return 0
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    root = args.site.resolve()
+    output = args.output
+    if output is None:
+        output = load_config(root).output_dir
+    elif not output.is_absolute():
+        output = Path.cwd() / output
+    removed = clean(output, root)
+    for path in removed:
+        print(f"deleted {path}")
+    if not removed:
+        print("nothing to clean")
     return 0
 
 
@@ -150,7 +183,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if errors or (args.strict and warnings) else 0
 
 
-COMMANDS = {"build": cmd_build, "serve": cmd_serve, "new": cmd_new, "check": cmd_check}
+COMMANDS = {
+    "build": cmd_build,
+    "serve": cmd_serve,
+    "new": cmd_new,
+    "check": cmd_check,
+    "clean": cmd_clean,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -416,14 +416,14 @@ def parse_config(root: Path, data: Any, lines: _Lines) -> Config:
         raise lines.error(("languages",), "list at least one language")
     languages = {code: _language(code, value, lines) for code, value in raw_langs.items()}
     default = data.get("default_language", next(iter(languages)))
-    if default not in languages:
+    if not isinstance(default, str) or default not in languages:
         raise lines.error(
             ("default_language",),
             f"{default!r} is not in languages",
             hint="languages: " + ", ".join(languages),
         )
     missing = data.get("missing_translation", "fallback")
-    if missing not in ("fallback", "skip"):
+    if not isinstance(missing, str) or missing not in ("fallback", "skip"):
         raise lines.error(("missing_translation",), "must be fallback or skip")
     raw_markets = _mapping(data.get("markets"), ("markets",), lines)
     markets = {k: _market(k, v, languages, lines) for k, v in raw_markets.items()}

@@ -26,6 +26,7 @@ I18N_DIR = "i18n"
 # Fields a translation never inherits from the default-language file.
 NOT_INHERITED = frozenset({"slug", "draft", "translation_key", "aliases", "url"})
 SAFE_SEGMENT = re.compile(r"^[^\s/\\?#%<>\"'`|*:\x00-\x1f]+$")
+LAYOUT = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*")  # a template below templates/
 HIDDEN = re.compile(r"^[.#]|~$")  # dotfiles, editor backups and lock files
 
 
@@ -282,6 +283,13 @@ def _check_common(page: Page) -> None:
                     key,
                     hint="write it unquoted: date: 2026-03-14",
                 )
+    layout = meta.get("layout")
+    if layout is not None and not LAYOUT.fullmatch(layout):
+        raise page.error(
+            f"layout {layout!r} is not a template name",
+            "layout",
+            hint="name a template of the theme without .html, e.g. layout: landing",
+        )
     slug = meta.get("slug")
     if slug is not None:
         check_segment(slug, page.source, page.line_of("slug"))

@@ -19,6 +19,9 @@ from pathlib import Path, PurePosixPath
 from .errors import MmsiteError
 
 MARKER = ".mmsite-output"
+CACHE_DIR = ".mmsite-cache"
+# Folders of the site's own sources: never an output folder, nor inside one.
+SOURCE_DIRS = ("content", "static", "templates", "themes", "i18n")
 
 
 def _is_output(folder: Path) -> bool:
@@ -35,15 +38,64 @@ def check_output_dir(output: Path, site_root: Path) -> None:
             site_root / "site.yaml",
             hint="use a subfolder such as public/",
         )
-    if (out / "content").exists() or (out / "site.yaml").exists():
+    for name in SOURCE_DIRS:
+        source = root / name
+        if out == source or source in out.parents:
+            raise MmsiteError(
+                f"output folder {output} is inside the site's {name}/ folder",
+                site_root / "site.yaml",
+                hint="use a subfolder of the site root such as public/",
+            )
+    if _holds_a_site(out):
         raise MmsiteError(f"output folder {output} holds a site (content/ or site.yaml)")
     if out.exists() and not out.is_dir():
         raise MmsiteError(f"output path {output} is a file, not a folder")
     if out.is_dir() and any(out.iterdir()) and not _is_output(out):
         raise MmsiteError(
-            f"output folder {output} exists and was not made by mmsite; refusing to replace it",
+            f"output folder {output} exists and was not made by mmsite (no .mmsite-output marker); "
+            "refusing to replace or delete it",
             hint="delete or move it yourself, or set output_dir to another folder",
         )
+
+
+def _holds_a_site(folder: Path) -> bool:
+    return (folder / "content").exists() or (folder / "site.yaml").exists()
+
+
+def clean(output: Path, site_root: Path) -> list[Path]:
+    """Delete the output folder, leftovers of killed builds and ``.mmsite-cache/``.
+
+    Only folders mmsite made are deleted: the output must carry the marker file and must
+    not be (or contain) the site. Returns what was deleted."""
+    if output.is_symlink():
+        raise MmsiteError(f"{output} is a symbolic link; not deleting what it points to")
+    check_output_dir(output, site_root)
+    out = output.resolve()
+    removed: list[Path] = []
+    if out.exists() and not _is_output(out):
+        raise MmsiteError(
+            f"{output} has no {MARKER} marker: not an mmsite output, not deleted",
+            hint="delete it yourself if you are sure",
+        )
+    if out.is_dir():
+        shutil.rmtree(out)
+        removed.append(output)
+    for pattern in (f".{out.name}.tmp-*", f".{out.name}.old-*"):
+        for stale in sorted(out.parent.glob(pattern)):
+            if stale.is_dir() and not stale.is_symlink() and _is_output(stale):
+                shutil.rmtree(stale)
+                removed.append(stale)
+    removed += drop_cache(site_root)
+    return removed
+
+
+def drop_cache(site_root: Path) -> list[Path]:
+    """Delete ``.mmsite-cache/`` in the site root (a real folder, never the site)."""
+    cache = site_root / CACHE_DIR
+    if cache.is_dir() and not cache.is_symlink() and not _holds_a_site(cache):
+        shutil.rmtree(cache)
+        return [cache]
+    return []
 
 
 class OutputTree:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import traceback
 from collections.abc import Callable
@@ -47,7 +48,9 @@ def map_slices(jobs: int, work: Callable[[int, int], T]) -> list[T]:
     children = []
     for index in range(1, jobs):
         receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(send, work, index, jobs), daemon=True)
+        process = context.Process(
+            target=_child, args=(send, work, index, jobs, os.getpid()), daemon=True
+        )
         process.start()
         send.close()
         children.append((process, receive))
@@ -71,7 +74,22 @@ def map_slices(jobs: int, work: Callable[[int, int], T]) -> list[T]:
             process.join()
 
 
-def _child(send, work: Callable[[int, int], T], index: int, jobs: int) -> None:
+def _die_with_parent(parent: int) -> None:
+    """A killed build must not leave a child writing into its staging folder (the next
+    build would find it there): on Linux the kernel kills us when the parent dies."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _child(send, work: Callable[[int, int], T], index: int, jobs: int, parent: int) -> None:
+    _die_with_parent(parent)
     try:
         send.send((True, work(index, jobs)))
     except BaseException:

@@ -15,6 +15,7 @@ _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # these limits is a mistake or an attack (billion laughs), refused early.
 MAX_ALIASES = 100
 MAX_BYTES = 1_000_000
+MAX_NODES = 100_000  # values after expanding aliases: 90 nested aliases can mean billions
 
 
 class _Loader(_Base):  # type: ignore[misc, valid-type]
@@ -39,12 +40,64 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
                 ) from None
         return super().construct_mapping(node, deep=deep)
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Values YAML's resolver accepts but Python cannot build (``2026-02-30``,
+        ``!!timestamp nope``) become marked YAML errors instead of crashes."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            why = "not a real date" if node.tag.endswith(":timestamp") else str(exc)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {str(node.value)[:60]!r}: {why}", node.start_mark
+            ) from None
+
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
 
 
 def _count_aliases(text: str) -> int:
     return sum(1 for token in yaml.scan(text, Loader=_Base) if isinstance(token, yaml.AliasToken))
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int], active: set[int]) -> int:
+    """How many values ``node`` stands for once every alias is written out."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    if key in active:
+        raise yaml.constructor.ConstructorError(
+            None, None, "an alias refers to the value that contains it", node.start_mark
+        )
+    active.add(key)
+    if isinstance(node, yaml.MappingNode):
+        children = [child for pair in node.value for child in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = node.value
+    else:
+        children = []
+    total = 1
+    for child in children:
+        total += _expanded_size(child, memo, active)
+        if total > MAX_NODES:
+            break
+    active.discard(key)
+    memo[key] = total
+    return total
+
+
+def _load(text: str) -> Any:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}, set()) > MAX_NODES:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expands to more than {MAX_NODES} values", node.start_mark
+            )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def load_yaml(text: str, path: Path | str, line_offset: int = 0) -> Any:
@@ -58,7 +111,7 @@ def load_yaml(text: str, path: Path | str, line_offset: int = 0) -> Any:
                 path,
                 hint="write the values out; alias-heavy YAML is refused for safety",
             )
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        return _load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
