@@ -12,7 +12,10 @@ from . import __version__
 from .build import BuildOptions, BuildResult, Progress, build
 from .config import load_config
 from .errors import BuildErrors, MmsiteError
-from .output import clean
+from .output import clean, wait_for_cleanup
+
+# Seconds `mmsite build` waits for the replaced output to be deleted before exiting.
+CLEANUP_WAIT = 0.2
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -115,7 +118,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     options = _options(args)
     if args.clean:
         options.clean = True
-    _report(build(args.site.resolve(), options))
+    _report(build(args.site.resolve(), options, background_cleanup=True))
+    # The new output is in place; the replaced one is deleted in a thread. Wait briefly;
+    # what is left stays marked and is deleted by the next build.
+    wait_for_cleanup(CLEANUP_WAIT)
     return 0
 
 

@@ -11,9 +11,11 @@ hard-linked into the staging folder, so it keeps its inode and mtime (CDN sync t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
+import time
 from pathlib import Path, PurePosixPath
 
 from .errors import MmsiteError
@@ -118,22 +120,25 @@ class OutputTree:
         self.linked = 0
 
     def _cleanup_stale(self) -> None:
-        """Remove staging/old folders left by killed builds (only ones mmsite marked)."""
-        for pattern in (f".{self.final.name}.tmp-*", f".{self.final.name}.old-*"):
-            for stale in self.final.parent.glob(pattern):
-                if stale.is_dir() and (_is_output(stale) or not any(stale.iterdir())):
-                    shutil.rmtree(stale, ignore_errors=True)
+        """Remove staging/old folders left by killed builds (only ones mmsite marked).
+        Old outputs go in a background thread: their names never clash with ours."""
+        for stale in self.final.parent.glob(f".{self.final.name}.tmp-*"):
+            if stale.is_dir() and (_is_output(stale) or not any(stale.iterdir())):
+                shutil.rmtree(stale, ignore_errors=True)
+        for stale in self.final.parent.glob(f".{self.final.name}.old-*"):
+            if stale.is_dir() and not stale.is_symlink() and _is_output(stale):
+                _delete_in_background(stale)
 
     def target(self, rel: PurePosixPath | str) -> Path:
+        """The staging path of ``rel``, checked lexically: no absolute path, no ``..``,
+        no empty or NUL segment. That is enough because mmsite creates the staging
+        folder itself and never makes a symbolic link in it (files are written, copied
+        or hard-linked), so no path inside it can lead out; no ``resolve()`` per file."""
         rel = PurePosixPath(rel)
-        if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+        parts = rel.parts
+        if not parts or rel.is_absolute() or any(p in ("", ".", "..") or "\0" in p for p in parts):
             raise MmsiteError(f"refusing to write {rel}: outside the output folder")
-        path = self.staging.joinpath(*rel.parts)
-        if path.parent in self._dirs:
-            return path  # its folder was checked (and made) already
-        if not path.resolve().is_relative_to(self.staging.resolve()):
-            raise MmsiteError(f"refusing to write {rel}: outside the output folder")
-        return path
+        return self.staging.joinpath(*parts)
 
     def _prepare(self, rel: PurePosixPath | str) -> tuple[PurePosixPath, Path]:
         """The staging path for ``rel``, its folder made; an earlier file there is
@@ -209,19 +214,70 @@ class OutputTree:
 
     def commit(self, background_cleanup: bool = False) -> None:
         """Swap the staging folder in. ``background_cleanup`` deletes the replaced output
-        in a thread (``mmsite serve``: the new pages are served at once)."""
+        in a thread (``mmsite serve``, ``mmsite build``: the new output is in place at
+        once). A deletion cut short (the process exits) leaves a marked ``.old-`` folder
+        that the next build removes."""
         old = self.final.parent / f".{self.final.name}.old-{os.getpid()}-{id(self)}"
         if self.final.exists():
             os.replace(self.final, old)
         os.replace(self.staging, self.final)
         if old.exists():
             if background_cleanup:
-                threading.Thread(target=shutil.rmtree, args=(old, True), daemon=True).start()
+                _delete_in_background(old)
             else:
-                shutil.rmtree(old, ignore_errors=True)
+                delete_marked(old)
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+_deleting: dict[Path, threading.Thread] = {}
+_deleting_lock = threading.Lock()
+
+
+def delete_marked(folder: Path) -> None:
+    """Delete an mmsite output folder, its marker file last: a deletion cut short
+    leaves a marked folder, which a later build or ``mmsite clean`` may delete."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name == MARKER:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _delete_in_background(folder: Path) -> None:
+    def run() -> None:
+        try:
+            delete_marked(folder)
+        finally:
+            with _deleting_lock:
+                _deleting.pop(folder, None)
+
+    with _deleting_lock:
+        if folder in _deleting:
+            return
+        thread = threading.Thread(target=run, name=f"delete {folder.name}", daemon=True)
+        _deleting[folder] = thread
+    thread.start()
+
+
+def wait_for_cleanup(timeout: float) -> bool:
+    """Wait up to ``timeout`` seconds for background deletions; True when all are done.
+    What is left when the process exits stays marked and goes with the next build."""
+    deadline = time.monotonic() + timeout
+    with _deleting_lock:
+        threads = list(_deleting.values())
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return not any(thread.is_alive() for thread in threads)
 
 
 def _stat_key(path: Path) -> tuple[int, int, int]:

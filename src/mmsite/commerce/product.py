@@ -91,6 +91,9 @@ def product_of(page: Page) -> Product | None:
 
 # -- exact scalar text -------------------------------------------------------
 
+# libyaml's composer gives the same nodes (scalar text, marks) ~10x faster.
+_COMPOSER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def _scalars(node: yaml.Node, path: tuple[Any, ...], out: dict) -> None:
     if isinstance(node, yaml.MappingNode):
@@ -110,7 +113,7 @@ def raw_scalars(source: Path) -> dict[tuple[Any, ...], tuple[str, int]]:
     lines = text.split("\n")
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), 0)
     out: dict[tuple[Any, ...], tuple[str, int]] = {}
-    node = yaml.compose("\n".join(lines[1:end]), Loader=yaml.SafeLoader)
+    node = yaml.compose("\n".join(lines[1:end]), Loader=_COMPOSER)
     if node is not None:
         _scalars(node, (), out)
     return out
