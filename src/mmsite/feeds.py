@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from functools import partial
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
@@ -116,7 +117,9 @@ def write_feeds(build: Build) -> None:
         path = views.feed_path(site, listing, edition)
         alternate = site.router.url_of(path[: -len(views.FEED_FILE)])
         title = views.all_articles_title(site, edition)
-        build.out.write(path, feed_xml(site, edition, path, alternate, title, entries))
+        build.cache.write_derived(
+            path, partial(feed_xml, site, edition, path, alternate, title, entries)
+        )
         for series in found.series.values():
             mine = [item for item in entries if item[0].series is series]
             if not mine:
@@ -125,4 +128,6 @@ def write_feeds(build: Build) -> None:
             path = views.feed_path(site, series.index, edition)
             alternate = site.router.url_of(path[: -len(views.FEED_FILE)])
             title = views.series_feed_title(site, nav, edition)
-            build.out.write(path, feed_xml(site, edition, path, alternate, title, mine))
+            build.cache.write_derived(
+                path, partial(feed_xml, site, edition, path, alternate, title, mine)
+            )

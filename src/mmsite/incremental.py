@@ -291,9 +291,14 @@ class Session:
     def tracking(self, route: Route) -> Iterator[Reads]:
         """Record what rendering ``route`` reads. The route's own page is always a
         dependency (bodies are memoised per language, so a read may not happen)."""
+        with self._tracking() as reads:
+            own = (route.page.rel.as_posix(), route.page.lang)
+            reads.deps.update({("m", *own), ("b", *own)})
+            yield reads
+
+    @contextmanager
+    def _tracking(self) -> Iterator[Reads]:
         reads = Reads()
-        own = (route.page.rel.as_posix(), route.page.lang)
-        reads.deps.update({("m", *own), ("b", *own)})
         add = reads.deps.add
 
         def on_read(page: Page, kind: str) -> None:
@@ -312,6 +317,29 @@ class Session:
             content.set_read_hook(None)
             self.env.on_load = None  # type: ignore[attr-defined]
             reporter.capture = None
+
+    def write_derived(self, rel: PurePosixPath | str, produce: Callable[[], bytes]) -> None:
+        """Write an output made from pages but not a page itself (an Atom feed): the
+        previous file is kept when nothing ``produce`` read last time changed. Not
+        counted as a rendered or unchanged page."""
+        rel = PurePosixPath(rel)
+        entry = self.previous.get(str(rel))
+        if (
+            entry is not None
+            and self.key_of(entry.deps) == entry.key
+            and self.out.link_previous(rel, entry.stat)
+        ):
+            for message, path in entry.warnings:
+                self.site.reporter.warn(message, path)
+            self.current[str(rel)] = entry
+            return
+        with self._tracking() as reads:
+            data = produce()
+        self.out.write(rel, data)
+        deps = tuple(sorted(reads.deps))
+        self.current[str(rel)] = Entry(
+            self.key_of(deps), deps, self.out.stat(rel), tuple(reads.warnings)
+        )
 
     def record(self, rel: PurePosixPath, reads: Reads) -> None:
         """Remember the inputs of an output just written (call after ``out.write``)."""

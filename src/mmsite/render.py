@@ -72,11 +72,12 @@ class Site:
         """A page body rendered once per (file, edition language). Keyed by ``rel`` too:
         generated pages (categories, 404) name another page's file as their source."""
         key = (route.page.source, route.page.rel, route.edition.lang)
+        source = route.page.body  # read even when memoised: incremental builds track it
         html = self._bodies.get(key)
         if html is None:
             html = Markup(
                 render_markdown(
-                    route.page.body,
+                    source,
                     route.edition.locale,
                     self.config.markdown.unsafe_html,
                     link_resolver(route, self.router),

@@ -42,15 +42,15 @@ def git_times(root: Path) -> dict[Path, dt.datetime]:
         return {}
     if result.returncode != 0:
         return {}
-    times: dict[Path, dt.datetime] = {}
+    newest: dict[str, dt.datetime] = {}
     for chunk in result.stdout.decode("utf-8", "replace").split("\x01")[1:]:
         stamp, _, names = chunk.partition("\0")
         when = dt.datetime.fromtimestamp(int(stamp), dt.UTC)
         for name in names.split("\0"):
             name = name.strip("\n")
             if name:
-                times.setdefault((root / name).resolve(), when)  # newest commit comes first
-    return times
+                newest.setdefault(name, when)  # newest commit comes first
+    return {(root / name).resolve(): when for name, when in newest.items()}
 
 
 def _as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
@@ -73,14 +73,20 @@ class LastModified:
     def __init__(self, site: Site) -> None:
         self.site = site
         self.times = git_times(site.config.root)
+        self._resolved: dict[Path, Path] = {}  # a file's resolved path (git_times' keys)
 
     def of_page(self, page: Page) -> dt.date | dt.datetime | None:
         own = page.doc.meta.get("updated") or page.doc.meta.get("date")
         if own:
             return own
-        committed = None if page.virtual else self.times.get(page.source.resolve())
+        committed = None if page.virtual or not self.times else self._committed(page.source)
         # a translation's dates, when it has none, come from the default-language file
         return committed or page.meta.get("updated") or page.meta.get("date")
+
+    def _committed(self, source: Path) -> dt.datetime | None:
+        if source not in self._resolved:
+            self._resolved[source] = source.resolve()
+        return self.times.get(self._resolved[source])
 
     def of_route(self, route: Route) -> dt.date | dt.datetime | None:
         """A section also changes when what it lists changes: newest of itself and children."""
