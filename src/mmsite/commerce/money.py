@@ -8,6 +8,7 @@ Front matter prices are read from the *text* the seller wrote (``12.10`` stays
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 
@@ -56,5 +57,12 @@ def plain(amount: Decimal, currency: str) -> str:
 def format_price(amount: Decimal, currency: str, locale: str) -> str:
     """``$12.00`` (en_US), ``10,50 €`` (fr_FR), ``‏٤٩٠٫٠٠ ج.م.‏`` (ar_EG): Babel's
     currency format in the locale's default numbering system."""
-    text = format_currency(amount, currency, locale=locale, numbering_system="default")
+    return _format_price(str(amount), currency, locale)
+
+
+# A catalog repeats few prices and Babel is slow. Keyed by the amount's text: equal
+# Decimals such as 12.1 and 12.10 may format differently.
+@functools.lru_cache(maxsize=8192)
+def _format_price(amount: str, currency: str, locale: str) -> str:
+    text = format_currency(Decimal(amount), currency, locale=locale, numbering_system="default")
     return localize_digits(text, locale)
