@@ -10,17 +10,23 @@ from typing import Any
 
 import jinja2
 
-from . import parallel
+from . import markdown, parallel
 from .assets import publish_static
+from .commerce.catalog import load_products
+from .commerce.feed import write_merchant_feeds
+from .commerce.views import storefront_context
 from .config import Config, load_config
 from .content import ContentModel, DocumentLoader, load_content
 from .errors import BuildErrors, MmsiteError, Reporter
+from .feeds import write_feeds
 from .hostfiles import write_headers, write_not_found_pages, write_redirects
 from .i18n import Strings, editions
 from .images import check_front_matter, is_processed, process_images
 from .incremental import BuildCache, Session
 from .output import OutputTree, drop_cache
+from .qa import may_apply, qa_rule
 from .render import (
+    CONTEXT_PROCESSORS,
     Site,
     context_for,
     language_label,
@@ -29,7 +35,9 @@ from .render import (
     template_names,
 )
 from .routing import Router
-from .seo import write_robots, write_sitemap
+from .seo import seo_context, write_robots, write_sitemap
+from .series import series_step
+from .series_views import context as series_context
 from .theme import Theme
 
 CACHE_DIR = ".mmsite-cache"  # below the site root; safe to delete
@@ -218,13 +226,15 @@ def write_language_picker(build: Build) -> None:
     build.out.write("index.html", render_template(build.env, ["language-picker.html"], context))
 
 
-# Extensions insert their steps here (feeds, sitemap, images ...). Order matters:
-# static files come first so templates can ask for fingerprinted asset names.
+# The pipeline, in order. Static files come first so templates can ask for
+# fingerprinted asset names; images are processed before pages show them.
 STEPS: list[Step] = [
     publish_static,
     copy_resources,
     process_images,
     render_pages,
+    write_merchant_feeds,
+    write_feeds,
     write_language_picker,
     write_not_found_pages,
     write_sitemap,
@@ -232,7 +242,13 @@ STEPS: list[Step] = [
     write_redirects,
     write_headers,
 ]
-MODEL_STEPS: list[ModelStep] = [check_front_matter]
+# After content is read, before routing: features parse their front matter and add
+# generated pages (categories, tags).
+MODEL_STEPS: list[ModelStep] = [check_front_matter, series_step, load_products]
+# What features add to every page's template context, and to Markdown.
+CONTEXT_PROCESSORS.extend([seo_context, series_context, storefront_context])
+markdown.EXTRA_RULES.append(("mmsite_qa", qa_rule))
+markdown.FAST_PATH_CHECKS["mmsite_qa"] = may_apply
 
 
 def load_site(
@@ -291,20 +307,3 @@ def build(
     result.seconds = time.perf_counter() - started
     result.warnings = reporter.warnings
     return result
-
-
-# -- interview series: article model, template context, Q&A markup, Atom feeds ----------
-def _register_series() -> None:
-    from . import feeds, markdown, qa, render, series, series_views
-
-    MODEL_STEPS.append(series.series_step)
-    STEPS.insert(STEPS.index(render_pages) + 1, feeds.write_feeds)
-    render.CONTEXT_PROCESSORS.append(series_views.context)
-    markdown.EXTRA_RULES.append(("mmsite_qa", qa.qa_rule))
-    markdown.FAST_PATH_CHECKS["mmsite_qa"] = qa.may_apply
-
-
-_register_series()
-
-# Features register their MODEL_STEPS, STEPS and context processors when imported.
-from . import commerce  # noqa: E402, F401

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from .content import Page
-from .render import CONTEXT_PROCESSORS, PageView
+from .render import PageView
 from .routing import Route, quote_path
 
 if TYPE_CHECKING:
@@ -241,6 +241,3 @@ def seo_context(view: PageView) -> dict[str, Any]:
             "noindex": noindex,
         }
     }
-
-
-CONTEXT_PROCESSORS.append(seo_context)
