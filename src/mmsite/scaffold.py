@@ -31,7 +31,7 @@ markdown: {{unsafe_html: false}}
 """
 
 FILES: dict[str, str] = {
-    ".gitignore": "/public/\n.mmsite-cache/\n",
+    ".gitignore": "/public/\n/.public.*/\n.mmsite-cache/\n",
     "content/_index.md": """\
 ---
 title: {title}
