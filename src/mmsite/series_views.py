@@ -320,7 +320,7 @@ def context(view: PageView) -> dict[str, Any]:
         "tag_index": [],
         "feed_links": feed_links(view, nav) if found.series else [],
     }
-    if layout == "series/list":
+    if layout == "series/list" or view.page.kind == "home":
         navs = [series_nav(site, s, view.edition, None) for s in found.series.values()]
         result["series_list"] = [n for n in navs if n.route is not None and n.parts]
     elif layout in ("series/tag", "series/tags"):

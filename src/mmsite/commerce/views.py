@@ -202,6 +202,9 @@ def categories(site: Site, edition: Edition) -> list[dict[str, Any]]:
     return items
 
 
+HOME_PRODUCTS = 4  # products shown on the home page
+
+
 def storefront_context(view: PageView) -> dict[str, Any]:
     """CONTEXT_PROCESSORS entry: ``product``, ``catalog`` and ``categories`` for templates."""
     page = view.page
@@ -212,9 +215,14 @@ def storefront_context(view: PageView) -> dict[str, Any]:
         "catalog_url": "",
         "other_pages": [],
     }
+    site, edition = view.site, view.edition
+    if page.kind == "home":  # the home page shows the first products of the catalog
+        group = site.model.groups.get(f"{SECTION}/{INDEX}")
+        route = site.router.get(group, edition) if group else None
+        items = catalog(site, edition, None)[:HOME_PRODUCTS]
+        return {**empty, "catalog": items, "catalog_url": route.url if route else ""}
     if page.section != SECTION:
         return empty
-    site, edition = view.site, view.edition
     group = site.model.groups.get(f"{SECTION}/{INDEX}")
     route = site.router.get(group, edition) if group else None
     empty["catalog_url"] = route.url if route else ""
