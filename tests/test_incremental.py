@@ -128,13 +128,15 @@ def test_template_edit_rerenders_only_pages_using_it(site: Path, tmp_path: Path)
     templates.mkdir()
     theme_section = REPO / "themes/default/templates/section.html"
     text = theme_section.read_text(encoding="utf-8")
-    (templates / "section.html").write_text(text.replace("<h1>", '<h1 class="shop">'))
+    (templates / "section.html").write_text(
+        text.replace('<div class="wrap">', '<div class="wrap shop">')
+    )
     result = build_site(site)
     diff = changed(before, snapshot(site / "public"))
     assert diff == {"journal/index.html", "fr/carnet/index.html", "ar/journal/index.html"}
     assert result.rendered == 3
-    h1 = next(parse_html(site / "public/journal/index.html").iter("h1"))
-    assert h1.get("class") == "shop"
+    main = next(parse_html(site / "public/journal/index.html").iter("main"))
+    assert [d.get("class") for d in main.iter("div")][0] == "wrap shop"
     # a partial every page includes
     (templates / "partials").mkdir()
     footer = (REPO / "themes/default/templates/partials/footer.html").read_text(encoding="utf-8")
