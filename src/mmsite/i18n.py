@@ -20,6 +20,19 @@ from .yamlutil import load_yaml
 
 PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
 
+
+@lru_cache(maxsize=256)
+def parse_locale(identifier: str) -> Locale:
+    """``Locale.parse``, once per identifier (a build asks for the same few thousands of
+    times; Babel's Locale objects are not changed after parsing)."""
+    return Locale.parse(identifier)
+
+
+@lru_cache(maxsize=256)
+def _direction(locale: str) -> str:
+    return "rtl" if parse_locale(locale).character_order == "right-to-left" else "ltr"
+
+
 # CLDR <delimiters> (quotationStart/End, alternateQuotationStart/End) for the languages
 # we know; Babel does not ship them. Others get the English pair.
 QUOTES: dict[str, tuple[str, str, str, str]] = {
@@ -78,7 +91,7 @@ class Edition:
 
     @property
     def direction(self) -> str:
-        return self.language.direction
+        return _direction(self.language.locale)  # Language.direction, parsed once
 
     @property
     def currency(self) -> str | None:
@@ -129,6 +142,9 @@ class Strings:
         self.tables = tables
         self.config = config
         self.reporter = reporter
+        # (lang, key) -> text of strings found in their own language without placeholders
+        # to fill: pure, and no warning to replay (a fallback is looked up every time)
+        self._plain: dict[tuple[str, str], str] = {}
 
     @classmethod
     def load(cls, folders: list[Path], config: Config, reporter: Reporter) -> Strings:
@@ -166,8 +182,16 @@ class Strings:
         return value
 
     def translate(self, lang: str, key: str, count: int | None = None, **values: Any) -> str:
+        if count is None and not values:
+            text = self._plain.get((lang, key))
+            if text is not None:
+                return text
+            value = self.tables.get(lang, {}).get(key)
+            if isinstance(value, str):
+                text = self._plain[(lang, key)] = str(value)
+                return text
         value = self.lookup(lang, key)
-        locale = Locale.parse(self.config.languages[lang].locale)
+        locale = parse_locale(self.config.languages[lang].locale)
         if isinstance(value, dict):
             form = locale.plural_form(abs(count)) if count is not None else "other"
             text = value.get(form, value.get("other", key))
@@ -212,7 +236,7 @@ DIGITS = {
 
 @lru_cache(maxsize=64)
 def _digit_table(locale: str) -> dict[int, str] | None:
-    system = Locale.parse(locale).default_numbering_system
+    system = parse_locale(locale).default_numbering_system
     digits = DIGITS.get(system)
     return str.maketrans("0123456789", digits) if digits else None
 
@@ -227,12 +251,14 @@ def format_date(value: dt.date | dt.datetime | None, locale: str, fmt: str = "lo
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        text = babel_format_datetime(value, fmt, locale=locale)
+        text = babel_format_datetime(value, fmt, locale=parse_locale(locale))
     else:
-        text = babel_format_date(value, fmt, locale=locale)
+        text = babel_format_date(value, fmt, locale=parse_locale(locale))
     return localize_digits(text, locale)
 
 
 def format_number(value: int | float | Decimal, locale: str, fmt: str | None = None) -> str:
-    text = format_decimal(value, format=fmt, locale=locale, numbering_system="default")
+    text = format_decimal(
+        value, format=fmt, locale=parse_locale(locale), numbering_system="default"
+    )
     return localize_digits(text, locale)

@@ -13,13 +13,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
-from babel import Locale
 from markupsafe import Markup
 
 from .config import Config
 from .content import ContentModel, Page
 from .errors import MmsiteError, Reporter
-from .i18n import Edition, Strings, format_date, format_number
+from .i18n import Edition, Strings, format_date, format_number, parse_locale
 from .images import ImageSet, PageImage, markdown_images, og_image, page_images
 from .incremental import TrackingEnvironment
 from .links import link_resolver
@@ -34,7 +33,7 @@ CONTEXT_PROCESSORS: list[Callable[[PageView], dict[str, Any]]] = []
 def language_label(edition: Edition, editions: list[Edition]) -> str:
     """Native name: "Français", or "English (United Kingdom)" when a language has editions
     in several markets."""
-    locale = Locale.parse(edition.locale)
+    locale = parse_locale(edition.locale)
     name = locale.get_language_name(locale) or edition.lang
     name = name[:1].upper() + name[1:]
     if edition.market and sum(e.lang == edition.lang for e in editions) > 1:
@@ -63,6 +62,7 @@ class Site:
         self.asset_names: dict[str, str] = {}  # logical name -> published name (fingerprints)
         self._bodies: dict[tuple[Path, PurePosixPath, str], Markup] = {}
         self._menus: dict[str, list[Route]] = {}
+        self._labels: dict[str, str] = {}
         self.images: dict[PurePosixPath, ImageSet] = {}  # filled by the images build step
 
     def title(self, edition: Edition) -> str:
@@ -100,6 +100,12 @@ class Site:
             routes.sort(key=lambda r: (r.group.default.weight, r.page.title))
             self._menus[edition.code] = routes
         return routes
+
+    def language_label(self, edition: Edition) -> str:
+        label = self._labels.get(edition.code)
+        if label is None:
+            label = self._labels[edition.code] = language_label(edition, self.editions)
+        return label
 
     def asset(self, name: str) -> str:
         return self.router.base_path + self.asset_names.get(name, name)
@@ -170,7 +176,7 @@ class PageView:
     @property
     def content_language_name(self) -> str:
         edition = self.content_language
-        locale = Locale.parse(self.edition.locale)
+        locale = parse_locale(self.edition.locale)
         name = locale.languages.get(edition.lang, edition.lang)
         return name
 
@@ -199,7 +205,7 @@ class PageView:
                 {
                     "code": edition.code,
                     "hreflang": edition.hreflang,
-                    "label": language_label(edition, self.site.editions),
+                    "label": self.site.language_label(edition),
                     "url": route.url,
                     "current": edition == self.edition,
                     "fallback": route.fallback,

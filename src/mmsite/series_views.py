@@ -10,12 +10,11 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel import Locale
 from markupsafe import Markup
 
 from . import series as model
 from .content import Group, Page
-from .i18n import Edition
+from .i18n import Edition, parse_locale
 from .render import PageView, Site
 from .routing import Route, quote_path
 
@@ -167,7 +166,7 @@ def article_info(view: PageView, nav: SeriesNav) -> ArticleInfo:
     person = model.interviewee(page)
     country = ""
     if person and person.country:
-        country = Locale.parse(view.edition.locale).territories.get(person.country, person.country)
+        country = parse_locale(view.edition.locale).territories.get(person.country, person.country)
     links = [tag_link(view.site, tag, view.edition) for tag in model.tags(page)]
     info = ArticleInfo(
         author=page.meta.get("author", ""),
