@@ -113,7 +113,9 @@ class OutputTree:
         self.fresh: set[PurePosixPath] = set()  # written with bytes the last build did not have
         self.linked = 0  # kept from the last build (same inode, same mtime)
         self.previous = final if _is_output(final) else None
-        self._dirs: set[Path] = set()
+        self._dirs: set[str] = set()  # staging folders made, relative ("fr/produits")
+        self.staging_str = str(self.staging)
+        self.previous_str = str(self.previous) if self.previous is not None else None
         self.write(MARKER, "built by mmsite; safe to delete\n")
         self.written.clear()
         self.fresh.clear()
@@ -134,30 +136,43 @@ class OutputTree:
         no empty or NUL segment. That is enough because mmsite creates the staging
         folder itself and never makes a symbolic link in it (files are written, copied
         or hard-linked), so no path inside it can lead out; no ``resolve()`` per file."""
-        rel = PurePosixPath(rel)
-        parts = rel.parts
-        if not parts or rel.is_absolute() or any(p in ("", ".", "..") or "\0" in p for p in parts):
-            raise MmsiteError(f"refusing to write {rel}: outside the output folder")
-        return self.staging.joinpath(*parts)
+        return Path(self.staging_str + "/" + _checked(rel)[1])
 
-    def _prepare(self, rel: PurePosixPath | str) -> tuple[PurePosixPath, Path]:
-        """The staging path for ``rel``, its folder made; an earlier file there is
-        unlinked first (it may be a hard link to the live output)."""
-        rel = PurePosixPath(rel)
-        path = self.target(rel)
-        if rel in self.written:
-            path.unlink(missing_ok=True)
-            self.fresh.discard(rel)
-        self.written.add(rel)
-        if path.parent not in self._dirs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(path.parent)
-        return rel, path
+    def _prepare(self, rel: PurePosixPath | str) -> tuple[PurePosixPath, str, str]:
+        """``rel``, its text and its staging path, its folder made; an earlier file there
+        is unlinked first (it may be a hard link to the live output). Plain strings and
+        ``os`` calls: this runs once per output file."""
+        key, text = _checked(rel)
+        path = self.staging_str + "/" + text
+        if key in self.written:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+            self.fresh.discard(key)
+        self.written.add(key)
+        slash = text.rfind("/")
+        if slash > 0:
+            self._make_dir(text[:slash])
+        return key, text, path
 
-    def _old(self, rel: PurePosixPath) -> Path | None:
-        return self.previous.joinpath(*rel.parts) if self.previous is not None else None
+    def _make_dir(self, folder: str) -> None:
+        """Make staging folder ``folder`` (relative, checked): one ``mkdir`` when its
+        parent is known to exist, else its parents first."""
+        if folder in self._dirs:
+            return
+        slash = folder.rfind("/")
+        if slash > 0:
+            self._make_dir(folder[:slash])
+        try:
+            os.mkdir(self.staging_str + "/" + folder)
+        except FileExistsError:
+            if not os.path.isdir(self.staging_str + "/" + folder):
+                raise
+        self._dirs.add(folder)
 
-    def _link(self, old: Path, path: Path) -> None:
+    def _old(self, text: str) -> str | None:
+        return self.previous_str + "/" + text if self.previous_str is not None else None
+
+    def _link(self, old: str, path: str) -> None:
         try:
             os.link(old, path)
         except OSError:
@@ -165,44 +180,49 @@ class OutputTree:
         self.linked += 1
 
     def write(self, rel: PurePosixPath | str, data: str | bytes) -> None:
-        rel, path = self._prepare(rel)
+        key, text, path = self._prepare(rel)
         if isinstance(data, str):
             data = data.encode("utf-8")
-        old = self._old(rel)
-        try:
-            if old is not None and old.stat().st_size == len(data) and old.read_bytes() == data:
-                self._link(old, path)
-                return
-        except OSError:
-            pass
-        path.write_bytes(data)
-        self.fresh.add(rel)
+        old = self._old(text)
+        if old is not None:
+            try:
+                if os.stat(old).st_size == len(data):
+                    with open(old, "rb") as file:
+                        same = file.read() == data
+                    if same:
+                        self._link(old, path)
+                        return
+            except OSError:
+                pass
+        with open(path, "wb") as file:
+            file.write(data)
+        self.fresh.add(key)
 
     def copy(self, rel: PurePosixPath | str, source: Path) -> None:
         """Copy with the source's mtime; an unchanged source links the previous copy."""
-        rel, path = self._prepare(rel)
-        old = self._old(rel)
+        key, text, path = self._prepare(rel)
+        old = self._old(text)
         try:
             if old is not None:
-                was, now = old.stat(), source.stat()
+                was, now = os.stat(old), os.stat(source)
                 if (was.st_size, was.st_mtime_ns) == (now.st_size, now.st_mtime_ns):
                     self._link(old, path)
                     return
         except OSError:
             pass
         shutil.copy2(source, path)
-        self.fresh.add(rel)
+        self.fresh.add(key)
 
     def link_previous(self, rel: PurePosixPath | str, stat: tuple[int, int, int]) -> bool:
         """Keep the previous build's ``rel`` if it is still the file with ``stat``
         (inode, size, mtime_ns); False when it is gone or was changed by someone."""
-        old = self._old(PurePosixPath(rel))
+        old = self._old(_checked(rel)[1])
         try:
             if old is None or _stat_key(old) != stat:
                 return False
         except OSError:
             return False
-        _, path = self._prepare(rel)
+        _, _, path = self._prepare(rel)
         self._link(old, path)
         return True
 
@@ -210,7 +230,7 @@ class OutputTree:
         return _stat_key(self.target(rel))
 
     def exists(self, rel: PurePosixPath | str) -> bool:
-        return PurePosixPath(rel) in self.written
+        return (rel if isinstance(rel, PurePosixPath) else PurePosixPath(rel)) in self.written
 
     def commit(self, background_cleanup: bool = False) -> None:
         """Swap the staging folder in. ``background_cleanup`` deletes the replaced output
@@ -280,6 +300,21 @@ def wait_for_cleanup(timeout: float) -> bool:
     return not any(thread.is_alive() for thread in threads)
 
 
-def _stat_key(path: Path) -> tuple[int, int, int]:
-    st = path.stat()
+def _checked(rel: PurePosixPath | str) -> tuple[PurePosixPath, str]:
+    """``rel`` as a path and as text, refused unless it is relative, without ``..``,
+    empty or NUL segments. Text already in normal form ("a/b.html") skips pathlib."""
+    text = rel if isinstance(rel, str) else str(rel)
+    if text and text[0] != "/" and "\0" not in text:
+        segments = text.split("/")
+        if "" not in segments and "." not in segments and ".." not in segments:
+            return (rel if isinstance(rel, PurePosixPath) else PurePosixPath(text)), text
+    path = PurePosixPath(rel)
+    parts = path.parts
+    if not parts or path.is_absolute() or any(p in ("", ".", "..") or "\0" in p for p in parts):
+        raise MmsiteError(f"refusing to write {path}: outside the output folder")
+    return path, path.as_posix()
+
+
+def _stat_key(path: Path | str) -> tuple[int, int, int]:
+    st = os.stat(path)
     return (st.st_ino, st.st_size, st.st_mtime_ns)
