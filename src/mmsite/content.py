@@ -47,7 +47,7 @@ class Page:
     # Markets (keys) this page is not published in, e.g. a product without a price there.
     hidden_markets: set[str] = field(default_factory=set)
 
-    @property
+    @cached_property
     def dir(self) -> PurePosixPath:
         return self.rel.parent
 
@@ -58,7 +58,7 @@ class Page:
     @property
     def kind(self) -> str:
         if self.is_index:
-            return "home" if self.dir == PurePosixPath(".") else "section"
+            return "section" if self.dir.parts else "home"  # dir "." has no parts
         return "page"
 
     @property
@@ -195,7 +195,7 @@ class ContentModel:
 
     def section_index(self, directory: PurePosixPath) -> Group | None:
         """The group of ``directory/_index.md``; directories are keyed by path."""
-        key = INDEX if directory == PurePosixPath(".") else f"{directory}/{INDEX}"
+        key = f"{directory}/{INDEX}" if directory.parts else INDEX  # "." has no parts
         return self.groups.get(key)
 
 
@@ -333,7 +333,7 @@ def _group_key(page: Page) -> str:
     key = page.doc.meta.get("translation_key")
     if key:
         return f"key:{key}"
-    directory = "" if page.dir == PurePosixPath(".") else f"{page.dir}/"
+    directory = f"{page.dir}/" if page.dir.parts else ""
     return f"{directory}{page.stem}"
 
 

@@ -180,11 +180,23 @@ def fast_source(text: str, locale: str) -> str | None:
     # is where the engines differ, and the fast one only knows English quotes.
     if "'" in text:
         prose = _outside_fences(text)
-        if prose is None or prose.count("'") != len(_APOSTROPHE.findall(prose)):
+        if prose is None or not _only_apostrophes(prose):
             return None
     if '"' in text:
         return _curl_double_quotes(text, quotes_for(locale))
     return text
+
+
+def _only_apostrophes(text: str) -> bool:
+    """Every ``'`` is between two letters or digits (what ``_APOSTROPHE`` matches:
+    ``[^\\W_]`` is ``str.isalnum``), found with ``str.find``: no regex scan of the text."""
+    last = len(text) - 1
+    at = text.find("'")
+    while at >= 0:
+        if at == 0 or at == last or not (text[at - 1].isalnum() and text[at + 1].isalnum()):
+            return False
+        at = text.find("'", at + 1)
+    return True
 
 
 def _outside_fences(text: str) -> str | None:

@@ -4,6 +4,7 @@ and an output path, following the site's missing-translation policy."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlsplit
 
@@ -31,9 +32,9 @@ class Route:
     def fallback(self) -> bool:
         return self.page.lang != self.edition.lang
 
-    @property
+    @cached_property
     def output(self) -> PurePosixPath:
-        return PurePosixPath(self.path) / "index.html"
+        return PurePosixPath(self.path + "index.html")  # path is "" or ends in "/"
 
 
 class Router:

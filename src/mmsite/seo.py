@@ -8,6 +8,7 @@ time, so two builds of the same commit are byte-identical.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -51,6 +52,32 @@ def git_times(root: Path) -> dict[Path, dt.datetime]:
             if name:
                 newest.setdefault(name, when)  # newest commit comes first
     return {(root / name).resolve(): when for name, when in newest.items()}
+
+
+def json_indented(value: Any, indent: int) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=indent)``, same text, faster: with
+    ``indent`` the standard library uses its pure-Python encoder; here containers are
+    laid out in Python and every scalar goes through the C encoder."""
+    return _json(value, " " * indent, "\n")
+
+
+def _json(value: Any, step: str, newline: str) -> str:
+    if isinstance(value, dict) and value:
+        if not all(type(k) is str for k in value):  # noqa: E721 (json's own key rules)
+            return json.dumps(value, ensure_ascii=False, indent=len(step)).replace("\n", newline)
+        inner = newline + step
+        items = [f"{_scalar(k)}: {_json(v, step, inner)}" for k, v in value.items()]
+        return "{" + inner + ("," + inner).join(items) + newline + "}"
+    if isinstance(value, (list, tuple)) and value:
+        inner = newline + step
+        return (
+            "[" + inner + ("," + inner).join(_json(v, step, inner) for v in value) + newline + "]"
+        )
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _as_datetime(value: dt.date | dt.datetime) -> dt.datetime:

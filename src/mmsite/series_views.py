@@ -3,7 +3,6 @@ tag listings, feed links and the article's JSON-LD. Plain objects, no file acces
 
 from __future__ import annotations
 
-import json
 import weakref
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -17,6 +16,7 @@ from .content import Group, Page
 from .i18n import Edition, parse_locale
 from .render import PageView, Site
 from .routing import Route, quote_path
+from .seo import json_indented
 
 FEED_FILE = "atom.xml"
 _CATALOGS: weakref.WeakKeyDictionary[Site, model.Catalog] = weakref.WeakKeyDictionary()
@@ -205,7 +205,7 @@ def jsonld(view: PageView, nav: SeriesNav, info: ArticleInfo) -> Markup:
         "about": _person(info.interviewee),
         "publisher": {"@type": "Organization", "name": view.site.title(view.edition)},
     }
-    text = json.dumps(_prune(data), ensure_ascii=False, indent=2, sort_keys=False)
+    text = json_indented(_prune(data), 2)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 

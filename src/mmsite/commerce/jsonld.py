@@ -6,10 +6,11 @@ structured data reads ``shippingDetails`` and ``hasMerchantReturnPolicy`` on the
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
+
+from ..seo import json_indented
 
 if TYPE_CHECKING:
     from .views import ProductView
@@ -27,7 +28,7 @@ CONDITION = {"new": "NewCondition", "used": "UsedCondition", "refurbished": "Ref
 def script(data: dict[str, Any]) -> Markup:
     """``<script type="application/ld+json">`` that no value can break out of: ``<``,
     ``>`` and ``&`` are written as JSON escapes, which parse back to the same text."""
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+    text = json_indented(data, 1)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return Markup(f'<script type="application/ld+json">\n{text}\n</script>')
