@@ -207,7 +207,7 @@ class PageView:
                     "hreflang": edition.hreflang,
                     "label": self.site.language_label(edition),
                     "url": route.url,
-                    "current": edition == self.edition,
+                    "current": edition.code == self.edition.code,  # codes are unique
                     "fallback": route.fallback,
                 }
             )
@@ -292,11 +292,8 @@ def template_names(page: Page) -> list[str]:
 def context_for(site: Site, route: Route, view: PageView | None = None) -> dict[str, Any]:
     view = view or site.view(route)
     edition = route.edition
-    strings = site.strings
-
-    def t(key: str, count: int | None = None, **values: Any) -> str:
-        return strings.translate(edition.lang, key, count, **values)
-
+    # t(key, count=None, **values): UI strings of this edition's language
+    t = functools.partial(site.strings.translate, edition.lang)
     context: dict[str, Any] = {
         "site": site,
         "site_title": site.title(edition),

@@ -253,7 +253,8 @@ def seo_context(view: PageView) -> dict[str, Any]:
     router = view.site.router
     noindex = bool(view.page.meta.get("noindex"))
     translations = [] if noindex else router.translations(route)
-    locales = [og_locale(r) for r in translations if r.edition != route.edition]
+    here = route.edition.code  # edition codes are unique
+    locales = [og_locale(r) for r in translations if r.edition.code != here]
     title = view.site.title(route.edition) if view.kind == "home" else view.title
     return {
         "seo": {

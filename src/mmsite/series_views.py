@@ -273,22 +273,36 @@ def tag_listing(view: PageView) -> dict[str, Any]:
 
 def feed_links(view: PageView, nav: SeriesNav | None) -> list[dict[str, str]]:
     site, edition = view.site, view.edition
-    listing = site.model.section_index(PurePosixPath(model.SECTION))
-    if listing is None or not articles_in(site, edition):
+    href = _all_articles_feed(site, edition)
+    if href is None:
         return []
-    links = [
-        {
-            "title": all_articles_title(site, edition),
-            "href": site.router.url_of(feed_path(site, listing, edition)),
-        }
-    ]
+    links = [{"title": all_articles_title(site, edition), "href": href}]
     if nav is not None and nav.parts:
         links.append({"title": series_feed_title(site, nav, edition), "href": nav.feed})
     return links
 
 
+_LISTING_FEEDS: weakref.WeakKeyDictionary[Site, dict[str, str | None]] = weakref.WeakKeyDictionary()
+
+
+def _listing(site: Site) -> Group | None:
+    return site.model.section_index(PurePosixPath(model.SECTION))
+
+
+def _all_articles_feed(site: Site, edition: Edition) -> str | None:
+    """URL of the edition's feed of all articles, None without a listing or articles;
+    once per edition (URLs come from the routes; titles are read on every page)."""
+    cache = _LISTING_FEEDS.setdefault(site, {})
+    if edition.code not in cache:
+        listing = _listing(site)
+        found = listing is not None and articles_in(site, edition)
+        url = site.router.url_of(feed_path(site, listing, edition)) if found else None
+        cache[edition.code] = url
+    return cache[edition.code]
+
+
 def all_articles_title(site: Site, edition: Edition) -> str:
-    listing = site.model.section_index(PurePosixPath(model.SECTION))
+    listing = _listing(site)
     route = site.router.get(listing, edition) if listing else None
     section = route.page.title if route else ""
     return f"{site.title(edition)} · {section}" if section else site.title(edition)

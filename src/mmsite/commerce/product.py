@@ -141,7 +141,12 @@ class _Reader:
 
     def raw(self, page: Page) -> dict[tuple[Any, ...], tuple[str, int]]:
         if page.source not in self._raw:
-            self._raw[page.source] = raw_scalars(page.source)
+            # shared by the readers of one model: translations inherit the default
+            # file's prices, and that file is read and composed once, not per language
+            shared = self.model.__dict__.setdefault("_raw_scalars", {})
+            if page.source not in shared:
+                shared[page.source] = raw_scalars(page.source)
+            self._raw[page.source] = shared[page.source]
         return self._raw[page.source]
 
     def fail(self, key: str, message: str, hint: str | None = None, line: int | None = None):
