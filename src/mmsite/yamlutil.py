@@ -18,7 +18,29 @@ MAX_BYTES = 1_000_000
 MAX_NODES = 100_000  # values after expanding aliases: 90 nested aliases can mean billions
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+_RESOLVED: dict[tuple[Any, Any, Any], str] = {}  # (node kind, text, implicit) -> tag
+
+
+class _MemoResolver:
+    """The tag of an untagged node, memoised: it depends only on the node kind, the
+    scalar text and its style (the safe loader's class-level implicit resolvers; no path
+    resolvers), and front matter repeats keys and values on every page."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        key = (kind, value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)  # type: ignore[misc]
+            if len(_RESOLVED) < 50_000 and (value is None or len(value) <= 100):
+                _RESOLVED[key] = tag
+        return tag
+
+
+class Composer(_MemoResolver, _Base):  # type: ignore[misc, valid-type]
+    """libyaml's parser and composer with the memoised resolver: nodes only."""
+
+
+class _Loader(_MemoResolver, _Base):  # type: ignore[misc, valid-type]
     """SafeLoader that refuses duplicate mapping keys."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:

@@ -22,6 +22,7 @@ import yaml
 from ..config import Config, Market
 from ..content import ContentModel, Page
 from ..errors import MmsiteError
+from ..yamlutil import Composer
 from .money import AmountError, parse_amount
 from .providers import known, validate_checkout
 
@@ -92,7 +93,7 @@ def product_of(page: Page) -> Product | None:
 # -- exact scalar text -------------------------------------------------------
 
 # libyaml's composer gives the same nodes (scalar text, marks) ~10x faster.
-_COMPOSER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_COMPOSER: type = Composer
 
 
 def _scalars(node: yaml.Node, path: tuple[Any, ...], out: dict) -> None:
