@@ -12,7 +12,6 @@ import json
 import subprocess
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape, quoteattr
 
 from .content import Page
 from .render import PageView
@@ -52,6 +51,21 @@ def git_times(root: Path) -> dict[Path, dt.datetime]:
             if name:
                 newest.setdefault(name, when)  # newest commit comes first
     return {(root / name).resolve(): when for name, when in newest.items()}
+
+
+def escape(text: str) -> str:
+    """``xml.sax.saxutils.escape`` (importing saxutils pulls in urllib.request)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def quoteattr(text: str) -> str:
+    """``xml.sax.saxutils.quoteattr``: escaped and quoted, ``"`` or ``'`` as needed."""
+    text = escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return '"{}"'.format(text.replace('"', "&quot;"))
 
 
 def json_indented(value: Any, indent: int) -> str:

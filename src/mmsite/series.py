@@ -8,6 +8,7 @@ It knows nothing of HTML: templates get plain objects through :mod:`mmsite.serie
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -30,11 +31,16 @@ WORDS = re.compile(r"\w+(?:['’-]\w+)*")
 WORDS_PER_MINUTE = 200
 
 
+@functools.cache
 def _territories() -> frozenset[str]:
+    """ISO 3166 country codes CLDR names; loaded on first use (Babel's locale data)."""
     return frozenset(code for code in Locale("en").territories if re.fullmatch(r"[A-Z]{2}", code))
 
 
-COUNTRIES = _territories()
+def __getattr__(name: str) -> Any:
+    if name == "COUNTRIES":  # the country codes, as when they were built at import
+        return _territories()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,7 @@ def _check_interviewee(page: Page, value: Any) -> None:
         ):
             raise page.error(f"interviewee.{key} must be text, got {item!r}", "interviewee")
     country = value.get("country")
-    if country is not None and country not in COUNTRIES:
+    if country is not None and country not in _territories():
         raise page.error(
             f"interviewee.country {country!r} is not an ISO 3166 country code",
             "interviewee",
