@@ -8,6 +8,7 @@ content file with its front matter merged over the default-language file's, and 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -96,7 +97,8 @@ class Page:
 
     @property
     def body(self) -> str:
-        if _read_hook is not None:
+        if _read_hook is not None and id(self) not in _reported_body:
+            _reported_body[id(self)] = self
             _read_hook(self, "b")
         return self.doc.body
 
@@ -110,11 +112,17 @@ class Page:
 # Incremental builds record which pages a render reads (see mmsite.incremental).
 ReadHook = Callable[[Page, str], None]  # (page, "m" for meta | "b" for body)
 _read_hook: ReadHook | None = None
+# Pages already reported to the current hook (id -> page, kept alive so an id is not
+# reused): a render reads a page's meta many times, the hook needs it once.
+_reported_meta: dict[int, Page] = {}
+_reported_body: dict[int, Page] = {}
 
 
 def set_read_hook(hook: ReadHook | None) -> None:
     global _read_hook
     _read_hook = hook
+    _reported_meta.clear()
+    _reported_body.clear()
 
 
 class _TrackedMeta:
@@ -123,7 +131,8 @@ class _TrackedMeta:
     def __get__(self, page: Page | None, owner: type) -> Any:
         if page is None:
             return {}  # the dataclass default
-        if _read_hook is not None:
+        if _read_hook is not None and id(page) not in _reported_meta:
+            _reported_meta[id(page)] = page
             _read_hook(page, "m")
         return page.__dict__["meta"]
 
@@ -243,8 +252,9 @@ def discover(config: Config) -> tuple[list[Path], dict[PurePosixPath, Path]]:
         raise MmsiteError("no content/ folder", config.root, hint="create content/_index.md")
     markdown: list[Path] = []
     resources: dict[PurePosixPath, Path] = {}
+    root_text = str(root)
     for path in sorted(root.rglob("*")):
-        rel = PurePosixPath(path.relative_to(root).as_posix())
+        rel = _rel(path, root, root_text)
         if any(HIDDEN.search(part) for part in rel.parts) or rel.parts[0] == I18N_DIR:
             continue
         if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
@@ -318,8 +328,23 @@ class DocumentLoader(Protocol):
     def load(self, path: Path, parse: Callable[[], Document]) -> Document: ...
 
 
-def _read(path: Path, config: Config, documents: DocumentLoader | None = None) -> Page:
-    rel = PurePosixPath(path.relative_to(config.content_dir).as_posix())
+def _rel(path: Path, root: Path, root_text: str) -> PurePosixPath:
+    """``path`` below ``root`` as a POSIX path; string slicing where paths are POSIX."""
+    text = str(path)
+    if (
+        os.sep == "/"
+        and text.startswith(root_text)
+        and text[len(root_text) : len(root_text) + 1] == "/"
+    ):
+        return PurePosixPath(text[len(root_text) + 1 :])
+    return PurePosixPath(path.relative_to(root).as_posix())
+
+
+def _read(
+    path: Path, config: Config, documents: DocumentLoader | None = None, root: Path | None = None
+) -> Page:
+    root = root or config.content_dir
+    rel = _rel(path, root, str(root))
     stem, lang = _split_name(path.name, config, path)
     doc = _parse(path) if documents is None else documents.load(path, lambda: _parse(path))
     page = Page(source=path, rel=rel, lang=lang, stem=stem, doc=doc)
@@ -347,9 +372,10 @@ def load_content(
     files, resources = discover(config)
     groups: dict[str, Group] = {}
     errors: list[MmsiteError] = []
+    root = config.content_dir
     for path in files:
         try:
-            page = _read(path, config, documents)
+            page = _read(path, config, documents, root)
         except MmsiteError as exc:
             errors.append(exc)
             continue
