@@ -117,7 +117,8 @@ class Router:
     # -- queries -----------------------------------------------------------
 
     def get(self, group: Group, edition: Edition) -> Route | None:
-        return self.by_group.get(group.key, {}).get(edition.code)
+        routes = self.by_group.get(group.key)
+        return routes.get(edition.code) if routes is not None else None
 
     def translations(self, route: Route) -> list[Route]:
         """Routes of the same page that are real translations (not fallbacks), in edition order."""

@@ -90,8 +90,20 @@ def _json(value: Any, step: str, newline: str) -> str:
     return _scalar(value)
 
 
+_SCALARS = {None: "null", True: "true", False: "false"}
+
+
 def _scalar(value: Any) -> str:
+    if isinstance(value, str):
+        return _encode_text(value)
+    if value is None or value is True or value is False:
+        return _SCALARS[value]
+    if type(value) is int:
+        return int.__repr__(value)
     return json.dumps(value, ensure_ascii=False)
+
+
+_encode_text = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
 
 
 def _as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
