@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from .feeds import write_feeds
 from .hostfiles import write_headers, write_not_found_pages, write_redirects
 from .i18n import Strings, editions
 from .images import check_front_matter, is_processed, process_images
-from .incremental import BuildCache, Dep, Session, page_dep
+from .incremental import BuildCache, Dep, Session, no_gc, page_dep
 from .output import OutputTree, drop_cache
 from .qa import may_apply, qa_rule
 from .render import (
@@ -300,13 +301,15 @@ def build(
 
 
 def _compare(root: Path, options: BuildOptions, cache: BuildCache) -> Known:
+    """The last build's state and what changed since. In memory (``mmsite serve``) the
+    output folder is the server's own (below .mmsite-cache/): it is not re-checked."""
     if cache.path is None:
         state = cache.state
     else:
         state = stamps.load(stamps.state_path(root, options.output))
     if state is None:
         return None, None
-    return state, stamps.compare(state, _environment(root, options))
+    return state, stamps.compare(state, _environment(root, options), cache.path is not None)
 
 
 def _environment(root: Path, options: BuildOptions) -> str:
@@ -336,9 +339,14 @@ def _full_build(
     model_reads: set[Dep] = set()
     content.set_read_hook(lambda page, kind: _model_read(model_reads, page, kind))
     try:
-        site, theme = load_site(root, options, reporter, cache.documents, config)
+        with no_gc():
+            site, theme = load_site(root, options, reporter, cache.documents, config)
     finally:
         content.set_read_hook(None)
+    # The model lives until the build ends: keep the cycle collector from scanning it
+    # again and again while pages render (forked workers inherit this).
+    gc.collect()
+    gc.freeze()
     tree = OutputTree(output, root)
     result = BuildResult(output=output, languages=len(config.languages))
     try:

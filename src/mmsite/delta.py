@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from .content import Page, _parse
 from .errors import MmsiteError, Reporter
 from .frontmatter import Document
-from .incremental import FORMAT, Dep, Entry, StepRecord, front_digest
+from .incremental import FORMAT, Dep, Entry, StepRecord, front_digest, no_gc
 from .output import OutputTree, _stat_key, check_output_dir
 from .stamps import Stamps
 
@@ -171,7 +171,7 @@ def save_snapshot(path: Path, snapshot: Snapshot) -> None:
 
 def load_snapshot(path: Path) -> Snapshot | None:
     try:
-        with path.open("rb") as fh:
+        with path.open("rb") as fh, no_gc():
             version, python, snapshot = pickle.load(fh)
     except Exception:  # noqa: BLE001 - no snapshot only means a full build
         return None

@@ -268,9 +268,10 @@ class Changes:
         return not (self.changed or self.added or self.removed) and self.output_intact
 
 
-def compare(state: State, env: str) -> Changes | None:
+def compare(state: State, env: str, check_output: bool = True) -> Changes | None:
     """What changed since ``state`` was saved; None when the environment differs (a new
-    mmsite, other options, another git commit): then everything may have changed."""
+    mmsite, other options, another git commit): then everything may have changed.
+    ``check_output=False`` trusts the output folder (``mmsite serve`` owns its own)."""
     if state.env != env:
         return None
     inputs = state.scan()
@@ -278,7 +279,7 @@ def compare(state: State, env: str) -> Changes | None:
     changed = {p for p, s in inputs.items() if p in old and old[p] != s}
     added = inputs.keys() - old.keys()
     removed = old.keys() - inputs.keys()
-    intact = output_intact(Path(state.output), state.outputs)
+    intact = not check_output or output_intact(Path(state.output), state.outputs)
     return Changes(changed, set(added), set(removed), intact, inputs)
 
 
