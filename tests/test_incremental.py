@@ -182,9 +182,12 @@ def test_output_edited_by_hand_is_rendered_again(site: Path) -> None:
 
 
 def test_damaged_cache_only_costs_time(site: Path, tmp_path: Path) -> None:
-    for path in (site / CACHE_DIR / "build").glob("*.pickle"):
+    files = list((site / CACHE_DIR / "build").iterdir())
+    assert {p.suffix for p in files} == {".pickle", ".site", ".state"}
+    for path in files:
         path.write_bytes(b"not a pickle")
     result = build_site(site)
+    assert result.kind == "full"
     assert result.rendered == result.pages
     assert_same_as_clean(site, tmp_path)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,19 +12,19 @@ from typing import Any
 
 import jinja2
 
-from . import markdown, parallel
+from . import content, delta, markdown, parallel, stamps
 from .assets import publish_static
 from .commerce.catalog import load_products
 from .commerce.feed import write_merchant_feeds
 from .commerce.views import storefront_context
 from .config import Config, load_config
-from .content import ContentModel, DocumentLoader, load_content
+from .content import ContentModel, DocumentLoader, Page, load_content
 from .errors import BuildErrors, MmsiteError, Reporter
 from .feeds import write_feeds
 from .hostfiles import write_headers, write_not_found_pages, write_redirects
 from .i18n import Strings, editions
 from .images import check_front_matter, is_processed, process_images
-from .incremental import BuildCache, Session
+from .incremental import BuildCache, Dep, Session, no_gc, page_dep
 from .output import OutputTree, drop_cache
 from .qa import may_apply, qa_rule
 from .render import (
@@ -34,6 +36,7 @@ from .render import (
     render_template,
     template_names,
 )
+from .result import BuildResult, unchanged_result
 from .routing import Router
 from .seo import seo_context, write_robots, write_sitemap
 from .series import series_step
@@ -54,33 +57,6 @@ class BuildOptions:
     clean: bool = False  # drop .mmsite-cache/ first; the output is still swapped atomically
     cache: bool = True  # incremental: reuse unchanged pages (.mmsite-cache/build/)
     progress: Progress | None = None
-
-
-@dataclass
-class BuildResult:
-    output: Path
-    pages: int = 0
-    files: int = 0
-    seconds: float = 0.0
-    languages: int = 0
-    images: int = 0  # source images published
-    images_processed: int = 0  # of those, how many needed Pillow (cache misses)
-    warnings: list[str] = field(default_factory=list)
-    # build report: pages rendered vs reused; files whose bytes changed vs linked
-    rendered: int = 0
-    reused: int = 0
-    changed: set[PurePosixPath] = field(default_factory=set)
-    linked: int = 0
-
-    def summary(self) -> str:
-        images = (
-            f"{self.images} images ({self.images_processed} processed), " if self.images else ""
-        )
-        return (
-            f"{self.pages} pages, {images}{self.languages} languages "
-            f"in {self.seconds:.2f} s ({self.rendered} rendered, {self.reused} unchanged; "
-            f"{len(self.changed)} files written) -> {self.output}"
-        )
 
 
 @dataclass
@@ -252,11 +228,14 @@ markdown.FAST_PATH_CHECKS["mmsite_qa"] = may_apply
 
 
 def load_site(
-    root: Path, options: BuildOptions, reporter: Reporter, documents: DocumentLoader | None = None
+    root: Path,
+    options: BuildOptions,
+    reporter: Reporter,
+    documents: DocumentLoader | None = None,
+    config: Config | None = None,
 ) -> tuple[Site, Theme]:
-    config = load_config(root)
-    if options.base_url:
-        config = config.with_base_url(options.base_url)
+    if config is None:
+        config = _config(root, options)
     theme = Theme.find(config)
     model = load_content(config, include_drafts=options.drafts, documents=documents)
     for model_step in MODEL_STEPS:
@@ -266,36 +245,120 @@ def load_site(
     return Site(config, model, router, strings, reporter), theme
 
 
+def _config(root: Path, options: BuildOptions) -> Config:
+    config = load_config(root)
+    return config.with_base_url(options.base_url) if options.base_url else config
+
+
+def input_folders(config: Config, theme: Theme) -> tuple[list[str], list[str], list[str]]:
+    """What a build reads: (folders, single files, folders where discovery skips hidden
+    names), for :mod:`mmsite.stamps`."""
+    root = config.root
+    folders = [str(config.content_dir), *(str(f) for f in theme.folders)]
+    folders += [str(root / name) for name in ("templates", "static", "i18n")]
+    return folders, [str(config.path)], [str(config.content_dir)]
+
+
+Known = tuple[stamps.State | None, stamps.Changes | None]
+
+
 def build(
     root: Path,
     options: BuildOptions | None = None,
     cache: BuildCache | None = None,
     background_cleanup: bool = False,
+    known: Known | None = None,
 ) -> BuildResult:
     """Build the site in ``root``; raise :class:`MmsiteError` on any user mistake.
 
     ``cache`` keeps incremental state between builds in one process (``mmsite serve``);
     without it the on-disk cache of the output folder is used (unless ``options.cache``
-    is false). ``background_cleanup`` deletes the replaced output in a thread."""
+    is false). ``background_cleanup`` deletes the replaced output in a thread. ``known``
+    is the last build's state and what changed since, when the caller already compared
+    them (``mmsite build`` does, before loading anything).
+
+    With the cache on, nothing changed means nothing to do; an edit of page bodies
+    only is a delta build (:mod:`mmsite.delta`); anything else a full build that reuses
+    unchanged pages (:mod:`mmsite.incremental`)."""
     options = options or BuildOptions()
     started = time.perf_counter()
-    reporter = Reporter()
     root = root.resolve()
     if options.clean:
         drop_cache(root)
-    output = options.output or load_config(root).output_dir
+    config = _config(root, options)
+    output = options.output or config.output_dir
     if cache is None:
         cache = BuildCache.for_site(root, output, options.cache)
-    site, theme = load_site(root, options, reporter, cache.documents)
-    output = options.output or site.config.output_dir
+    if options.cache and not options.clean:
+        state, changes = known if known is not None else _compare(root, options, cache)
+        if state is not None and changes is not None:
+            if changes.none:
+                return unchanged_result(state, started)
+            result = build_delta(root, options, cache, state, changes, config, started)
+            if result is not None:
+                return result
+    return _full_build(root, options, cache, config, background_cleanup, started)
+
+
+def _compare(root: Path, options: BuildOptions, cache: BuildCache) -> Known:
+    """The last build's state and what changed since. In memory (``mmsite serve``) the
+    output folder is the server's own (below .mmsite-cache/): it is not re-checked."""
+    if cache.path is None:
+        state = cache.state
+    else:
+        state = stamps.load(stamps.state_path(root, options.output))
+    if state is None:
+        return None, None
+    return state, stamps.compare(state, _environment(root, options), cache.path is not None)
+
+
+def _environment(root: Path, options: BuildOptions) -> str:
+    return stamps.environment_key(
+        root, stamps.options_key(options.drafts, options.base_url, options.output)
+    )
+
+
+def _full_build(
+    root: Path,
+    options: BuildOptions,
+    cache: BuildCache,
+    config: Config,
+    background_cleanup: bool,
+    started: float,
+) -> BuildResult:
+    reporter = Reporter()
+    output = options.output or config.output_dir
+    theme = Theme.find(config)
+    folders, files, hidden = input_folders(config, theme)
+    state_file = stamps.state_path(root, options.output)
+    if options.cache:
+        inputs = stamps.scan_inputs(folders, files, hidden)  # before anything is read
+        if cache.path is not None:
+            stamps.forget(state_file)
+    cache.load()
+    model_reads: set[Dep] = set()
+    content.set_read_hook(lambda page, kind: _model_read(model_reads, page, kind))
+    try:
+        with no_gc():
+            site, theme = load_site(root, options, reporter, cache.documents, config)
+    finally:
+        content.set_read_hook(None)
+    # The model lives until the build ends: keep the cycle collector from scanning it
+    # again and again while pages render (forked workers inherit this).
+    gc.collect()
+    gc.freeze()
     tree = OutputTree(output, root)
-    result = BuildResult(output=output, languages=len(site.config.languages))
+    result = BuildResult(output=output, languages=len(config.languages))
     try:
         env = make_environment(theme, root / CACHE_DIR / "jinja")
         session = cache.session(site, theme, env, tree)
         context = Build(site, theme, env, tree, result, session, options.progress, options.jobs)
         for step in STEPS:
-            step(context)
+            if step is render_pages:
+                step(context)
+                continue
+            with session.step(step.__name__):
+                step(context)
         result.files = len(tree.written)
         tree.commit(background_cleanup)
     except BaseException:
@@ -304,6 +367,196 @@ def build(
     session.finish()
     result.rendered, result.reused = session.report.rendered, session.report.reused
     result.changed, result.linked = tree.fresh, tree.linked
-    result.seconds = time.perf_counter() - started
     result.warnings = reporter.warnings
+    if options.cache:
+        snapshot = delta.make_snapshot(
+            site,
+            theme,
+            cache.build_id,
+            inputs,
+            cache.documents.fronts(),
+            model_reads,
+            session.steps,
+            cache.pages,
+            session.global_key,
+        )
+        state = stamps.State(
+            env=_environment(root, options),
+            output=str(output.resolve()),
+            folders=folders,
+            files=files,
+            skip_hidden=hidden,
+            inputs=inputs,
+            outputs=stamps.scan_output(output.resolve()),
+            summary=_summary(result, cache.build_id),
+            warnings=list(result.warnings),
+        )
+        _keep(cache, state_file, state, snapshot)
+    result.seconds = time.perf_counter() - started
     return result
+
+
+def _model_read(reads: set[Dep], page: Page, kind: str) -> None:
+    if kind == "b":
+        reads.add(page_dep(page, "b"))
+
+
+def _summary(result: BuildResult, build_id: str) -> dict[str, Any]:
+    return {
+        "pages": result.pages,
+        "files": result.files,
+        "languages": result.languages,
+        "images": result.images,
+        "build": build_id,
+    }
+
+
+def _keep(
+    cache: BuildCache, state_file: Path, state: stamps.State, snapshot: delta.Snapshot | None
+) -> None:
+    """Remember the state (and the snapshot, when given) for the next build."""
+    if cache.path is None:
+        cache.state = state
+        if snapshot is not None:
+            cache.snapshot = snapshot
+        return
+    if snapshot is not None:
+        delta.save_snapshot(delta.snapshot_path(cache.path), snapshot)
+    stamps.save(state_file, state)
+
+
+# -- delta builds ----------------------------------------------------------------
+
+
+def build_delta(
+    root: Path,
+    options: BuildOptions,
+    cache: BuildCache,
+    state: stamps.State,
+    changes: stamps.Changes,
+    config: Config,
+    started: float,
+) -> BuildResult | None:
+    """Apply an edit of page bodies in place (see :mod:`mmsite.delta`); None when the
+    change needs a full build."""
+    content_dir = str(config.content_dir) + os.sep
+    if changes.added or changes.removed or not changes.output_intact:
+        return None
+    if not all(_is_page_file(path, content_dir) for path in changes.changed):
+        return None
+    if cache.path is None:
+        snapshot = cache.snapshot
+    else:
+        snapshot = delta.load_snapshot(delta.snapshot_path(cache.path))
+    if snapshot is None or snapshot.build_id != state.summary.get("build"):
+        return None
+    since = {p for p, stamp in changes.inputs.items() if snapshot.stamps.get(p) != stamp}
+    if not all(_is_page_file(path, content_dir) for path in since):
+        return None
+    if not delta.patch_bodies(snapshot, since):
+        if cache.path is None:
+            cache.snapshot = None  # its pages may be half patched
+        return None
+    if cache.path is not None:  # page records: the snapshot's, then what deltas changed
+        cache.build_id, cache.output = snapshot.build_id, state.output
+        journal = cache.read_journal()
+        snapshot.add_entries(journal)
+        cache.pages = {**snapshot.derived, **journal}
+    site = delta.fresh_site(snapshot, since)
+    edited = delta.body_deps(snapshot, changes.changed)
+    output = Path(state.output)
+    tree = delta.DeltaOutput(output, root)
+    result = BuildResult(output=output, languages=len(config.languages), kind="delta")
+    env = make_environment(snapshot.theme, root / CACHE_DIR / "jinja")
+    session = cache.session(site, snapshot.theme, env, tree)
+    session.global_key = snapshot.global_key
+    session.changed = frozenset(edited)
+    context = Build(site, snapshot.theme, env, tree, result, session)
+    affected = set().union(*(snapshot.bodies.get(dep, set()) for dep in edited))
+    for rel, warnings in snapshot.warned.items():
+        if rel not in affected:
+            _replay(site.reporter, warnings)
+    try:
+        for step in STEPS:
+            if step is render_pages:
+                _render_affected(context, affected, snapshot.routes)
+                continue
+            record = snapshot.steps.get(step.__name__)
+            if record is None:
+                tree.abort()
+                return None
+            if record.deps & edited:
+                with session.step(step.__name__):
+                    step(context)
+            else:
+                _replay(site.reporter, record.warnings)
+        tree.commit()
+    except BaseException:
+        tree.abort()
+        raise
+    snapshot.steps.update(session.steps)
+    snapshot.add_entries(session.current)
+    cache.write_journal(session.current)
+    if cache.path is None:
+        snapshot.stamps.update({p: changes.inputs[p] for p in since})
+    state.inputs = changes.inputs
+    state.outputs.update(_output_stamps(output, tree.fresh))
+    result.pages = state.summary["pages"]
+    result.files = state.summary["files"]
+    result.images = state.summary["images"]
+    result.rendered = session.report.rendered
+    result.reused = result.pages - result.rendered
+    result.changed, result.linked = tree.fresh, tree.linked
+    result.warnings = site.reporter.warnings
+    state.warnings = list(result.warnings)
+    _keep(cache, stamps.state_path(root, options.output), state, None)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _is_page_file(path: str, content_dir: str) -> bool:
+    return (
+        path.startswith(content_dir)
+        and path.endswith(".md")
+        and not path[len(content_dir) :].startswith("i18n" + os.sep)
+    )
+
+
+def _replay(reporter: Reporter, warnings: tuple[tuple[str, str | None], ...]) -> None:
+    for message, path in warnings:
+        reporter.warn(message, path)
+
+
+def _render_affected(build: Build, outputs: set[str], index: dict[str, int]) -> None:
+    """Render the routes whose output is in ``outputs`` (``index``: output -> route
+    number), in route order."""
+    errors: list[MmsiteError] = []
+    routes = build.site.router.routes
+    for number in sorted(index[rel] for rel in outputs if rel in index):
+        route = routes[number]
+        with build.cache.tracking(route) as reads:
+            try:
+                html = render_template(
+                    build.env, template_names(route.page), context_for(build.site, route)
+                )
+            except MmsiteError as exc:
+                if exc.path is None:
+                    exc.path = route.page.source
+                errors.append(exc)
+                continue
+        build.out.write(route.output, html)
+        build.cache.record(route.output, reads)
+    if errors:
+        raise BuildErrors(errors)
+
+
+def _output_stamps(output: Path, rels: set[PurePosixPath]) -> stamps.Stamps:
+    """New stamps of rewritten files and of the folders they were renamed in."""
+    found: stamps.Stamps = {}
+    for rel in rels:
+        path = output.joinpath(*rel.parts)
+        st = path.stat()
+        found[str(rel)] = (st.st_ino, st.st_size, st.st_mtime_ns)
+        folder = rel.parent
+        found[str(folder) if str(folder) != "." else ""] = (path.parent.stat().st_mtime_ns,)
+    return found

@@ -7,12 +7,18 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .build import BuildOptions, BuildResult, Progress, build
-from .config import load_config
 from .errors import BuildErrors, MmsiteError
 from .output import clean, wait_for_cleanup
+from .result import BuildResult
+
+if TYPE_CHECKING:
+    from .build import BuildOptions, Known, Progress
+
+# The build pipeline (Jinja, Babel, Markdown ...) is imported only when a command needs
+# it: `mmsite build` with nothing to do answers from mmsite.stamps alone.
 
 # Seconds `mmsite build` waits for the replaced output to be deleted before exiting.
 CLEANUP_WAIT = 0.2
@@ -79,14 +85,20 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _options(args: argparse.Namespace) -> BuildOptions:
+def _output(args: argparse.Namespace) -> Path | None:
     output = args.output
     if output is not None and not output.is_absolute():
         output = Path.cwd() / output
+    return output
+
+
+def _options(args: argparse.Namespace) -> BuildOptions:
+    from .build import BuildOptions
+
     return BuildOptions(
         drafts=args.drafts,
         base_url=args.base_url,
-        output=output,
+        output=_output(args),
         cache=not args.no_cache,
         jobs=args.jobs,
         progress=progress_line() if sys.stderr.isatty() else None,
@@ -114,11 +126,35 @@ def _report(result: BuildResult) -> None:
     print(result.summary())
 
 
+def _last_build(args: argparse.Namespace, started: float) -> Known | BuildResult | None:
+    """The last build's result when nothing changed since; else what changed, for the
+    build to use (None: no usable record, build everything that changed)."""
+    from . import stamps
+    from .result import unchanged_result
+
+    root, output = args.site.resolve(), _output(args)
+    state = stamps.load(stamps.state_path(root, output))
+    if state is None:
+        return None
+    key = stamps.environment_key(root, stamps.options_key(args.drafts, args.base_url, output))
+    changes = stamps.compare(state, key)
+    if changes is not None and changes.none:
+        return unchanged_result(state, started)
+    return state, changes
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    known = None if args.clean or args.no_cache else _last_build(args, started)
+    if isinstance(known, BuildResult):
+        _report(known)
+        return 0
+    from .build import build
+
     options = _options(args)
     if args.clean:
         options.clean = True
-    _report(build(args.site.resolve(), options, background_cleanup=True))
+    _report(build(args.site.resolve(), options, background_cleanup=True, known=known))
     # The new output is in place; the replaced one is deleted in a thread. Wait briefly;
     # what is left stays marked and is deleted by the next build.
     wait_for_cleanup(CLEANUP_WAIT)
@@ -129,6 +165,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
     root = args.site.resolve()
     output = args.output
     if output is None:
+        from .config import load_config
+
         output = load_config(root).output_dir
     elif not output.is_absolute():
         output = Path.cwd() / output
@@ -169,7 +207,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .build import load_site
+    from .build import build, load_site
     from .check import ERROR, coverage, run_checks
     from .errors import Reporter
 

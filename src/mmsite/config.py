@@ -116,6 +116,7 @@ class SeoOptions:
     image: str = ""  # default share image: a static or content path, or an https URL
     twitter: str = ""  # the site's @handle for twitter:site
     robots_disallow: tuple[str, ...] = ()  # paths robots.txt asks crawlers to skip
+    feed_limit: int = 20  # newest articles in each Atom feed; 0 for all
 
 
 @dataclass(frozen=True)
@@ -362,7 +363,7 @@ def _assets(data: Any, lines: _Lines) -> AssetOptions:
 
 def _seo(data: Any, lines: _Lines) -> SeoOptions:
     raw = _mapping(data, ("seo",), lines)
-    _only(raw, {"image", "twitter", "robots_disallow"}, ("seo",), lines)
+    _only(raw, {"image", "twitter", "robots_disallow", "feed_limit"}, ("seo",), lines)
     twitter = _str(raw["twitter"], ("seo", "twitter"), lines) if "twitter" in raw else ""
     if twitter and not re.fullmatch(r"@\w{1,15}", twitter):
         raise lines.error(("seo", "twitter"), f"{twitter!r} is not a handle like @kernowsalt")
@@ -372,7 +373,14 @@ def _seo(data: Any, lines: _Lines) -> SeoOptions:
     ):
         raise lines.error(("seo", "robots_disallow"), "must be a list of paths starting with /")
     image = _str(raw["image"], ("seo", "image"), lines) if "image" in raw else ""
-    return SeoOptions(image=image, twitter=twitter, robots_disallow=tuple(disallow))
+    limit = raw.get("feed_limit", SeoOptions.feed_limit)
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+        raise lines.error(
+            ("seo", "feed_limit"), "must be a whole number of articles (0 for all of them)"
+        )
+    return SeoOptions(
+        image=image, twitter=twitter, robots_disallow=tuple(disallow), feed_limit=limit
+    )
 
 
 def _headers(data: Any, lines: _Lines) -> tuple[tuple[str, str], ...]:

@@ -56,13 +56,13 @@ class Reporter:
 
     warnings: list[str] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
-    # while set, every warn() call is also appended here (incremental builds replay
-    # the warnings of pages they skip)
-    capture: list[tuple[str, str | None]] | None = None
+    # every warn() call is also appended to each of these lists (incremental builds
+    # replay the warnings of the pages and steps they skip; recordings nest)
+    captures: list[list[tuple[str, str | None]]] = field(default_factory=list)
 
     def warn(self, message: str, path: Path | str | None = None) -> None:
-        if self.capture is not None:
-            self.capture.append((message, str(path) if path is not None else None))
+        for capture in self.captures:
+            capture.append((message, str(path) if path is not None else None))
         self.add(f"{path}: {message}" if path else message)
 
     def add(self, text: str) -> None:

@@ -110,6 +110,7 @@ def write_feeds(build: Build) -> None:
     listing = site.model.section_index(PurePosixPath(model.SECTION))
     if not found.series or listing is None:
         return
+    limit = site.config.seo.feed_limit or None
     for edition in site.editions:
         entries = views.articles_in(site, edition)
         if not entries:
@@ -118,7 +119,7 @@ def write_feeds(build: Build) -> None:
         alternate = site.router.url_of(path[: -len(views.FEED_FILE)])
         title = views.all_articles_title(site, edition)
         build.cache.write_derived(
-            path, partial(feed_xml, site, edition, path, alternate, title, entries)
+            path, partial(feed_xml, site, edition, path, alternate, title, entries[:limit])
         )
         for series in found.series.values():
             mine = [item for item in entries if item[0].series is series]
@@ -129,5 +130,5 @@ def write_feeds(build: Build) -> None:
             alternate = site.router.url_of(path[: -len(views.FEED_FILE)])
             title = views.series_feed_title(site, nav, edition)
             build.cache.write_derived(
-                path, partial(feed_xml, site, edition, path, alternate, title, mine)
+                path, partial(feed_xml, site, edition, path, alternate, title, mine[:limit])
             )

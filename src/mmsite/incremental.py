@@ -22,6 +22,7 @@ global key through :data:`GLOBAL_INPUTS`.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -35,6 +36,7 @@ import jinja2
 
 from . import content
 from .frontmatter import Document
+from .stamps import cache_name
 
 if TYPE_CHECKING:
     from .content import Page
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
     from .theme import Theme
 
 CACHE_DIR = ".mmsite-cache"
-FORMAT = 1  # bump when the cache layout or key recipe changes
+FORMAT = 2  # bump when the cache layout or key recipe changes
 
 # Extensions that read data outside pages' meta/body (a data file, an API snapshot)
 # add f(site) -> bytes here; it becomes part of every page's key.
@@ -52,6 +54,20 @@ GLOBAL_INPUTS: list[Callable[[Site], bytes]] = []
 
 PageId = tuple[str, str]  # (rel, lang)
 Dep = tuple[str, str, str]  # ("m"|"b", rel, lang) or ("t", template name, "")
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cycle collector while a large pickle loads: unpickling allocates
+    hundreds of thousands of containers, and each collection would scan them all
+    (it halves the load time of a 9,000-page snapshot). Nothing loaded is garbage."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def digest(*parts: bytes | str) -> str:
@@ -76,11 +92,19 @@ def code_digest() -> str:
 # -- parsed documents ----------------------------------------------------------
 
 
+def front_digest(doc: Document) -> str:
+    """A document's front matter as parsed (values, key lines, where the body starts):
+    equal digests mean an edit changed the body only."""
+    return digest(pickle.dumps((doc.meta, doc.key_lines, doc.body_line), 4))
+
+
 class DocumentCache:
     """Parsed front matter per file. Entries are kept pickled so every build gets fresh,
     unshared objects (model steps may change ``meta`` in place)."""
 
-    def __init__(self, entries: dict[str, tuple[tuple[int, ...], bytes]] | None = None) -> None:
+    def __init__(
+        self, entries: dict[str, tuple[tuple[int, ...], bytes, str]] | None = None
+    ) -> None:
         self.entries = entries or {}
         self.used: set[str] = set()
         self.hits = 0
@@ -99,8 +123,13 @@ class DocumentCache:
             self.hits += 1
             return pickle.loads(entry[1])
         doc = parse()
-        self.entries[key] = (stamp, pickle.dumps(doc, pickle.HIGHEST_PROTOCOL))
+        self.entries[key] = (stamp, pickle.dumps(doc, pickle.HIGHEST_PROTOCOL), front_digest(doc))
         return doc
+
+    def fronts(self) -> dict[str, str]:
+        """Front matter digest of every cached file (after :meth:`prune`: those the
+        last build loaded)."""
+        return {key: entry[2] for key, entry in self.entries.items()}
 
     def prune(self) -> None:
         self.entries = {k: v for k, v in self.entries.items() if k in self.used}
@@ -108,6 +137,16 @@ class DocumentCache:
 
 
 # -- recording what a render reads ------------------------------------------
+
+
+def page_dep(page: Page, kind: str) -> Dep:
+    """``(kind, rel, lang)``, made once per page: records share the tuples (less memory,
+    smaller and faster pickles)."""
+    deps = page.__dict__.get("_deps")
+    if deps is None:
+        rel = page.rel.as_posix()
+        deps = page.__dict__["_deps"] = {"m": ("m", rel, page.lang), "b": ("b", rel, page.lang)}
+    return deps[kind]
 
 
 class TrackingEnvironment(jinja2.Environment):
@@ -135,6 +174,12 @@ class Entry:
     warnings: tuple[tuple[str, str | None], ...] = ()
 
 
+@dataclass(frozen=True)
+class StepRecord:
+    deps: frozenset[Dep]
+    warnings: tuple[tuple[str, str | None], ...]
+
+
 @dataclass
 class Report:
     rendered: int = 0  # pages rendered
@@ -142,52 +187,94 @@ class Report:
 
 
 class BuildCache:
-    """Cache state for one output folder. ``path=None`` keeps it in memory only (serve)."""
+    """Cache state for one output folder. ``path=None`` keeps it in memory only (serve).
+
+    The page records are read lazily (:meth:`load`): a delta build (see
+    :mod:`mmsite.delta`) does not need them. What a delta build changes is appended to a
+    small journal beside them, merged in on the next :meth:`load`."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self.documents = DocumentCache()
         self.pages: dict[str, Entry] = {}
         self.output: str = ""
-        if path is not None and path.is_file():
-            self._read(path)
+        self.build_id = ""  # changes with every full build; deltas and snapshots name it
+        self.loaded = path is None
+        self.snapshot: Any = None  # mmsite.delta.Snapshot kept in memory (serve)
+        self.state: Any = None  # mmsite.stamps.State kept in memory (serve)
 
     @classmethod
     def for_site(cls, root: Path, output: Path, enabled: bool = True) -> BuildCache:
         if not enabled:
             return cls(None)
-        name = digest(str(output.resolve()))[:16]
-        return cls(root / CACHE_DIR / "build" / f"{name}.pickle")
+        return cls(root / CACHE_DIR / "build" / f"{cache_name(output)}.pickle")
+
+    @property
+    def journal_path(self) -> Path | None:
+        return self.path.with_suffix(".journal") if self.path is not None else None
+
+    def load(self) -> None:
+        if self.loaded:
+            return
+        self.loaded = True
+        if self.path is not None and self.path.is_file():
+            self._read(self.path)
 
     def _read(self, path: Path) -> None:
         try:
-            with path.open("rb") as fh:
+            with path.open("rb") as fh, no_gc():
                 data = pickle.load(fh)
             if data.get("format") != FORMAT:
                 return
             self.documents = DocumentCache(data["documents"])
             self.pages = data["pages"]
             self.output = data["output"]
+            self.build_id = data["build"]
+            self.pages.update(self.read_journal())
         except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
             self.documents = DocumentCache()
             self.pages = {}
 
+    def read_journal(self) -> dict[str, Entry]:
+        """Page records written by delta builds since the last full build."""
+        journal = self.journal_path
+        if journal is None or not journal.is_file():
+            return {}
+        try:
+            with journal.open("rb") as fh:
+                data = pickle.load(fh)
+        except Exception:  # noqa: BLE001
+            return {}
+        if data.get("format") != FORMAT or data.get("build") != self.build_id:
+            return {}
+        return data["entries"]
+
+    def write_journal(self, entries: dict[str, Entry]) -> None:
+        journal = self.journal_path
+        if journal is None:
+            self.pages.update(entries)
+            return
+        merged = {**self.read_journal(), **entries}
+        _dump(journal, {"format": FORMAT, "build": self.build_id, "entries": merged})
+
     def save(self) -> None:
         self.documents.prune()
+        self.build_id = os.urandom(8).hex()
         if self.path is None:
             return
         data = {
             "format": FORMAT,
+            "build": self.build_id,
             "documents": self.documents.entries,
             "pages": self.pages,
             "output": self.output,
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         (self.path.parent.parent / ".gitignore").write_text("*\n", encoding="utf-8")
-        tmp = self.path.with_suffix(f".tmp-{os.getpid()}")
-        with tmp.open("wb") as fh:
-            pickle.dump(data, fh, pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
+        _dump(self.path, data)
+        journal = self.journal_path
+        if journal is not None:
+            journal.unlink(missing_ok=True)
 
     def session(
         self, site: Site, theme: Theme, env: jinja2.Environment, out: OutputTree
@@ -196,6 +283,13 @@ class BuildCache:
             self.pages = {}
             self.output = str(out.final)
         return Session(self, site, theme, env, out)
+
+
+def _dump(path: Path, data: Any) -> None:
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    with tmp.open("wb") as fh:
+        pickle.dump(data, fh, pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
 
 
 class Session:
@@ -220,6 +314,11 @@ class Session:
         self._pages: dict[PageId, Page] = {(p.rel.as_posix(), p.lang): p for p in site.model.pages}
         self._dep_digests: dict[Dep, str] = {}
         self._global: str | None = None
+        self._stack: list[Reads] = []
+        self.steps: dict[str, StepRecord] = {}  # build step name -> what it read
+        # In a delta build, the only inputs that changed (see mmsite.delta): reuse is
+        # decided by them, and new records get an empty key.
+        self.changed: frozenset[Dep] | None = None
 
     # -- keys -------------------------------------------------------------
 
@@ -247,6 +346,10 @@ class Session:
             )
         return self._global
 
+    @global_key.setter
+    def global_key(self, value: str) -> None:
+        self._global = value
+
     def _dep_digest(self, dep: Dep) -> str:
         value = self._dep_digests.get(dep)
         if value is None:
@@ -270,14 +373,22 @@ class Session:
         return digest(page.body)
 
     def key_of(self, deps: Iterable[Dep]) -> str:
+        if self.changed is not None:
+            return ""  # a delta build: computed again by the next full build
         return digest(self.global_key, *(f"{d}={self._dep_digest(d)}" for d in sorted(deps)))
+
+    def unchanged(self, entry: Entry) -> bool:
+        """Are the inputs recorded in ``entry`` as they were?"""
+        if self.changed is not None:
+            return self.changed.isdisjoint(entry.deps)
+        return self.key_of(entry.deps) == entry.key
 
     # -- reuse ------------------------------------------------------------
 
     def reuse(self, rel: PurePosixPath) -> bool:
         """Link the previous output of ``rel`` when none of its inputs changed."""
         entry = self.previous.get(str(rel))
-        if entry is None or self.key_of(entry.deps) != entry.key:
+        if entry is None or not self.unchanged(entry):
             return False
         if not self.out.link_previous(rel, entry.stat):
             return False
@@ -292,31 +403,44 @@ class Session:
         """Record what rendering ``route`` reads. The route's own page is always a
         dependency (bodies are memoised per language, so a read may not happen)."""
         with self._tracking() as reads:
-            own = (route.page.rel.as_posix(), route.page.lang)
-            reads.deps.update({("m", *own), ("b", *own)})
+            reads.deps.update({page_dep(route.page, "m"), page_dep(route.page, "b")})
             yield reads
 
     @contextmanager
     def _tracking(self) -> Iterator[Reads]:
+        """Record reads until the block ends. Recordings nest: a read is added to every
+        recording open at the time (a step records what all its outputs read)."""
         reads = Reads()
-        add = reads.deps.add
-
-        def on_read(page: Page, kind: str) -> None:
-            add((kind, page.rel.as_posix(), page.lang))
-
-        def on_template(name: str) -> None:
-            add(("t", name, ""))
-
-        reporter = self.site.reporter
-        content.set_read_hook(on_read)
-        self.env.on_load = on_template  # type: ignore[attr-defined]
-        reporter.capture = reads.warnings
+        stack, reporter = self._stack, self.site.reporter
+        stack.append(reads)
+        reporter.captures.append(reads.warnings)
+        if len(stack) == 1:
+            content.set_read_hook(self._on_read)
+            self.env.on_load = self._on_template  # type: ignore[attr-defined]
         try:
             yield reads
         finally:
-            content.set_read_hook(None)
-            self.env.on_load = None  # type: ignore[attr-defined]
-            reporter.capture = None
+            stack.pop()
+            reporter.captures.pop()
+            if not stack:
+                content.set_read_hook(None)
+                self.env.on_load = None  # type: ignore[attr-defined]
+
+    def _on_read(self, page: Page, kind: str) -> None:
+        dep = page_dep(page, kind)
+        for reads in self._stack:
+            reads.deps.add(dep)
+
+    def _on_template(self, name: str) -> None:
+        for reads in self._stack:
+            reads.deps.add(("t", name, ""))
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        """Record what a whole build step reads and warns (see :mod:`mmsite.delta`)."""
+        with self._tracking() as reads:
+            yield
+        self.steps[name] = StepRecord(frozenset(reads.deps), tuple(reads.warnings))
 
     def write_derived(self, rel: PurePosixPath | str, produce: Callable[[], bytes]) -> None:
         """Write an output made from pages but not a page itself (an Atom feed): the
@@ -324,11 +448,7 @@ class Session:
         counted as a rendered or unchanged page."""
         rel = PurePosixPath(rel)
         entry = self.previous.get(str(rel))
-        if (
-            entry is not None
-            and self.key_of(entry.deps) == entry.key
-            and self.out.link_previous(rel, entry.stat)
-        ):
+        if entry is not None and self.unchanged(entry) and self.out.link_previous(rel, entry.stat):
             for message, path in entry.warnings:
                 self.site.reporter.warn(message, path)
             self.current[str(rel)] = entry

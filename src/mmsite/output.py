@@ -122,14 +122,7 @@ class OutputTree:
         self.linked = 0
 
     def _cleanup_stale(self) -> None:
-        """Remove staging/old folders left by killed builds (only ones mmsite marked).
-        Old outputs go in a background thread: their names never clash with ours."""
-        for stale in self.final.parent.glob(f".{self.final.name}.tmp-*"):
-            if stale.is_dir() and (_is_output(stale) or not any(stale.iterdir())):
-                shutil.rmtree(stale, ignore_errors=True)
-        for stale in self.final.parent.glob(f".{self.final.name}.old-*"):
-            if stale.is_dir() and not stale.is_symlink() and _is_output(stale):
-                _delete_in_background(stale)
+        cleanup_stale(self.final)
 
     def target(self, rel: PurePosixPath | str) -> Path:
         """The staging path of ``rel``, checked lexically: no absolute path, no ``..``,
@@ -249,6 +242,18 @@ class OutputTree:
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def cleanup_stale(final: Path) -> None:
+    """Remove staging/old folders beside ``final`` left by killed builds (only ones
+    mmsite marked). Old outputs go in a background thread: their names never clash
+    with a new build's."""
+    for stale in final.parent.glob(f".{final.name}.tmp-*"):
+        if stale.is_dir() and (_is_output(stale) or not any(stale.iterdir())):
+            shutil.rmtree(stale, ignore_errors=True)
+    for stale in final.parent.glob(f".{final.name}.old-*"):
+        if stale.is_dir() and not stale.is_symlink() and _is_output(stale):
+            _delete_in_background(stale)
 
 
 _deleting: dict[Path, threading.Thread] = {}

@@ -65,6 +65,23 @@ class Site:
         self._labels: dict[str, str] = {}
         self.images: dict[PurePosixPath, ImageSet] = {}  # filled by the images build step
 
+    def reset_caches(self) -> None:
+        """Forget rendered bodies and every memo (private attributes, including those
+        extensions add): used before a delta build reuses this site."""
+        for name in [n for n in self.__dict__ if n.startswith("_")]:
+            del self.__dict__[name]
+        self._bodies = {}
+        self._menus = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without render caches (see :mod:`mmsite.delta`)."""
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._bodies = {}
+        self._menus = {}
+
     def title(self, edition: Edition) -> str:
         return edition.language.title or self.config.title
 

@@ -1,0 +1,325 @@
+"""Delta builds: after an edit of page text only, re-render just what shows that text.
+
+Most saves while writing change a page's Markdown body, not its front matter. Such an
+edit cannot move a URL, re-order a list or change a price, so the model, the routes
+and every other page are still right. A full build therefore leaves a *snapshot*: the
+loaded site (model, routes, UI strings, asset names, processed images) and, from the
+read records of :mod:`mmsite.incremental`:
+
+* which outputs read which page body (``("b", rel, lang)``),
+* what each non-page build step (feeds, sitemap, host files ...) read,
+* which bodies were read while loading the model (a body that feeds the model's
+  structure disqualifies delta builds for that page),
+* the front matter digest of every content file.
+
+A delta build starts from that snapshot, takes the new body of every edited file whose
+front matter is unchanged, renders the outputs that read one of those bodies, re-runs
+only the steps that read one, and replaces the changed files in place (each written
+beside its target, then renamed over it once everything rendered). Anything else (a
+changed front matter, template, config, string file, a file added or removed, an
+output someone touched) goes to the regular incremental build, which makes a new
+snapshot. :mod:`mmsite.stamps` tells which files changed.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import dataclasses
+import os
+import pickle
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path, PosixPath, PurePath, PurePosixPath
+from typing import TYPE_CHECKING
+
+from .content import Page, _parse
+from .errors import MmsiteError, Reporter
+from .frontmatter import Document
+from .incremental import FORMAT, Dep, Entry, StepRecord, front_digest, no_gc
+from .output import OutputTree, _stat_key, check_output_dir
+from .stamps import Stamps
+
+if TYPE_CHECKING:
+    from .render import Site
+    from .theme import Theme
+
+
+@dataclass
+class Snapshot:
+    """The site as a full build left it, and what its outputs read."""
+
+    site: Site
+    theme: Theme
+    build_id: str
+    stamps: Stamps  # input stamps the site was loaded from (updated by in-memory deltas)
+    fronts: dict[str, str]  # content file -> front matter digest
+    model_reads: set[Dep]  # bodies read while the model was built
+    steps: dict[str, StepRecord]
+    bodies: dict[Dep, set[str]]  # ("b", rel, lang) -> outputs that read it
+    warned: dict[str, tuple[tuple[str, str | None], ...]] = field(default_factory=dict)
+    # records of outputs that are not pages (feeds): a re-run step reuses what it can
+    derived: dict[str, Entry] = field(default_factory=dict)
+    # rendered bodies those outputs show, kept so a re-run feed renders one body, not all
+    rendered: dict = field(default_factory=dict)
+    global_key: str = ""  # the pages' global key (it cannot change in a delta build)
+    routes: dict[str, int] = field(default_factory=dict)  # page output -> route number
+
+    def pages_from(self, path: str) -> list[Page]:
+        index = self.__dict__.get("_by_source")
+        if index is None:
+            index = {}
+            for page in self.site.model.pages:
+                if not page.virtual:
+                    index.setdefault(str(page.source), []).append(page)
+            self.__dict__["_by_source"] = index
+        return index.get(path, [])
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_by_source", None)
+        return state
+
+    def add_entries(self, entries: dict[str, Entry]) -> None:
+        """Outputs rendered again: their body reads and warnings."""
+        for rel, entry in entries.items():
+            for dep in entry.deps:
+                if dep[0] == "b":
+                    self.bodies.setdefault(dep, set()).add(rel)
+            if entry.warnings:
+                self.warned[rel] = entry.warnings
+            else:
+                self.warned.pop(rel, None)
+            if rel in self.derived:
+                self.derived[rel] = entry
+
+
+def make_snapshot(
+    site: Site,
+    theme: Theme,
+    build_id: str,
+    stamps: Stamps,
+    fronts: dict[str, str],
+    model_reads: set[Dep],
+    steps: dict[str, StepRecord],
+    pages: dict[str, Entry],
+    global_key: str,
+) -> Snapshot:
+    snapshot = Snapshot(site, theme, build_id, stamps, fronts, model_reads, steps, {})
+    snapshot.global_key = global_key
+    snapshot.routes = {str(r.output): n for n, r in enumerate(site.router.routes)}
+    routed = snapshot.routes
+    snapshot.derived = {rel: entry for rel, entry in pages.items() if rel not in routed}
+    shown = {dep[1] for entry in snapshot.derived.values() for dep in entry.deps if dep[0] == "b"}
+    snapshot.rendered = {k: v for k, v in site._bodies.items() if k[1].as_posix() in shown}
+    snapshot.add_entries(pages)
+    return snapshot
+
+
+def snapshot_path(cache_path: Path) -> Path:
+    return cache_path.with_suffix(".site")
+
+
+class StoredDocument(Document):
+    """A page's document in a saved snapshot, pickled without its body: the body is
+    read back from the file on first use. The file is the one the snapshot was made
+    from (a delta build patches every file whose stamp changed since)."""
+
+    def __getattr__(self, name: str) -> str:
+        if name != "body":
+            raise AttributeError(name)
+        body = read_body(self.__dict__["source"], self.body_line)
+        self.__dict__["body"] = body
+        return body
+
+
+def read_body(path: str, body_line: int) -> str:
+    """The body of a content file, as :func:`mmsite.frontmatter.split_front_matter`
+    cut it (``body_line`` is where it starts)."""
+    text = Path(path).read_text(encoding="utf-8")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if body_line == 1:
+        return text
+    return "\n".join(text.split("\n")[body_line - 1 :])
+
+
+def save_snapshot(path: Path, snapshot: Snapshot) -> None:
+    """Pickle the snapshot; page bodies stay in their files (see :class:`StoredDocument`)."""
+    swapped: list[tuple[Page, Document]] = []
+    for page in snapshot.site.model.pages:
+        doc = page.doc
+        if page.virtual or type(doc) is not Document:
+            continue
+        stored = StoredDocument.__new__(StoredDocument)
+        stored.__dict__.update(doc.__dict__)
+        del stored.__dict__["body"]
+        stored.__dict__["source"] = str(page.source)
+        page.doc = stored
+        swapped.append((page, doc))
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    try:
+        with tmp.open("wb") as fh:
+            pickler = pickle.Pickler(fh, pickle.HIGHEST_PROTOCOL)
+            pickler.dispatch_table = _dispatch_table()
+            pickler.dump((FORMAT, sys.version_info[:2], snapshot))
+    finally:
+        for page, doc in swapped:
+            page.doc = doc
+    os.replace(tmp, path)
+
+
+def load_snapshot(path: Path) -> Snapshot | None:
+    try:
+        with path.open("rb") as fh, no_gc():
+            version, python, snapshot = pickle.load(fh)
+    except Exception:  # noqa: BLE001 - no snapshot only means a full build
+        return None
+    return snapshot if (version, python) == (FORMAT, sys.version_info[:2]) else None
+
+
+def _dispatch_table() -> dict:
+    """Paths pickled as their parsed parts: unpickling thousands of them by parsing
+    strings again was a third of the snapshot's load time. Uses CPython 3.11's
+    ``PurePath._from_parsed_parts``; other versions pickle paths the usual way."""
+    table = copyreg.dispatch_table.copy()
+    if sys.version_info[:2] == (3, 11):
+        for cls in (PurePosixPath, PosixPath):
+            table[cls] = _reduce_path
+    return table
+
+
+def _reduce_path(path: PurePath) -> tuple:
+    return (_path, (type(path), path._drv, path._root, path._parts))  # type: ignore[attr-defined]
+
+
+def _path(cls: type[PurePath], drv: str, root: str, parts: list[str]) -> PurePath:
+    return cls._from_parsed_parts(drv, root, parts)  # type: ignore[attr-defined]
+
+
+# -- what an edit touches ------------------------------------------------------
+
+
+def patch_bodies(snapshot: Snapshot, paths: set[str]) -> bool:
+    """Give the snapshot's pages the current bodies of ``paths``; False when one of them
+    changed more than its body (or cannot be read: the full build reports that)."""
+    for path in sorted(paths):
+        try:
+            doc = _parse(Path(path))
+        except (MmsiteError, OSError):
+            return False
+        if front_digest(doc) != snapshot.fronts.get(path):
+            return False
+        for page in snapshot.pages_from(path):
+            if ("b", page.rel.as_posix(), page.lang) in snapshot.model_reads:
+                return False
+            page.doc = dataclasses.replace(page.doc, body=doc.body)
+    return True
+
+
+def body_deps(snapshot: Snapshot, paths: set[str]) -> set[Dep]:
+    return {
+        ("b", page.rel.as_posix(), page.lang)
+        for path in paths
+        for page in snapshot.pages_from(path)
+    }
+
+
+def fresh_site(snapshot: Snapshot, edited: set[str]) -> Site:
+    """The snapshot's site with a new reporter and without memos. Rendered bodies of
+    files not in ``edited`` are kept: they depend on the body, the routes and the
+    images, and only bodies changed."""
+    site = snapshot.site
+    bodies = {**snapshot.rendered, **site._bodies}
+    bodies = {k: v for k, v in bodies.items() if str(k[0]) not in edited}
+    site.reset_caches()
+    site._bodies = bodies
+    site.reporter = Reporter()
+    return site
+
+
+# -- writing in place ----------------------------------------------------------
+
+
+class DeltaOutput(OutputTree):
+    """The output folder updated in place: a changed file is written beside its target
+    and renamed over it in :meth:`commit`, after every step succeeded. Unchanged bytes
+    are never rewritten. Same interface as :class:`OutputTree` for the build steps."""
+
+    def __init__(self, final: Path, site_root: Path) -> None:
+        check_output_dir(final, site_root)
+        self.final = final
+        self.staging = final  # target() resolves below the live folder
+        self.previous = final
+        self.written: set[PurePosixPath] = set()
+        self.fresh: set[PurePosixPath] = set()
+        self.linked = 0
+        self._dirs: set[Path] = set()
+        self._pending: dict[Path, Path] = {}  # target -> its new version beside it
+
+    def _temp(self, rel: PurePosixPath | str) -> tuple[PurePosixPath, Path, Path]:
+        rel = PurePosixPath(rel)
+        path = self.target(rel)
+        self.written.add(rel)
+        if path.parent not in self._dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(path.parent)
+        return rel, path, path.with_name(f".{path.name}.mmsite-{os.getpid()}")
+
+    def write(self, rel: PurePosixPath | str, data: str | bytes) -> None:
+        rel, path, tmp = self._temp(rel)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                self._drop(path)
+                return
+        except OSError:
+            pass
+        tmp.write_bytes(data)
+        self._pending[path] = tmp
+        self.fresh.add(rel)
+
+    def copy(self, rel: PurePosixPath | str, source: Path) -> None:
+        rel, path, tmp = self._temp(rel)
+        try:
+            was, now = path.stat(), source.stat()
+            if (was.st_size, was.st_mtime_ns) == (now.st_size, now.st_mtime_ns):
+                self._drop(path)
+                return
+        except OSError:
+            pass
+        shutil.copy2(source, tmp)
+        self._pending[path] = tmp
+        self.fresh.add(rel)
+
+    def _drop(self, path: Path) -> None:
+        tmp = self._pending.pop(path, None)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+
+    def link_previous(self, rel: PurePosixPath | str, stat: tuple[int, int, int]) -> bool:
+        rel = PurePosixPath(rel)
+        path = self.target(rel)
+        try:
+            if path in self._pending or _stat_key(path) != stat:
+                return False
+        except OSError:
+            return False
+        self.written.add(rel)
+        self.linked += 1
+        return True
+
+    def stat(self, rel: PurePosixPath | str) -> tuple[int, int, int]:
+        path = self.target(rel)
+        return _stat_key(self._pending.get(path, path))
+
+    def commit(self, background_cleanup: bool = False) -> None:
+        for path, tmp in self._pending.items():
+            os.replace(tmp, path)
+        self._pending.clear()
+
+    def abort(self) -> None:
+        for tmp in self._pending.values():
+            tmp.unlink(missing_ok=True)
+        self._pending.clear()

@@ -1,0 +1,317 @@
+"""Fast rebuilds: "nothing changed" from stamps alone, and delta builds for edits of
+page text. Every result is compared byte for byte with a clean build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpers import REPO, build_site, page, parse_html, text_of
+from mmsite import build as pipeline
+from mmsite import stamps
+from mmsite.cli import main
+from mmsite.delta import read_body
+from mmsite.errors import MmsiteError
+from mmsite.frontmatter import split_front_matter
+from test_incremental import FILES, assert_same_as_clean, changed, edit, snapshot
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def site(make_site) -> Path:
+    root = make_site(FILES)
+    assert build_site(root).kind == "full"
+    return root
+
+
+@pytest.fixture(scope="module")
+def demo_built(tmp_path_factory) -> Path:
+    """The demo site (series, feeds, storefront, four markets), built once."""
+    root = tmp_path_factory.mktemp("demo") / "site"
+    root.mkdir()
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    assert build_site(root).kind == "full"
+    return root
+
+
+@pytest.fixture
+def demo(demo_built: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "demo"
+    shutil.copytree(demo_built, root, symlinks=True)
+    # copytree gives new inodes and mtimes: a first build there re-records the output.
+    build_site(root)
+    assert build_site(root).kind == "unchanged"
+    return root
+
+
+# -- nothing changed -------------------------------------------------------------
+
+
+def test_nothing_changed_reads_and_writes_nothing(site: Path) -> None:
+    before = snapshot(site / "public")
+    result = build_site(site)
+    assert result.kind == "unchanged"
+    assert (result.rendered, result.reused) == (0, result.pages)
+    assert result.pages == 18 and result.languages == 3  # 6 groups x 3 languages
+    assert changed(before, snapshot(site / "public")) == set()
+
+
+def test_nothing_changed_reports_the_same_warnings(make_site) -> None:
+    root = make_site({"content/_index.md": page("Home"), "templates/page.html": "x"})
+    (root / "templates/home.html").write_text("{{ t('no_such_string') }}")
+    first = build_site(root)
+    assert first.warnings
+    again = build_site(root)
+    assert again.kind == "unchanged"
+    assert again.warnings == first.warnings
+
+
+def test_cli_answers_without_loading_the_pipeline(site: Path) -> None:
+    """`mmsite build` with nothing to do never imports Jinja, Babel or Markdown."""
+    code = (
+        "import sys; from mmsite.cli import main; "
+        f"assert main(['build', '--site', {str(site)!r}]) == 0; "
+        "heavy = {'jinja2', 'babel', 'markdown_it', 'yaml', 'mmsite.build'} & set(sys.modules); "
+        "print('HEAVY', sorted(heavy))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "(unchanged: 0 rendered, 18 unchanged" in done.stdout
+    assert "HEAVY []" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "touch_content",
+        "add_page",
+        "remove_page",
+        "template",
+        "config",
+        "strings",
+        "output_edited",
+        "output_added",
+        "output_removed",
+    ],
+)
+def test_any_input_or_output_change_is_noticed(site: Path, tmp_path: Path, change: str) -> None:
+    content, public = site / "content", site / "public"
+    if change == "touch_content":  # same bytes, new stamp: rebuilt, output identical
+        (content / "about.md").write_bytes((content / "about.md").read_bytes())
+    elif change == "add_page":
+        (content / "journal/salt2.md").write_text(page("Salt 2", "More."), encoding="utf-8")
+    elif change == "remove_page":
+        (content / "journal/pepper.md").unlink()
+    elif change == "template":
+        (site / "templates").mkdir()
+        (site / "templates/page.html").write_text("<p>{{ page.title }}</p>", encoding="utf-8")
+    elif change == "config":
+        edit(site / "site.yaml", "Test Shop", "Test Shop Two")
+    elif change == "strings":
+        (site / "i18n").mkdir()
+        (site / "i18n/en.yaml").write_text("skip_to_content: Skip ahead\n", encoding="utf-8")
+    elif change == "output_edited":
+        (public / "about/index.html").write_text("tampered", encoding="utf-8")
+    elif change == "output_added":
+        (public / "journal/stray.html").write_text("not ours", encoding="utf-8")
+    else:
+        (public / "journal/salt/index.html").unlink()
+    result = build_site(site)
+    assert result.kind != "unchanged"
+    assert_same_as_clean(site, tmp_path)
+
+
+def test_editor_backup_and_lock_files_are_not_inputs(site: Path) -> None:
+    (site / "content/about.md~").write_text("backup", encoding="utf-8")
+    (site / "content/.#about.md").write_text("lock", encoding="utf-8")
+    (site / "content/journal/.salt.md.swp").write_bytes(b"\0swap")
+    assert build_site(site).kind == "unchanged"
+
+
+def test_other_options_are_another_build(site: Path, tmp_path: Path) -> None:
+    assert build_site(site, drafts=True).kind != "unchanged"
+    assert build_site(site, drafts=True).kind == "unchanged"
+    assert build_site(site, base_url="https://preview.example/").kind != "unchanged"
+    assert build_site(site).kind != "unchanged"  # public/ holds the preview build now
+    assert_same_as_clean(site, tmp_path)
+
+
+def test_a_new_git_commit_rebuilds(site: Path) -> None:
+    """Sitemaps take lastmod from git: a commit is an input although no file changed."""
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    env = {"HOME": str(site), "PATH": os.environ["PATH"], "GIT_AUTHOR_NAME": "t"}
+    env |= {"GIT_AUTHOR_EMAIL": "t@e.x", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e.x"}
+
+    def run(*args: str) -> None:
+        subprocess.run([git, *args], cwd=site, env=env, check=True, capture_output=True)
+
+    run("init", "-q")
+    (site / ".gitignore").write_text("public/\n.mmsite-cache/\n", encoding="utf-8")
+    run("add", ".")
+    run("commit", "-qm", "one")
+    assert build_site(site).kind != "unchanged"
+    assert build_site(site).kind == "unchanged"
+    run("commit", "-q", "--allow-empty", "-m", "two")
+    assert build_site(site).kind != "unchanged"
+
+
+# -- delta builds ----------------------------------------------------------------
+
+
+def test_body_edit_rewrites_only_what_shows_that_text(demo: Path, tmp_path: Path) -> None:
+    article = demo / "content/series/micro-multinationals/02-working-with-freelancers.md"
+    before = snapshot(demo / "public")
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text + "\nA sentence added by the delta test.\n", encoding="utf-8")
+    result = build_site(demo)
+    assert result.kind == "delta"
+    assert 1 <= result.rendered <= 4, result.rendered
+    rewritten = changed(before, snapshot(demo / "public"))
+    assert rewritten == {str(rel) for rel in result.changed}
+    assert all(rel.endswith(("index.html", "atom.xml")) for rel in rewritten)
+    pages = [rel for rel in rewritten if rel.endswith(".html")]
+    assert len(pages) == result.rendered
+    # the page shows the new text, and so do the feeds that carry the article
+    shown = [rel for rel in pages if "A sentence added" in text_of(parse_html(demo / "public" / rel))]
+    assert shown == pages
+    feeds = [rel for rel in rewritten if rel.endswith("atom.xml")]
+    assert feeds
+    for rel in feeds:
+        root = ET.parse(demo / "public" / rel).getroot()
+        contents = [e.findtext(f"{ATOM}content") or "" for e in root.iter(f"{ATOM}entry")]
+        assert any("A sentence added" in c for c in contents), rel
+    assert_same_as_clean(demo, tmp_path)
+
+
+def test_front_matter_edit_is_a_full_build(demo: Path, tmp_path: Path) -> None:
+    article = demo / "content/series/micro-multinationals/02-working-with-freelancers.md"
+    text = article.read_text(encoding="utf-8")
+    assert text.startswith('---\ntitle: "')
+    article.write_text(text.replace('title: "', 'title: "New: ', 1), encoding="utf-8")
+    result = build_site(demo)
+    assert result.kind == "full"
+    assert_same_as_clean(demo, tmp_path)
+
+
+def test_front_matter_comment_only_is_still_a_delta(site: Path, tmp_path: Path) -> None:
+    """A YAML comment changes no value, but it moves the lines errors would name."""
+    path = site / "content/about.md"
+    edit(path, "Who we are.", "Who we really are.")
+    assert build_site(site).kind == "delta"
+    edit(path, "---\ntitle:", "---\n# a note\ntitle:")
+    assert build_site(site).kind == "full"
+    assert_same_as_clean(site, tmp_path)
+
+
+def test_many_edits_in_a_row_stay_identical_to_clean(site: Path, tmp_path: Path) -> None:
+    steps = [
+        ("content/journal/salt.md", "Plain salt.", "Plain sea salt.", "delta"),
+        ("content/journal/oil.fr.md", "Huile d'olive.", "Huile d'olive vierge.", "delta"),
+        ("content/journal/salt.md", "Plain sea salt.", "Plain grey sea salt.", "delta"),
+        ("content/journal/pepper.md", "title: 'Pepper'", "title: 'Black pepper'", "full"),
+        ("content/journal/salt.md", "Plain grey sea salt.", "Salt.", "delta"),
+        ("content/about.fr.md", "Qui nous sommes.", "Qui sommes-nous ?", "delta"),
+    ]
+    for rel, old, new, kind in steps:
+        edit(site / rel, old, new)
+        assert build_site(site).kind == kind, rel
+        assert_same_as_clean(site, tmp_path)
+    assert build_site(site).kind == "unchanged"
+
+
+def test_a_body_the_model_reads_is_never_a_delta(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model step that reads bodies (say, to count words into the front matter) makes
+    them structural: editing one needs the full build."""
+
+    def word_counts(config, model, reporter) -> None:
+        for page_ in model.pages:
+            page_.meta["words"] = len(page_.body.split())
+
+    monkeypatch.setattr(pipeline, "MODEL_STEPS", [*pipeline.MODEL_STEPS, word_counts])
+    build_site(site, clean=True)
+    edit(site / "content/journal/salt.md", "Plain salt.", "Plain salt, flaky.")
+    assert build_site(site).kind == "full"
+
+
+def test_a_failed_delta_leaves_the_output_untouched(site: Path, tmp_path: Path) -> None:
+    before = snapshot(site / "public")
+    edit(site / "content/journal/salt.md", "Plain salt.", "See [the oil](missing.md).")
+    with pytest.raises(MmsiteError) as caught:
+        build_site(site)
+    assert "missing.md" in str(caught.value)
+    assert changed(before, snapshot(site / "public")) == set()
+    assert not [p for p in (site / "public").rglob(".*.mmsite-*")]  # no new versions left
+    edit(site / "content/journal/salt.md", "See [the oil](missing.md).", "See [the oil](oil.md).")
+    assert build_site(site).kind == "delta"
+    assert_same_as_clean(site, tmp_path)
+
+
+def test_cli_delta_and_unchanged(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(site / "content/about.md", "Who we are.", "Who we are, briefly.")
+    assert main(["build", "--site", str(site)]) == 0
+    assert "(delta: 2 rendered" in capsys.readouterr().out  # the page and its ar fallback
+    assert main(["build", "--site", str(site)]) == 0
+    assert "(unchanged: 0 rendered" in capsys.readouterr().out
+
+
+def test_state_is_dropped_before_a_full_build_touches_the_output(site: Path) -> None:
+    edit(site / "content/journal/pepper.md", "title: 'Pepper'", "title: 'Peppercorns'")
+    state = stamps.state_path(site, None)
+    assert state.is_file()
+    real = pipeline.OutputTree.commit
+    seen = []
+
+    def commit(self, background_cleanup: bool = False) -> None:
+        seen.append(state.exists())
+        real(self, background_cleanup)
+
+    pipeline.OutputTree.commit = commit  # type: ignore[method-assign]
+    try:
+        assert build_site(site).kind == "full"
+    finally:
+        pipeline.OutputTree.commit = real  # type: ignore[method-assign]
+    assert seen == [False]
+    assert state.is_file()
+
+
+# -- the snapshot reads bodies back from the files ---------------------------------
+
+LINE = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00"))
+
+
+@given(
+    front=st.lists(st.from_regex(r"[a-z]{1,8}: [a-z0-9 ]{0,12}", fullmatch=True), max_size=4),
+    body=st.lists(LINE, max_size=6),
+    bom=st.booleans(),
+    fenced=st.booleans(),
+)
+def test_read_body_cuts_where_front_matter_ends(
+    tmp_path_factory, front: list[str], body: list[str], bom: bool, fenced: bool
+) -> None:
+    text = "\n".join(body)
+    if fenced:
+        text = "---\n" + "".join(f"{line}\n" for line in front) + "---\n" + text
+    if bom:
+        text = "\ufeff" + text
+    path = tmp_path_factory.mktemp("body") / "page.md"
+    path.write_text(text, encoding="utf-8")
+    try:
+        doc = split_front_matter(text, path)
+    except MmsiteError:
+        return  # e.g. a body line that closes an unclosed front matter: not a page
+    assert read_body(str(path), doc.body_line) == doc.body
