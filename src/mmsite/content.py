@@ -97,8 +97,7 @@ class Page:
 
     @property
     def body(self) -> str:
-        if _read_hook is not None and id(self) not in _reported_body:
-            _reported_body[id(self)] = self
+        if _read_hook is not None:
             _read_hook(self, "b")
         return self.doc.body
 
@@ -112,17 +111,11 @@ class Page:
 # Incremental builds record which pages a render reads (see mmsite.incremental).
 ReadHook = Callable[[Page, str], None]  # (page, "m" for meta | "b" for body)
 _read_hook: ReadHook | None = None
-# Pages already reported to the current hook (id -> page, kept alive so an id is not
-# reused): a render reads a page's meta many times, the hook needs it once.
-_reported_meta: dict[int, Page] = {}
-_reported_body: dict[int, Page] = {}
 
 
 def set_read_hook(hook: ReadHook | None) -> None:
     global _read_hook
     _read_hook = hook
-    _reported_meta.clear()
-    _reported_body.clear()
 
 
 class _TrackedMeta:
@@ -131,8 +124,7 @@ class _TrackedMeta:
     def __get__(self, page: Page | None, owner: type) -> Any:
         if page is None:
             return {}  # the dataclass default
-        if _read_hook is not None and id(page) not in _reported_meta:
-            _reported_meta[id(page)] = page
+        if _read_hook is not None:
             _read_hook(page, "m")
         return page.__dict__["meta"]
 

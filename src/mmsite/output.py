@@ -129,7 +129,7 @@ class OutputTree:
         no empty or NUL segment. That is enough because mmsite creates the staging
         folder itself and never makes a symbolic link in it (files are written, copied
         or hard-linked), so no path inside it can lead out; no ``resolve()`` per file."""
-        return Path(self.staging_str + "/" + _checked(rel)[1])
+        return Path(f"{self.staging}/{_checked(rel)[1]}")  # subclasses set only staging
 
     def _prepare(self, rel: PurePosixPath | str) -> tuple[PurePosixPath, str, str]:
         """``rel``, its text and its staging path, its folder made; an earlier file there

@@ -62,7 +62,6 @@ class Site:
         self.asset_names: dict[str, str] = {}  # logical name -> published name (fingerprints)
         self._bodies: dict[tuple[Path, PurePosixPath, str], Markup] = {}
         self._menus: dict[str, list[Route]] = {}
-        self._labels: dict[str, str] = {}
         self.images: dict[PurePosixPath, ImageSet] = {}  # filled by the images build step
 
     def reset_caches(self) -> None:
@@ -119,9 +118,10 @@ class Site:
         return routes
 
     def language_label(self, edition: Edition) -> str:
-        label = self._labels.get(edition.code)
+        labels = self.__dict__.setdefault("_labels", {})  # a memo: reset_caches drops it
+        label = labels.get(edition.code)
         if label is None:
-            label = self._labels[edition.code] = language_label(edition, self.editions)
+            label = labels[edition.code] = language_label(edition, self.editions)
         return label
 
     def asset(self, name: str) -> str:

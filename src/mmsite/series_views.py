@@ -282,9 +282,6 @@ def feed_links(view: PageView, nav: SeriesNav | None) -> list[dict[str, str]]:
     return links
 
 
-_LISTING_FEEDS: weakref.WeakKeyDictionary[Site, dict[str, str | None]] = weakref.WeakKeyDictionary()
-
-
 def _listing(site: Site) -> Group | None:
     return site.model.section_index(PurePosixPath(model.SECTION))
 
@@ -292,7 +289,7 @@ def _listing(site: Site) -> Group | None:
 def _all_articles_feed(site: Site, edition: Edition) -> str | None:
     """URL of the edition's feed of all articles, None without a listing or articles;
     once per edition (URLs come from the routes; titles are read on every page)."""
-    cache = _LISTING_FEEDS.setdefault(site, {})
+    cache = site.__dict__.setdefault("_listing_feeds", {})  # dropped by reset_caches
     if edition.code not in cache:
         listing = _listing(site)
         found = listing is not None and articles_in(site, edition)
