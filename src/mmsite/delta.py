@@ -29,6 +29,7 @@ import os
 import pickle
 import shutil
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PosixPath, PurePath, PurePosixPath
 from typing import TYPE_CHECKING
@@ -37,7 +38,7 @@ from .content import Page, _parse
 from .errors import MmsiteError, Reporter
 from .frontmatter import Document
 from .incremental import FORMAT, Dep, Entry, StepRecord, front_digest, no_gc
-from .output import OutputTree, _stat_key, check_output_dir
+from .output import MARKER, OutputTree, _stat_key, check_output_dir
 from .stamps import Stamps
 
 if TYPE_CHECKING:
@@ -246,8 +247,11 @@ class DeltaOutput(OutputTree):
     and renamed over it in :meth:`commit`, after every step succeeded. Unchanged bytes
     are never rewritten. Same interface as :class:`OutputTree` for the build steps."""
 
-    def __init__(self, final: Path, site_root: Path) -> None:
+    def __init__(self, final: Path, site_root: Path, existing: Iterable[str] = ()) -> None:
+        """``existing``: the files the folder holds (relative paths); those a full build
+        in place does not write again are deleted on :meth:`commit`."""
         check_output_dir(final, site_root)
+        self.existing = set(existing)
         self.final = final
         self.staging = final  # target() resolves below the live folder
         self.previous = final
@@ -318,6 +322,20 @@ class DeltaOutput(OutputTree):
         for path, tmp in self._pending.items():
             os.replace(tmp, path)
         self._pending.clear()
+        written = {str(rel) for rel in self.written} | {MARKER}
+        for rel in sorted(self.existing - written):
+            path = self.target(rel)
+            path.unlink(missing_ok=True)
+            self._remove_empty(path.parent)
+
+    def _remove_empty(self, folder: Path) -> None:
+        """Remove folders left empty by deleted pages, up to the output folder."""
+        while folder != self.final and folder.is_relative_to(self.final):
+            try:
+                folder.rmdir()
+            except OSError:
+                return
+            folder = folder.parent
 
     def abort(self) -> None:
         for tmp in self._pending.values():
