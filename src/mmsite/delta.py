@@ -65,21 +65,10 @@ class Snapshot:
     rendered: dict = field(default_factory=dict)
     global_key: str = ""  # the pages' global key (it cannot change in a delta build)
     routes: dict[str, int] = field(default_factory=dict)  # page output -> route number
+    sources: dict[str, list[Page]] = field(default_factory=dict)  # file -> its pages
 
     def pages_from(self, path: str) -> list[Page]:
-        index = self.__dict__.get("_by_source")
-        if index is None:
-            index = {}
-            for page in self.site.model.pages:
-                if not page.virtual:
-                    index.setdefault(str(page.source), []).append(page)
-            self.__dict__["_by_source"] = index
-        return index.get(path, [])
-
-    def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
-        state.pop("_by_source", None)
-        return state
+        return self.sources.get(path, [])
 
     def add_entries(self, entries: dict[str, Entry]) -> None:
         """Outputs rendered again: their body reads and warnings."""
@@ -109,6 +98,9 @@ def make_snapshot(
     snapshot = Snapshot(site, theme, build_id, stamps, fronts, model_reads, steps, {})
     snapshot.global_key = global_key
     snapshot.routes = {str(r.output): n for n, r in enumerate(site.router.routes)}
+    for page in site.model.pages:
+        if not page.virtual:
+            snapshot.sources.setdefault(str(page.source), []).append(page)
     routed = snapshot.routes
     snapshot.derived = {rel: entry for rel, entry in pages.items() if rel not in routed}
     shown = {dep[1] for entry in snapshot.derived.values() for dep in entry.deps if dep[0] == "b"}
