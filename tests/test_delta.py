@@ -347,3 +347,16 @@ def test_in_place_builds_equal_clean_builds(site: Path, tmp_path: Path) -> None:
     assert {k: v[0] for k, v in snapshot(out).items()} == {
         k: v[0] for k, v in snapshot(clean).items()
     }
+
+
+def test_text_reverted_in_a_full_build_after_a_delta(site: Path, tmp_path: Path) -> None:
+    """A delta build renders new text; the next full build (here: a title changed at the
+    same time as the text was put back) must see that the page changed again."""
+    salt, pepper = site / "content/journal/salt.md", site / "content/journal/pepper.md"
+    edit(salt, "Plain salt.", "Smoked salt.")
+    assert build_site(site).kind == "delta"
+    edit(salt, "Smoked salt.", "Plain salt.")
+    edit(pepper, "title: 'Pepper'", "title: 'Long pepper'")
+    assert build_site(site).kind == "full"
+    assert "Plain salt." in text_of(parse_html(site / "public/journal/salt/index.html"))
+    assert_same_as_clean(site, tmp_path)

@@ -481,7 +481,7 @@ def build_delta(
         return None
     if cache.path is not None:  # page records: the snapshot's, then what deltas changed
         cache.build_id, cache.output = snapshot.build_id, state.output
-        journal = cache.read_journal()
+        journal, _ = cache.read_journal()
         snapshot.add_entries(journal)
         cache.pages = {**snapshot.derived, **journal}
     site = delta.fresh_site(snapshot, since)
@@ -518,7 +518,7 @@ def build_delta(
         raise
     snapshot.steps.update(session.steps)
     snapshot.add_entries(session.current)
-    cache.write_journal(session.current)
+    cache.write_journal(session.current, session.digests(edited))
     if cache.path is None:
         snapshot.stamps.update({p: changes.inputs[p] for p in since})
     state.inputs = changes.inputs
