@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from hypothesis import given
@@ -315,3 +315,48 @@ def test_read_body_cuts_where_front_matter_ends(
     except MmsiteError:
         return  # e.g. a body line that closes an unclosed front matter: not a page
     assert read_body(str(path), doc.body_line) == doc.body
+
+
+# -- in place (mmsite serve's own output folder) -------------------------------------
+
+
+def test_in_place_builds_equal_clean_builds(site: Path, tmp_path: Path) -> None:
+    """`mmsite serve` updates its folder file by file: pages removed are deleted (with
+    their folders), changed ones replaced, the rest never touched."""
+    from mmsite.build import BuildOptions, build
+    from mmsite.incremental import BuildCache
+
+    out = tmp_path / "serve-out"
+    cache = BuildCache(None)
+    options = BuildOptions(output=out, in_place=True)
+    assert build(site, options, cache).kind == "full"
+    (site / "content/journal/pepper.md").unlink()
+    edit(site / "content/journal/salt.md", "title: 'Salt'", "title: 'Sea salt'")
+    before = snapshot(out)
+    inode = (out / "about/index.html").stat().st_ino
+    result = build(site, options, cache)
+    assert result.kind == "full"
+    assert not (out / "journal/pepper").exists()
+    assert (out / "about/index.html").stat().st_ino == inode
+    assert str(PurePosixPath("journal/salt/index.html")) in {str(r) for r in result.changed}
+    assert changed(before, snapshot(out)) >= {"journal/salt/index.html"}
+    edit(site / "content/journal/salt.md", "Plain salt.", "Plain salt, in place.")
+    assert build(site, options, cache).kind == "delta"
+    clean = tmp_path / "clean"
+    build_site(site, output=clean, cache=False)
+    assert {k: v[0] for k, v in snapshot(out).items()} == {
+        k: v[0] for k, v in snapshot(clean).items()
+    }
+
+
+def test_text_reverted_in_a_full_build_after_a_delta(site: Path, tmp_path: Path) -> None:
+    """A delta build renders new text; the next full build (here: a title changed at the
+    same time as the text was put back) must see that the page changed again."""
+    salt, pepper = site / "content/journal/salt.md", site / "content/journal/pepper.md"
+    edit(salt, "Plain salt.", "Smoked salt.")
+    assert build_site(site).kind == "delta"
+    edit(salt, "Smoked salt.", "Plain salt.")
+    edit(pepper, "title: 'Pepper'", "title: 'Long pepper'")
+    assert build_site(site).kind == "full"
+    assert "Plain salt." in text_of(parse_html(site / "public/journal/salt/index.html"))
+    assert_same_as_clean(site, tmp_path)

@@ -56,6 +56,10 @@ class BuildOptions:
     jobs: int | None = None  # page-rendering processes; None: MMSITE_JOBS or one per CPU
     clean: bool = False  # drop .mmsite-cache/ first; the output is still swapped atomically
     cache: bool = True  # incremental: reuse unchanged pages (.mmsite-cache/build/)
+    # Update the output folder file by file instead of swapping in a new one: for a
+    # folder nothing else serves (`mmsite serve`'s own); changed files are still
+    # renamed into place only after the whole build succeeded.
+    in_place: bool = False
     progress: Progress | None = None
 
 
@@ -347,7 +351,7 @@ def _full_build(
     # again and again while pages render (forked workers inherit this).
     gc.collect()
     gc.freeze()
-    tree = OutputTree(output, root)
+    tree = _output_tree(options, cache, output, root)
     result = BuildResult(output=output, languages=len(config.languages))
     try:
         env = make_environment(theme, root / CACHE_DIR / "jinja")
@@ -387,13 +391,31 @@ def _full_build(
             files=files,
             skip_hidden=hidden,
             inputs=inputs,
-            outputs=stamps.scan_output(output.resolve()),
+            outputs=_outputs(tree, output),
             summary=_summary(result, cache.build_id),
             warnings=list(result.warnings),
         )
         _keep(cache, state_file, state, snapshot)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _output_tree(options: BuildOptions, cache: BuildCache, output: Path, root: Path) -> OutputTree:
+    """A staging folder swapped in at the end, or with ``options.in_place`` (and a
+    previous build in this process) the output folder updated in place."""
+    state = cache.state if cache.path is None else None
+    if options.in_place and state is not None and Path(state.output) == output.resolve():
+        files = [rel for rel, stamp in state.outputs.items() if len(stamp) != 1]  # not folders
+        return delta.DeltaOutput(output, root, files)
+    return OutputTree(output, root)
+
+
+def _outputs(tree: OutputTree, output: Path) -> stamps.Stamps:
+    """Stamps of the output files (what `mmsite build` checks next time); an output
+    updated in place (serve) is not checked, its file list is enough."""
+    if isinstance(tree, delta.DeltaOutput):
+        return {str(rel): () for rel in tree.written}
+    return stamps.scan_output(output.resolve())
 
 
 def _model_read(reads: set[Dep], page: Page, kind: str) -> None:
@@ -459,7 +481,7 @@ def build_delta(
         return None
     if cache.path is not None:  # page records: the snapshot's, then what deltas changed
         cache.build_id, cache.output = snapshot.build_id, state.output
-        journal = cache.read_journal()
+        journal, _ = cache.read_journal()
         snapshot.add_entries(journal)
         cache.pages = {**snapshot.derived, **journal}
     site = delta.fresh_site(snapshot, since)
@@ -496,7 +518,7 @@ def build_delta(
         raise
     snapshot.steps.update(session.steps)
     snapshot.add_entries(session.current)
-    cache.write_journal(session.current)
+    cache.write_journal(session.current, session.digests(edited))
     if cache.path is None:
         snapshot.stamps.update({p: changes.inputs[p] for p in since})
     state.inputs = changes.inputs

@@ -29,6 +29,7 @@ import os
 import pickle
 import shutil
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PosixPath, PurePath, PurePosixPath
 from typing import TYPE_CHECKING
@@ -37,7 +38,7 @@ from .content import Page, _parse
 from .errors import MmsiteError, Reporter
 from .frontmatter import Document
 from .incremental import FORMAT, Dep, Entry, StepRecord, front_digest, no_gc
-from .output import OutputTree, _stat_key, check_output_dir
+from .output import MARKER, OutputTree, _stat_key, check_output_dir
 from .stamps import Stamps
 
 if TYPE_CHECKING:
@@ -64,21 +65,10 @@ class Snapshot:
     rendered: dict = field(default_factory=dict)
     global_key: str = ""  # the pages' global key (it cannot change in a delta build)
     routes: dict[str, int] = field(default_factory=dict)  # page output -> route number
+    sources: dict[str, list[Page]] = field(default_factory=dict)  # file -> its pages
 
     def pages_from(self, path: str) -> list[Page]:
-        index = self.__dict__.get("_by_source")
-        if index is None:
-            index = {}
-            for page in self.site.model.pages:
-                if not page.virtual:
-                    index.setdefault(str(page.source), []).append(page)
-            self.__dict__["_by_source"] = index
-        return index.get(path, [])
-
-    def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
-        state.pop("_by_source", None)
-        return state
+        return self.sources.get(path, [])
 
     def add_entries(self, entries: dict[str, Entry]) -> None:
         """Outputs rendered again: their body reads and warnings."""
@@ -108,6 +98,9 @@ def make_snapshot(
     snapshot = Snapshot(site, theme, build_id, stamps, fronts, model_reads, steps, {})
     snapshot.global_key = global_key
     snapshot.routes = {str(r.output): n for n, r in enumerate(site.router.routes)}
+    for page in site.model.pages:
+        if not page.virtual:
+            snapshot.sources.setdefault(str(page.source), []).append(page)
     routed = snapshot.routes
     snapshot.derived = {rel: entry for rel, entry in pages.items() if rel not in routed}
     shown = {dep[1] for entry in snapshot.derived.values() for dep in entry.deps if dep[0] == "b"}
@@ -246,8 +239,11 @@ class DeltaOutput(OutputTree):
     and renamed over it in :meth:`commit`, after every step succeeded. Unchanged bytes
     are never rewritten. Same interface as :class:`OutputTree` for the build steps."""
 
-    def __init__(self, final: Path, site_root: Path) -> None:
+    def __init__(self, final: Path, site_root: Path, existing: Iterable[str] = ()) -> None:
+        """``existing``: the files the folder holds (relative paths); those a full build
+        in place does not write again are deleted on :meth:`commit`."""
         check_output_dir(final, site_root)
+        self.existing = set(existing)
         self.final = final
         self.staging = final  # target() resolves below the live folder
         self.previous = final
@@ -318,6 +314,20 @@ class DeltaOutput(OutputTree):
         for path, tmp in self._pending.items():
             os.replace(tmp, path)
         self._pending.clear()
+        written = {str(rel) for rel in self.written} | {MARKER}
+        for rel in sorted(self.existing - written):
+            path = self.target(rel)
+            path.unlink(missing_ok=True)
+            self._remove_empty(path.parent)
+
+    def _remove_empty(self, folder: Path) -> None:
+        """Remove folders left empty by deleted pages, up to the output folder."""
+        while folder != self.final and folder.is_relative_to(self.final):
+            try:
+                folder.rmdir()
+            except OSError:
+                return
+            folder = folder.parent
 
     def abort(self) -> None:
         for tmp in self._pending.values():

@@ -197,6 +197,10 @@ class BuildCache:
         self.path = path
         self.documents = DocumentCache()
         self.pages: dict[str, Entry] = {}
+        # the digest of every input the page records name, and the global key, as of
+        # the last build: the next one compares inputs, not page keys (see Session)
+        self.digests: dict[Dep, str] = {}
+        self.global_key = ""
         self.output: str = ""
         self.build_id = ""  # changes with every full build; deltas and snapshots name it
         self.loaded = path is None
@@ -228,34 +232,46 @@ class BuildCache:
                 return
             self.documents = DocumentCache(data["documents"])
             self.pages = data["pages"]
+            self.digests = data["digests"]
+            self.global_key = data["global"]
             self.output = data["output"]
             self.build_id = data["build"]
-            self.pages.update(self.read_journal())
+            entries, digests = self.read_journal()
+            self.pages.update(entries)
+            self.digests.update(digests)
         except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
             self.documents = DocumentCache()
-            self.pages = {}
+            self.pages, self.digests, self.global_key = {}, {}, ""
 
-    def read_journal(self) -> dict[str, Entry]:
-        """Page records written by delta builds since the last full build."""
+    def read_journal(self) -> tuple[dict[str, Entry], dict[Dep, str]]:
+        """Page records and input digests written by delta builds since the last full
+        build."""
         journal = self.journal_path
         if journal is None or not journal.is_file():
-            return {}
+            return {}, {}
         try:
             with journal.open("rb") as fh:
                 data = pickle.load(fh)
         except Exception:  # noqa: BLE001
-            return {}
+            return {}, {}
         if data.get("format") != FORMAT or data.get("build") != self.build_id:
-            return {}
-        return data["entries"]
+            return {}, {}
+        return data["entries"], data["digests"]
 
-    def write_journal(self, entries: dict[str, Entry]) -> None:
+    def write_journal(self, entries: dict[str, Entry], digests: dict[Dep, str]) -> None:
         journal = self.journal_path
         if journal is None:
             self.pages.update(entries)
+            self.digests.update(digests)
             return
-        merged = {**self.read_journal(), **entries}
-        _dump(journal, {"format": FORMAT, "build": self.build_id, "entries": merged})
+        old_entries, old_digests = self.read_journal()
+        data = {
+            "format": FORMAT,
+            "build": self.build_id,
+            "entries": {**old_entries, **entries},
+            "digests": {**old_digests, **digests},
+        }
+        _dump(journal, data)
 
     def save(self) -> None:
         self.documents.prune()
@@ -267,6 +283,8 @@ class BuildCache:
             "build": self.build_id,
             "documents": self.documents.entries,
             "pages": self.pages,
+            "digests": self.digests,
+            "global": self.global_key,
             "output": self.output,
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -280,7 +298,7 @@ class BuildCache:
         self, site: Site, theme: Theme, env: jinja2.Environment, out: OutputTree
     ) -> Session:
         if self.output != str(out.final):
-            self.pages = {}
+            self.pages, self.digests, self.global_key = {}, {}, ""
             self.output = str(out.final)
         return Session(self, site, theme, env, out)
 
@@ -310,6 +328,8 @@ class Session:
         self.out = out
         self.report = Report()
         self.previous = cache.pages
+        self._before = cache.digests  # input digests as of the last build
+        self._changed_inputs: set[Dep] | None = None
         self.current: dict[str, Entry] = {}
         self._pages: dict[PageId, Page] = {(p.rel.as_posix(), p.lang): p for p in site.model.pages}
         self._dep_digests: dict[Dep, str] = {}
@@ -378,10 +398,24 @@ class Session:
         return digest(self.global_key, *(f"{d}={self._dep_digest(d)}" for d in sorted(deps)))
 
     def unchanged(self, entry: Entry) -> bool:
-        """Are the inputs recorded in ``entry`` as they were?"""
+        """Are the inputs recorded in ``entry`` as they were? With the last build's input
+        digests (and the same global key), one set of changed inputs is computed and
+        each record is checked against it; otherwise the record's key is recomputed."""
         if self.changed is not None:
             return self.changed.isdisjoint(entry.deps)
+        changed = self._inputs_changed()
+        if changed is not None:
+            return changed.isdisjoint(entry.deps) and self._before.keys() >= set(entry.deps)
         return self.key_of(entry.deps) == entry.key
+
+    def _inputs_changed(self) -> set[Dep] | None:
+        if self._changed_inputs is None:
+            if not self._before or self.cache.global_key != self.global_key:
+                return None
+            self._changed_inputs = {
+                dep for dep, old in self._before.items() if self._dep_digest(dep) != old
+            }
+        return self._changed_inputs
 
     # -- reuse ------------------------------------------------------------
 
@@ -465,10 +499,18 @@ class Session:
         """Remember the inputs of an output just written (call after ``out.write``)."""
         stat = self.out.stat(rel)
         deps = tuple(sorted(reads.deps))
+        for dep in deps:  # the next build compares these digests
+            self._dep_digest(dep)
         self.current[str(rel)] = Entry(self.key_of(deps), deps, stat, tuple(reads.warnings))
         self.report.rendered += 1
+
+    def digests(self, deps: Iterable[Dep]) -> dict[Dep, str]:
+        return {dep: self._dep_digest(dep) for dep in deps}
 
     def finish(self) -> None:
         """Call after the output was committed."""
         self.cache.pages = self.current
+        deps = {dep for entry in self.current.values() for dep in entry.deps}
+        self.cache.digests = self.digests(deps)
+        self.cache.global_key = self.global_key
         self.cache.save()

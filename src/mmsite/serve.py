@@ -227,6 +227,7 @@ class DevServer:
         self.options = BuildOptions(
             drafts=options.drafts,
             base_url=options.base_url or self.url,
+            in_place=True,
             output=self.output,
             progress=options.progress,
         )
