@@ -185,8 +185,8 @@ def test_body_edit_rewrites_only_what_shows_that_text(demo: Path, tmp_path: Path
     pages = [rel for rel in rewritten if rel.endswith(".html")]
     assert len(pages) == result.rendered
     # the page shows the new text, and so do the feeds that carry the article
-    shown = [rel for rel in pages if "A sentence added" in text_of(parse_html(demo / "public" / rel))]
-    assert shown == pages
+    for rel in pages:
+        assert "A sentence added" in text_of(parse_html(demo / "public" / rel)), rel
     feeds = [rel for rel in rewritten if rel.endswith("atom.xml")]
     assert feeds
     for rel in feeds:
