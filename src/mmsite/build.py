@@ -284,7 +284,19 @@ def build(
     With the cache on, nothing changed means nothing to do; an edit of page bodies
     only is a delta build (:mod:`mmsite.delta`); anything else a full build that reuses
     unchanged pages (:mod:`mmsite.incremental`)."""
-    options = options or BuildOptions()
+    try:
+        return _build(root, options or BuildOptions(), cache, background_cleanup, known)
+    finally:
+        gc.unfreeze()  # what no_gc() froze (the model, caches) may be collected again
+
+
+def _build(
+    root: Path,
+    options: BuildOptions,
+    cache: BuildCache | None,
+    background_cleanup: bool,
+    known: Known | None,
+) -> BuildResult:
     started = time.perf_counter()
     root = root.resolve()
     if options.clean:
@@ -347,10 +359,6 @@ def _full_build(
             site, theme = load_site(root, options, reporter, cache.documents, config)
     finally:
         content.set_read_hook(None)
-    # The model lives until the build ends: keep the cycle collector from scanning it
-    # again and again while pages render (forked workers inherit this).
-    gc.collect()
-    gc.freeze()
     tree = _output_tree(options, cache, output, root)
     result = BuildResult(output=output, languages=len(config.languages))
     try:

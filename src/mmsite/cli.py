@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import traceback
@@ -255,5 +256,16 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def run() -> None:
+    """The ``mmsite`` command: :func:`main`, then exit without tearing the interpreter
+    down. Freeing a loaded 9,000-page site object by object took 0.8 s after the work
+    was done (mypy exits the same way). Output is flushed first; files are closed by
+    then, and background deletions were already given their time."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
