@@ -319,13 +319,12 @@ def _build(
 def _compare(root: Path, options: BuildOptions, cache: BuildCache) -> Known:
     """The last build's state and what changed since. In memory (``mmsite serve``) the
     output folder is the server's own (below .mmsite-cache/): it is not re-checked."""
-    if cache.path is None:
-        state = cache.state
-    else:
-        state = stamps.load(stamps.state_path(root, options.output))
+    if cache.path is not None:
+        return stamps.check(root, options.drafts, options.base_url, options.output)
+    state = cache.state
     if state is None:
         return None, None
-    return state, stamps.compare(state, _environment(root, options), cache.path is not None)
+    return state, stamps.compare(state, _environment(root, options), check_output=False)
 
 
 def _environment(root: Path, options: BuildOptions) -> str:

@@ -127,19 +127,14 @@ def _report(result: BuildResult) -> None:
     print(result.summary())
 
 
-def _last_build(args: argparse.Namespace, started: float) -> Known | BuildResult | None:
-    """The last build's result when nothing changed since; else what changed, for the
-    build to use (None: no usable record, build everything that changed)."""
+def _last_build(args: argparse.Namespace, started: float) -> Known | BuildResult:
+    """The last build's result when nothing changed since; else its state and what
+    changed, for the build to use."""
     from . import stamps
     from .result import unchanged_result
 
-    root, output = args.site.resolve(), _output(args)
-    state = stamps.load(stamps.state_path(root, output))
-    if state is None:
-        return None
-    key = stamps.environment_key(root, stamps.options_key(args.drafts, args.base_url, output))
-    changes = stamps.compare(state, key)
-    if changes is not None and changes.none:
+    state, changes = stamps.check(args.site.resolve(), args.drafts, args.base_url, _output(args))
+    if state is not None and changes is not None and changes.none:
         return unchanged_result(state, started)
     return state, changes
 

@@ -283,11 +283,12 @@ def compare(state: State, env: str, check_output: bool = True) -> Changes | None
     return Changes(changed, set(added), set(removed), intact, inputs)
 
 
-def up_to_date(root: Path, drafts: bool, base_url: str | None, output: Path | None) -> State | None:
-    """The last build's state when nothing it read or wrote has changed since, else None.
-    Cheap: no site is loaded."""
+def check(
+    root: Path, drafts: bool, base_url: str | None, output: Path | None
+) -> tuple[State | None, Changes | None]:
+    """The last build's state (None: no usable record) and what changed since (None: the
+    environment changed, everything may have). Cheap: no site is loaded."""
     state = load(state_path(root, output))
     if state is None:
-        return None
-    changes = compare(state, environment_key(root, options_key(drafts, base_url, output)))
-    return state if changes is not None and changes.none else None
+        return None, None
+    return state, compare(state, environment_key(root, options_key(drafts, base_url, output)))
