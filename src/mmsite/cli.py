@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -257,8 +258,9 @@ def run() -> None:
     was done (mypy exits the same way). Output is flushed first; files are closed by
     then, and background deletions were already given their time."""
     code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`... | head`)
+            stream.flush()
     os._exit(code)
 
 
