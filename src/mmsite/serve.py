@@ -264,7 +264,7 @@ class DevServer:
             self.log(f"warning: {warning}")
         took = time.perf_counter() - started
         self.log(
-            f"rebuilt in {took * 1000:.0f} ms: {result.rendered} rendered, "
+            f"rebuilt in {took * 1000:.0f} ms ({result.kind}): {result.rendered} rendered, "
             f"{result.reused} unchanged, {len(result.changed)} files written"
         )
         self.broadcaster.reload(self.builds)
