@@ -313,7 +313,10 @@ def _build(
             result = build_delta(root, options, cache, state, changes, config, started)
             if result is not None:
                 return result
-    return _full_build(root, options, cache, config, background_cleanup, started)
+        scanned = changes.inputs if changes is not None else None
+    else:
+        state, scanned = None, None
+    return _full_build(root, options, cache, config, background_cleanup, started, state, scanned)
 
 
 def _compare(root: Path, options: BuildOptions, cache: BuildCache) -> Known:
@@ -340,14 +343,21 @@ def _full_build(
     config: Config,
     background_cleanup: bool,
     started: float,
+    state: stamps.State | None = None,
+    scanned: stamps.Stamps | None = None,
 ) -> BuildResult:
+    """``scanned``: the input stamps the comparison with ``state`` just took (reused
+    when the build reads the same folders)."""
     reporter = Reporter()
     output = options.output or config.output_dir
     theme = Theme.find(config)
     folders, files, hidden = input_folders(config, theme)
     state_file = stamps.state_path(root, options.output)
     if options.cache:
-        inputs = stamps.scan_inputs(folders, files, hidden)  # before anything is read
+        same = state is not None and (state.folders, state.files) == (folders, files)
+        inputs = scanned if same and scanned is not None else None
+        if inputs is None:  # taken before anything is read
+            inputs = stamps.scan_inputs(folders, files, hidden)
         if cache.path is not None:
             stamps.forget(state_file)
     cache.load()

@@ -23,7 +23,6 @@ global key through :data:`GLOBAL_INPUTS`.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator
@@ -36,7 +35,7 @@ import jinja2
 
 from . import content
 from .frontmatter import Document
-from .stamps import cache_name
+from .stamps import cache_name, code_stamps, digest
 
 if TYPE_CHECKING:
     from .content import Page
@@ -73,23 +72,9 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def digest(*parts: bytes | str) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part)
-        h.update(b"\x00")
-    return h.hexdigest()
-
-
 def code_digest() -> str:
     """mmsite's own code: a new version (or an edited extension) invalidates the cache."""
-    folder = Path(__file__).parent
-    stats = [
-        f"{p.name}:{st.st_size}:{st.st_mtime_ns}"
-        for p in sorted(folder.rglob("*.py"))
-        for st in [p.stat()]
-    ]
-    return digest(str(FORMAT), *stats)
+    return digest(str(FORMAT), *code_stamps())
 
 
 # -- parsed documents ----------------------------------------------------------

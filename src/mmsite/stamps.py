@@ -50,12 +50,24 @@ Stamp = tuple[int, ...]
 Stamps = dict[str, Stamp]
 
 
-def digest(*parts: str) -> str:
+def digest(*parts: bytes | str) -> str:
+    """One short hex digest of several parts (each ended by a NUL byte)."""
     h = hashlib.blake2b(digest_size=16)
     for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part)
         h.update(b"\x00")
     return h.hexdigest()
+
+
+def code_stamps() -> list[str]:
+    """Size and mtime of each of mmsite's own modules: a new version (or an edited
+    extension) is a new build environment."""
+    package = Path(__file__).parent
+    return sorted(
+        f"{path}:{st.st_size}:{st.st_mtime_ns}"
+        for path in package.rglob("*.py")
+        for st in [path.stat()]
+    )
 
 
 def cache_name(output: Path) -> str:
@@ -154,19 +166,13 @@ def output_intact(folder: Path, recorded: Stamps) -> bool:
 
 def environment_key(root: Path, options: str) -> str:
     """Everything outside the scanned folders that can change the output."""
-    package = Path(__file__).parent
-    code = sorted(
-        f"{path}:{st.st_size}:{st.st_mtime_ns}"
-        for path in package.rglob("*.py")
-        for st in [path.stat()]
-    )
     return digest(
         str(VERSION),
         str(root),  # a copied site folder has its own paths
         sys.version,
         options,
         os.environ.get("MMSITE_MARKDOWN_ENGINE", ""),
-        *code,
+        *code_stamps(),
         *_library_stamps(),
         git_head(root),
     )
