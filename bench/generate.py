@@ -204,9 +204,14 @@ def write_mmsite(root: Path, items: list[Item], langs: list[tuple[str, str, str]
         "title: Bench Salt Co.\nbase_url: https://bench.example/\ndefault_language: en\n"
         f"languages:\n{languages}\nmarkets:\n{markets}\n",
     )
-    for name, text in [("page.html", MMSITE_PAGE), ("section.html", MMSITE_LIST)]:
-        write(root / "templates" / name, text)
-    write(root / "templates" / "home.html", MMSITE_LIST)
+    # Section templates come before page.html in the lookup (render.template_names):
+    # without these, products and articles would render with the default theme's
+    # full templates (JSON-LD, buy buttons, series navigation) in the "minimal" site.
+    for name in ["page.html", "products/page.html", "series/article.html"]:
+        write(root / "templates" / name, MMSITE_PAGE)
+    lists = ["section.html", "home.html", "products/section.html", "series/index.html"]
+    for name in lists + ["series/list.html", "products/category.html", "products/categories.html"]:
+        write(root / "templates" / name, MMSITE_LIST)
     content = root / "content"
     for code, _, _ in langs:
         suffix = "" if code == langs[0][0] else f".{code}"

@@ -81,6 +81,10 @@ def tree_rss_kib(pid: int) -> int:
 def measure(tool: Tool) -> Run:
     for path in tool.clean:
         shutil.rmtree(path, ignore_errors=True)
+    # Let the disk settle: deleting ~10,000 files leaves writeback (and discards) that
+    # would slow whichever tool runs next.
+    os.sync()
+    time.sleep(2)
     return timed(tool)
 
 
