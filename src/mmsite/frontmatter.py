@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import MmsiteError
-from .yamlutil import load_yaml
+from .yamlutil import Scalars, load_yaml
 
 FENCE = "---"
 TOP_KEY = re.compile(r"^([^\s#:][^:]*?)\s*:(\s|$)")
@@ -20,6 +20,9 @@ class Document:
     body: str
     body_line: int  # 1-based line of the body's first line in the file
     key_lines: dict[str, int]  # top-level front matter key -> its line in the file
+    # text as written and line of the scalars inside top-level values:
+    # ("price", "USD") -> ("12.10", 9); prices are read from this text, never from floats
+    scalars: Scalars = field(default_factory=dict)
 
     def line_of(self, key: str) -> int | None:
         return self.key_lines.get(key)
@@ -39,7 +42,8 @@ def split_front_matter(text: str, path: Path) -> Document:
         raise MmsiteError(
             "front matter is not closed", path, 1, hint="end the front matter with a --- line"
         )
-    meta = load_yaml("\n".join(lines[1:index]), path, line_offset=1)
+    scalars: Scalars = {}
+    meta = load_yaml("\n".join(lines[1:index]), path, line_offset=1, scalars=scalars)
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -54,4 +58,4 @@ def split_front_matter(text: str, path: Path) -> Document:
         match = TOP_KEY.match(line)
         if match:
             key_lines.setdefault(match.group(1).strip("'\""), number)
-    return Document(meta, "\n".join(lines[index + 1 :]), index + 2, key_lines)
+    return Document(meta, "\n".join(lines[index + 1 :]), index + 2, key_lines, scalars)
