@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import fastyaml
 from .errors import MmsiteError
-from .yamlutil import Scalars, load_yaml
+from .yamlutil import MAX_BYTES, Scalars, load_yaml
 
 FENCE = "---"
 TOP_KEY = re.compile(r"^([^\s#:][^:]*?)\s*:(\s|$)")
@@ -42,6 +43,13 @@ def split_front_matter(text: str, path: Path) -> Document:
         raise MmsiteError(
             "front matter is not closed", path, 1, hint="end the front matter with a --- line"
         )
+    body = "\n".join(lines[index + 1 :])
+    front = lines[1:index]
+    # one-line ``key: value`` entries are read directly (same values, exactly);
+    # anything else, or anything wrong, goes through the YAML parser
+    fast = fastyaml.try_parse(front, 2) if sum(map(len, front)) < MAX_BYTES // 2 else None
+    if fast is not None:
+        return Document(fast[0], body, index + 2, fast[1], fast[2])
     scalars: Scalars = {}
     meta = load_yaml("\n".join(lines[1:index]), path, line_offset=1, scalars=scalars)
     if meta is None:
@@ -58,4 +66,4 @@ def split_front_matter(text: str, path: Path) -> Document:
         match = TOP_KEY.match(line)
         if match:
             key_lines.setdefault(match.group(1).strip("'\""), number)
-    return Document(meta, "\n".join(lines[index + 1 :]), index + 2, key_lines, scalars)
+    return Document(meta, body, index + 2, key_lines, scalars)
