@@ -50,6 +50,7 @@ _BUILD = {
     for name in ("str", "int", "float", "bool", "null", "timestamp")
 }
 _STR = f"{_TAG}str"
+_TIMESTAMP = f"{_TAG}timestamp"
 
 # Characters outside YAML's printable set, line breaks other than \n, tabs, BOM.
 _UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
@@ -63,8 +64,10 @@ _PAIR = re.compile(r"([^:]+?): +(.+)")
 _PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_CHARS = frozenset(",[]{}#")
 
-_PLAIN: dict[str, Any] = {}  # plain scalar text -> value (_NO: not for the fast path)
-_NO = object()
+_PLAIN: dict[str, Any] = {}  # plain scalar text -> value, or a marker:
+_NO = object()  # not for the fast path
+_STR_VALUE = object()  # the text itself
+_DATE = object()  # a timestamp, built each time
 
 
 class _Unsupported(Exception):
@@ -196,27 +199,35 @@ def _mapping(inner: str, key: str, number: int, scalars: Scalars) -> dict[Any, A
 
 
 def _scalar(text: str) -> Any:
-    """A plain scalar, typed and built as the safe loader does."""
+    """A plain scalar, typed and built as the safe loader does. Text and timestamps are
+    new objects each time, as PyYAML makes them: a pickle of the front matter (the
+    document cache's digest) then does not depend on which values the memo shared."""
     value = _PLAIN.get(text, _PLAIN)
     if value is _PLAIN:
-        value = _build(text)
+        value = _kind(text)
         if len(_PLAIN) < 50_000 and len(text) <= 100:
             _PLAIN[text] = value
+    if value is _STR_VALUE:
+        return text
+    if value is _DATE:
+        return _BUILD[_TIMESTAMP](_CONSTRUCTOR, ScalarNode(_TIMESTAMP, text))
     if value is _NO:
         raise _Unsupported
     return value
 
 
-def _build(text: str) -> Any:
+def _kind(text: str) -> Any:
+    """The memo entry of a plain scalar: its value, or one of the markers."""
     if text[0] in _PLAIN_START and not (text[0] == "-" and text[1:2] not in ("", " ")):
         return _NO
     tag = _RESOLVER.resolve(ScalarNode, text, (True, False))
     if tag == _STR:
-        return text
+        return _STR_VALUE
     build = _BUILD.get(tag)
     if build is None:
         return _NO
     try:
-        return build(_CONSTRUCTOR, ScalarNode(tag, text))
+        value = build(_CONSTRUCTOR, ScalarNode(tag, text))
     except (ValueError, TypeError, AttributeError, OverflowError, yaml.YAMLError):
         return _NO
+    return _DATE if tag == _TIMESTAMP else value

@@ -87,12 +87,15 @@ def front_digest(doc: Document) -> str:
 
 
 class DocumentCache:
-    """Parsed front matter per file. Entries are kept pickled so every build gets fresh,
-    unshared objects (model steps may change ``meta`` in place)."""
+    """Parsed front matter per file. The front matter is kept pickled so every build gets
+    fresh, unshared objects (model steps may change ``meta`` in place); that pickle is
+    also what :func:`front_digest` hashes, so a parse pickles once. The body (a str) and
+    the scalar texts (tuples) are immutable and kept as they are."""
 
-    def __init__(
-        self, entries: dict[str, tuple[tuple[int, ...], bytes, str]] | None = None
-    ) -> None:
+    # path -> (stamp, pickled (meta, key_lines, body_line), front digest, body, scalars)
+    Entries = dict[str, tuple[tuple[int, ...], bytes, str, str, dict]]
+
+    def __init__(self, entries: Entries | None = None) -> None:
         self.entries = entries or {}
         self.used: set[str] = set()
         self.hits = 0
@@ -102,6 +105,11 @@ class DocumentCache:
         st = path.stat()
         return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
 
+    @staticmethod
+    def front(doc: Document) -> bytes:
+        """The pickle :func:`front_digest` hashes (kept equal by a test)."""
+        return pickle.dumps((doc.meta, doc.key_lines, doc.body_line), 4)
+
     def load(self, path: Path, parse: Callable[[], Document]) -> Document:
         key = str(path)
         self.used.add(key)
@@ -109,9 +117,11 @@ class DocumentCache:
         entry = self.entries.get(key)
         if entry is not None and entry[0] == stamp:
             self.hits += 1
-            return pickle.loads(entry[1])
+            meta, key_lines, body_line = pickle.loads(entry[1])
+            return Document(meta, entry[3], body_line, key_lines, dict(entry[4]))
         doc = parse()
-        self.entries[key] = (stamp, pickle.dumps(doc, pickle.HIGHEST_PROTOCOL), front_digest(doc))
+        front = self.front(doc)
+        self.entries[key] = (stamp, front, digest(front), doc.body, dict(doc.scalars))
         return doc
 
     def fronts(self) -> dict[str, str]:
