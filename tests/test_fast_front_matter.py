@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from unittest import mock
 
@@ -14,6 +14,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from mmsite import fastyaml
+from mmsite.config import load_config
+from mmsite.content import HIDDEN, discover
 from mmsite.errors import MmsiteError
 from mmsite.frontmatter import Document, split_front_matter
 
@@ -332,3 +334,72 @@ def test_document_cache_digest_is_front_digest_and_hits_give_equal_documents(tmp
     with yaml_only():
         slow = split_front_matter(f"---\n{twice}\n---\n", page)
     assert front_digest(first) == front_digest(second) == front_digest(slow)
+
+
+def _old_split(text: str) -> tuple[list[str], str, int] | None:
+    """How split_front_matter cut a file before it stopped splitting bodies into lines:
+    (front matter lines, body, body line), None for no front matter, "open" if unclosed."""
+    text = text[1:] if text.startswith("\ufeff") else text
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return lines[1:index], "\n".join(lines[index + 1 :]), index + 2
+    return "open"  # type: ignore[return-value]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["---", "...", "--- ", "---\r", "", " ", "a: 1", "x", "\ufeff---"]),
+        max_size=7,
+    ).map("\n".join)
+)
+def test_cutting_the_front_matter_from_the_body_is_unchanged(text: str):
+    expected = _old_split(text)
+    with yaml_only(), mock.patch("mmsite.frontmatter.load_yaml", lambda text, *a, **k: {}):
+        try:
+            doc = split_front_matter(text, Path("p.md"))
+        except MmsiteError as exc:
+            assert expected == "open" and exc.message == "front matter is not closed"
+            return
+    if expected is None:
+        assert (doc.meta, doc.body, doc.body_line) == ({}, text.removeprefix("\ufeff"), 1)
+    else:
+        assert (doc.body, doc.body_line) == expected[1:]
+
+
+# -- discovery -----------------------------------------------------------------
+
+
+def _globbed(root: Path) -> tuple[list[Path], list[tuple[PurePosixPath, Path]]]:
+    """What discover found before it walked folders itself: a sorted recursive glob."""
+    markdown, resources = [], []
+    for path in sorted(root.rglob("*")):
+        rel = PurePosixPath(path.relative_to(root).as_posix())
+        if any(HIDDEN.search(part) for part in rel.parts) or rel.parts[0] == "i18n":
+            continue
+        if path.is_file():
+            (markdown.append(path) if path.suffix == ".md" else resources.append((rel, path)))
+    return markdown, resources
+
+
+def test_discovery_order_and_skips_are_those_of_a_sorted_glob(tmp_path: Path, make_site):
+    site = make_site({})
+    content = site / "content"
+    names = ["a.md", "a-b/x.md", "a/b.md", "a/b/c.md", "a/b.jpg", "a b/ü.md", "A/z.md",
+             "_index.md", "_index.fr.md", "i18n/fr.yaml", "docs/i18n/x.md", ".git/x.md",
+             "a/.hidden.md", "a/#lock.md", "a/backup.md~", "b/file.md.txt", "b/x.MD",
+             "products/p.md", "products/p-2.jpg", "products/p.jpg", "z/.md"]  # fmt: skip
+    for name in names:
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text("---\ntitle: x\n---\n", "utf-8")
+    (content / "linked").symlink_to(content / "a", target_is_directory=True)
+    (content / "alias.md").symlink_to(content / "a.md")
+    markdown, resources = discover(load_config(site))
+    assert (markdown, list(resources.items())) == _globbed(content)
+    assert content / "a-b" / "x.md" in markdown and content / "alias.md" in markdown
+    (content / "out.md").symlink_to(tmp_path / "elsewhere.md")
+    with pytest.raises(MmsiteError, match="symbolic link points outside content/"):
+        discover(load_config(site))

@@ -55,8 +55,8 @@ _TIMESTAMP = f"{_TAG}timestamp"
 # Characters outside YAML's printable set, line breaks other than \n, tabs, BOM.
 _UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
 _ENTRY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
-_SINGLE = re.compile(r"'((?:[^']|'')*)'(.*)")
-_DOUBLE = re.compile(r'"((?:[^"\\]|\\["\\])*)"(.*)')
+_SINGLE = re.compile(r"'([^']*(?:''[^']*)*)'(.*)")
+_DOUBLE = re.compile(r'"([^"\\]*(?:\\["\\][^"\\]*)*)"(.*)')
 _UNESCAPE = re.compile(r"\\([\"\\])")
 _FLOW = re.compile(r"([\[{])([^\[\]{}#'\"]*)([\]}])(.*)")
 _PAIR = re.compile(r"([^:]+?): +(.+)")

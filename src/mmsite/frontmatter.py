@@ -33,25 +33,32 @@ def split_front_matter(text: str, path: Path) -> Document:
     """Parse front matter; a file without a leading ``---`` line has none."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != FENCE:
+    first = text.find("\n")
+    if text[: first if first >= 0 else len(text)].rstrip() != FENCE:
         return Document({}, text, 1, {})
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in (FENCE, "..."):
+    # the lines up to the closing fence only: the body is not split into lines
+    front: list[str] = []
+    start = first + 1
+    while first >= 0:
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        if line.rstrip() in (FENCE, "..."):
             break
+        front.append(line)
+        first, start = end, end + 1
     else:
         raise MmsiteError(
             "front matter is not closed", path, 1, hint="end the front matter with a --- line"
         )
-    body = "\n".join(lines[index + 1 :])
-    front = lines[1:index]
+    body = "" if end < 0 else text[end + 1 :]
+    index = len(front) + 1  # the closing fence's line, counting from 0
     # one-line ``key: value`` entries are read directly (same values, exactly);
     # anything else, or anything wrong, goes through the YAML parser
     fast = fastyaml.try_parse(front, 2) if sum(map(len, front)) < MAX_BYTES // 2 else None
     if fast is not None:
         return Document(fast[0], body, index + 2, fast[1], fast[2])
     scalars: Scalars = {}
-    meta = load_yaml("\n".join(lines[1:index]), path, line_offset=1, scalars=scalars)
+    meta = load_yaml("\n".join(front), path, line_offset=1, scalars=scalars)
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -62,7 +69,7 @@ def split_front_matter(text: str, path: Path) -> Document:
         if not isinstance(key, str):
             raise MmsiteError(f"front matter key {key!r} must be text", path, 2)
     key_lines = {}
-    for number, line in enumerate(lines[1:index], start=2):
+    for number, line in enumerate(front, start=2):
         match = TOP_KEY.match(line)
         if match:
             key_lines.setdefault(match.group(1).strip("'\""), number)
