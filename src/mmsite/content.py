@@ -393,9 +393,10 @@ def load_content(
             continue
         if page.draft and not include_drafts:
             continue
-        group = groups.setdefault(
-            _group_key(page), Group(_group_key(page), {}, config.default_language)
-        )
+        key = _group_key(page)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = Group(key, {}, config.default_language)
         other = group.pages.get(page.lang)
         if other is not None:
             errors.append(
