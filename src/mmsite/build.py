@@ -252,13 +252,9 @@ def write_language_picker(build: Build) -> None:
     build.out.write("index.html", render_template(build.env, ["language-picker.html"], context))
 
 
-# The pipeline, in order. Static files come first so templates can ask for
-# fingerprinted asset names; images are processed before pages show them.
-STEPS: list[Step] = [
-    publish_static,
-    copy_resources,
-    process_images,
-    render_pages,
+# The built-in steps after render_pages. None of them reads the pages it writes: with
+# several processes they run in the build's own process while children render.
+AFTER_PAGES: list[Step] = [
     write_merchant_feeds,
     write_feeds,
     write_language_picker,
@@ -268,18 +264,10 @@ STEPS: list[Step] = [
     write_redirects,
     write_headers,
 ]
-# Steps that never read the pages render_pages writes: when they come right after it,
-# they run in the build's own process while forked children render the pages.
-BESIDE_PAGES: set[Step] = {
-    write_merchant_feeds,
-    write_feeds,
-    write_language_picker,
-    write_not_found_pages,
-    write_sitemap,
-    write_robots,
-    write_redirects,
-    write_headers,
-}
+BESIDE_PAGES: set[Step] = set(AFTER_PAGES)  # an extension's step is not among them
+# The pipeline, in order. Static files come first so templates can ask for
+# fingerprinted asset names; images are processed before pages show them.
+STEPS: list[Step] = [publish_static, copy_resources, process_images, render_pages, *AFTER_PAGES]
 
 
 def steps_beside_pages() -> list[Step]:
