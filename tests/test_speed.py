@@ -3,9 +3,11 @@ bytecode cache never serves a stale template; generated pages get their own body
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,8 @@ from mmsite.errors import BuildErrors, MmsiteError
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate  # noqa: E402
+
+PARENT = os.getpid()
 
 needs_fork = pytest.mark.skipif(
     parallel.job_count(2, 1000) < 2, reason="no fork start method on this platform"
@@ -80,17 +84,31 @@ def test_errors_survive_the_trip_between_processes() -> None:
     assert (again.errors[0].line, again.errors[0].hint) == (3, "fix it")
 
 
-def crash_in_slice_one(index: int, count: int) -> int:
-    if index == 1:
+def crash_in_a_child(take) -> list[int]:
+    if os.getpid() != PARENT:
         raise ValueError("a bug in a worker")
-    return index
+    return []
+
+
+def taken(take) -> list[int]:
+    numbers = []
+    while (chunk := take()) is not None:
+        numbers += chunk
+        time.sleep(0.001)
+    return numbers
 
 
 @needs_fork
-def test_a_crashing_worker_fails_the_build_with_its_traceback() -> None:
-    assert parallel.map_slices(3, lambda index, count: index * 10) == [0, 10, 20]
+def test_processes_share_the_items_and_a_crashing_worker_fails_the_build() -> None:
+    shares = parallel.map_shared(3, 100, taken, chunk=7)
+    assert len(shares) == 3
+    assert sorted(n for share in shares for n in share) == list(range(100))  # each once
+    assert all(share == sorted(share) for share in shares)
+    ran = []
+    assert parallel.map_shared(1, 5, taken, first=lambda: ran.append(1)) == [[0, 1, 2, 3, 4]]
+    assert ran == [1]
     with pytest.raises(parallel.WorkerFailed, match="a bug in a worker"):
-        parallel.map_slices(2, crash_in_slice_one)
+        parallel.map_shared(2, 10, crash_in_a_child)
 
 
 def test_job_count(monkeypatch) -> None:

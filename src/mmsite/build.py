@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import time
 from collections.abc import Callable
@@ -75,6 +76,8 @@ class Build:
     cache: Session
     progress: Progress | None = None
     jobs: int | None = None  # processes for page rendering; None: one per CPU
+    beside: list[Step] = field(default_factory=list)  # may run while pages render
+    done: set[Step] = field(default_factory=set)  # steps already run
 
     @property
     def config(self) -> Config:
@@ -97,90 +100,133 @@ def copy_resources(build: Build) -> None:
 
 @dataclass
 class Rendered:
-    """What one slice of routes changed in the build state (files are already on disk);
-    a child process sends it to the parent, which applies it to its own state."""
+    """What one process changed in the build state while rendering (files are already
+    on disk); a child process sends it to the parent, which applies it to its own."""
 
     pages: int = 0
     written: set[PurePosixPath] = field(default_factory=set)
     fresh: set[PurePosixPath] = field(default_factory=set)
     linked: int = 0
     entries: dict[str, Any] = field(default_factory=dict)  # incremental cache records
+    digests: dict[Dep, str] = field(default_factory=dict)  # input digests computed
     rendered: int = 0
     reused: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # (route index, text)
     errors: list[tuple[int, MmsiteError]] = field(default_factory=list)  # (route index, error)
 
 
-def render_slice(build: Build, index: int, count: int) -> Rendered:
-    """Render routes ``index``, ``index + count``, ... (reusing unchanged ones) and write
-    each page at once; return what changed since the slice started."""
+def render_routes(build: Build, take: parallel.Take, here: bool) -> Rendered:
+    """Render the routes ``take()`` hands out (reusing unchanged ones) and write each
+    page at once; return what changed since this call started. ``here``: this is the
+    build's own process (it shows progress)."""
     out, session, reporter = build.out, build.cache, build.site.reporter
     written, fresh, linked = set(out.written), set(out.fresh), out.linked
-    entries, report, warned = set(session.current), session.report, len(reporter.warnings)
+    entries, report = set(session.current), session.report
+    digests = len(session.dep_digests)
     rendered, reused = report.rendered, report.reused
     done = Rendered()
     routes = build.site.router.routes
-    for number in range(index, len(routes), count):
-        route = routes[number]
-        if build.progress is not None and index == 0:
-            build.progress(number + 1, len(routes))
-        if out.exists(route.output):
-            clash = f"/{route.path} is also a static or resource file"
-            done.errors.append((number, MmsiteError(clash, route.page.source)))
-            continue
-        done.pages += 1
-        if session.reuse(route.output):
-            continue
-        with session.tracking(route) as reads:
-            try:
-                html = render_template(
-                    build.env, template_names(route.page), context_for(build.site, route)
-                )
-            except MmsiteError as exc:
-                if exc.path is None:  # e.g. no template: say which page asked for it
-                    exc.path = route.page.source
-                done.errors.append((number, exc))
-                continue
-        out.write(route.output, html)
-        session.record(route.output, reads)
+    while (numbers := take()) is not None:
+        if build.progress is not None and here:
+            build.progress(numbers.stop, len(routes))
+        for number in numbers:
+            with reporter.capturing() as warned:
+                _render_route(build, number, done)
+            done.warnings += [(number, text) for text in warned]
     done.written, done.fresh, done.linked = (
         out.written - written,
         out.fresh - fresh,
         out.linked - linked,
     )
     done.entries = {k: v for k, v in session.current.items() if k not in entries}
+    done.digests = dict(list(session.dep_digests.items())[digests:])
     done.rendered, done.reused = report.rendered - rendered, report.reused - reused
-    done.warnings = reporter.warnings[warned:]
     return done
 
 
+def _render_route(build: Build, number: int, done: Rendered) -> None:
+    route = build.site.router.routes[number]
+    if build.out.exists(route.output):
+        clash = f"/{route.path} is also a static or resource file"
+        done.errors.append((number, MmsiteError(clash, route.page.source)))
+        return
+    done.pages += 1
+    session = build.cache
+    if session.reuse(route.output):
+        return
+    with session.tracking(route) as reads:
+        try:
+            html = render_template(
+                build.env, template_names(route.page), context_for(build.site, route)
+            )
+        except MmsiteError as exc:
+            if exc.path is None:  # e.g. no template: say which page asked for it
+                exc.path = route.page.source
+            done.errors.append((number, exc))
+            return
+    build.out.write(route.output, html)
+    session.record(route.output, reads)
+
+
 def _adopt(build: Build, done: Rendered) -> None:
-    """Apply a child's slice to this process's build state."""
+    """Apply a child's share to this process's build state."""
+    clash = build.out.written & done.written
+    if clash:
+        raise MmsiteError(f"two outputs write {sorted(map(str, clash))[0]}")
     build.out.written |= done.written
     build.out.fresh |= done.fresh
     build.out.linked += done.linked
     build.cache.current.update(done.entries)
+    build.cache.dep_digests.update(done.digests)
     build.cache.report.rendered += done.rendered
     build.cache.report.reused += done.reused
-    for warning in done.warnings:
-        build.site.reporter.add(warning)
 
 
 def render_pages(build: Build) -> None:
     """Render every route across ``build.jobs`` processes (byte-identical to one);
     routes whose recorded inputs are unchanged are linked from the previous build
-    instead (see :mod:`mmsite.incremental`)."""
-    routes = build.site.router.routes
+    instead (see :mod:`mmsite.incremental`). With several processes, this one first
+    runs the steps in ``build.beside`` (they do not read the pages) while the children
+    render, then renders too."""
+    routes, reporter = build.site.router.routes, build.site.reporter
     jobs = parallel.job_count(build.jobs, len(routes))
-    results = parallel.map_slices(jobs, lambda index, count: render_slice(build, index, count))
+    mark, parent = len(reporter.warnings), os.getpid()
+    beside: list[str] = []
+
+    def first() -> None:
+        with reporter.capturing() as warned:
+            for step in build.beside:
+                run_step(build, step)
+        beside.extend(warned)
+        build.done.update(build.beside)
+
+    results = parallel.map_shared(
+        jobs,
+        len(routes),
+        lambda take: render_routes(build, take, here=os.getpid() == parent),
+        first if jobs > 1 and build.beside else None,
+    )
     errors: list[tuple[int, MmsiteError]] = []
+    warnings: list[tuple[int, str]] = []
     for index, done in enumerate(results):
-        if index:  # slice 0 ran in this process
+        if index:  # results[0] is this process's own share
             _adopt(build, done)
         build.result.pages += done.pages
         errors += done.errors
+        warnings += done.warnings
+    # the order of one process: pages by route, then the steps that ran beside them
+    reporter.replace_since(mark, [text for _, text in sorted(warnings)] + beside)
     if errors:
         raise BuildErrors(error for _, error in sorted(errors, key=lambda item: item[0]))
+
+
+def run_step(build: Build, step: Step) -> None:
+    """One build step, what it reads and warns recorded (see :mod:`mmsite.delta`)."""
+    if step is render_pages:
+        step(build)
+        return
+    with build.cache.step(step.__name__):
+        step(build)
 
 
 def write_language_picker(build: Build) -> None:
@@ -206,13 +252,9 @@ def write_language_picker(build: Build) -> None:
     build.out.write("index.html", render_template(build.env, ["language-picker.html"], context))
 
 
-# The pipeline, in order. Static files come first so templates can ask for
-# fingerprinted asset names; images are processed before pages show them.
-STEPS: list[Step] = [
-    publish_static,
-    copy_resources,
-    process_images,
-    render_pages,
+# The built-in steps after render_pages. None of them reads the pages it writes: with
+# several processes they run in the build's own process while children render.
+AFTER_PAGES: list[Step] = [
     write_merchant_feeds,
     write_feeds,
     write_language_picker,
@@ -222,6 +264,17 @@ STEPS: list[Step] = [
     write_redirects,
     write_headers,
 ]
+BESIDE_PAGES: set[Step] = set(AFTER_PAGES)  # an extension's step is not among them
+# The pipeline, in order. Static files come first so templates can ask for
+# fingerprinted asset names; images are processed before pages show them.
+STEPS: list[Step] = [publish_static, copy_resources, process_images, render_pages, *AFTER_PAGES]
+
+
+def steps_beside_pages() -> list[Step]:
+    after = STEPS[STEPS.index(render_pages) + 1 :]
+    return list(itertools.takewhile(BESIDE_PAGES.__contains__, after))
+
+
 # After content is read, before routing: features parse their front matter and add
 # generated pages (categories, tags).
 MODEL_STEPS: list[ModelStep] = [check_front_matter, series_step, load_products]
@@ -374,12 +427,10 @@ def _full_build(
         env = make_environment(theme, root / CACHE_DIR / "jinja")
         session = cache.session(site, theme, env, tree)
         context = Build(site, theme, env, tree, result, session, options.progress, options.jobs)
+        context.beside = steps_beside_pages()
         for step in STEPS:
-            if step is render_pages:
-                step(context)
-                continue
-            with session.step(step.__name__):
-                step(context)
+            if step not in context.done:
+                run_step(context, step)
         result.files = len(tree.written)
         tree.commit(background_cleanup)
     except BaseException:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,13 +64,38 @@ class Reporter:
     def warn(self, message: str, path: Path | str | None = None) -> None:
         for capture in self.captures:
             capture.append((message, str(path) if path is not None else None))
-        self.add(f"{path}: {message}" if path else message)
+        self.add(self.text(message, path))
+
+    @staticmethod
+    def text(message: str, path: Path | str | None) -> str:
+        return f"{path}: {message}" if path else message
+
+    @contextmanager
+    def capturing(self) -> Iterator[list[str]]:
+        """Every warning given inside the block, repeats included (:attr:`warnings`
+        keeps only the first of each)."""
+        captured: list[tuple[str, str | None]] = []
+        texts: list[str] = []
+        self.captures.append(captured)
+        try:
+            yield texts
+        finally:
+            self.captures.pop()  # recordings nest
+            texts += [self.text(message, path) for message, path in captured]
 
     def add(self, text: str) -> None:
         """A warning already formatted (e.g. by a worker process)."""
         if text not in self._seen:
             self._seen.add(text)
             self.warnings.append(text)
+
+    def replace_since(self, mark: int, texts: list[str]) -> None:
+        """Put ``texts`` in place of the warnings added after the first ``mark`` (the
+        same warnings gathered from several processes, in a deterministic order)."""
+        self._seen.difference_update(self.warnings[mark:])
+        del self.warnings[mark:]
+        for text in texts:
+            self.add(text)
 
 
 def relpath(path: Path, root: Path) -> Path:

@@ -330,7 +330,7 @@ class Session:
         self._changed_inputs: set[Dep] | None = None
         self.current: dict[str, Entry] = {}
         self._page_index: dict[PageId, Page] | None = None
-        self._dep_digests: dict[Dep, str] = {}
+        self.dep_digests: dict[Dep, str] = {}
         self._global: str | None = None
         self._stack: list[Reads] = []
         self.steps: dict[str, StepRecord] = {}  # build step name -> what it read
@@ -376,10 +376,10 @@ class Session:
         self._global = value
 
     def _dep_digest(self, dep: Dep) -> str:
-        value = self._dep_digests.get(dep)
+        value = self.dep_digests.get(dep)
         if value is None:
             value = self._compute(dep)
-            self._dep_digests[dep] = value
+            self.dep_digests[dep] = value
         return value
 
     def _compute(self, dep: Dep) -> str:

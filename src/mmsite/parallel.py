@@ -1,4 +1,4 @@
-"""Work split across processes: slice 0 runs here, the others in forked children.
+"""Work shared across processes: this one and forked children take items in chunks.
 
 Forked children inherit the built site (config, content model, routes, templates) for
 free, so nothing is pickled on the way in; each child writes its files itself and sends
@@ -13,7 +13,7 @@ import signal
 import threading
 import traceback
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -40,22 +40,44 @@ class WorkerFailed(RuntimeError):
     """A child crashed (a bug, not a user mistake); carries the child's traceback."""
 
 
-def map_slices(jobs: int, work: Callable[[int, int], T]) -> list[T]:
-    """``[work(0, jobs), work(1, jobs), ...]`` with slices 1.. in forked processes."""
+Take = Callable[[], "range | None"]
+
+
+def map_shared(
+    jobs: int,
+    count: int,
+    work: Callable[[Take], T],
+    first: Callable[[], None] | None = None,
+    chunk: int = 16,
+) -> list[T]:
+    """``[work(take), ...]``: one call here and ``jobs - 1`` in forked children.
+
+    ``take()`` hands out the next ``chunk`` of the indices ``0 .. count - 1`` (each once,
+    in increasing order within a process), ``None`` when all are taken: a process that
+    finishes early takes more, so uneven items still keep every core busy. ``first``
+    runs here before this process starts taking (work that may overlap with the
+    children's, such as the build steps that do not read the rendered pages)."""
     if jobs <= 1:
-        return [work(0, 1)]
+        if first is not None:
+            first()
+        return [work(_taker(None, count, chunk))]
     context = multiprocessing.get_context("fork")
+    counter = context.Value("q", 0)  # shared memory, inherited by the children
     children = []
-    for index in range(1, jobs):
+    for _ in range(1, jobs):
         receive, send = context.Pipe(duplex=False)
         process = context.Process(
-            target=_child, args=(send, work, index, jobs, os.getpid()), daemon=True
+            target=_child,
+            args=(send, lambda: work(_taker(counter, count, chunk)), os.getpid()),
+            daemon=True,
         )
         process.start()
         send.close()
         children.append((process, receive))
     try:
-        results = [work(0, jobs)]
+        if first is not None:
+            first()
+        results = [work(_taker(counter, count, chunk))]
         for process, receive in children:
             try:
                 ok, value = receive.recv()
@@ -74,6 +96,23 @@ def map_slices(jobs: int, work: Callable[[int, int], T]) -> list[T]:
             process.join()
 
 
+def _taker(counter: Any, count: int, chunk: int) -> Take:
+    """The ``take`` of one process: a shared counter, or a local one (one process)."""
+    local = [0]
+
+    def take() -> range | None:
+        if counter is None:
+            start = local[0]
+            local[0] += chunk
+        else:
+            with counter.get_lock():
+                start = counter.value
+                counter.value = start + chunk
+        return range(start, min(start + chunk, count)) if start < count else None
+
+    return take
+
+
 def _die_with_parent(parent: int) -> None:
     """A killed build must not leave a child writing into its staging folder (the next
     build would find it there): on Linux the kernel kills us when the parent dies."""
@@ -88,10 +127,10 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _child(send, work: Callable[[int, int], T], index: int, jobs: int, parent: int) -> None:
+def _child(send, work: Callable[[], T], parent: int) -> None:
     _die_with_parent(parent)
     try:
-        send.send((True, work(index, jobs)))
+        send.send((True, work()))
     except BaseException:
         send.send((False, traceback.format_exc()))
     finally:

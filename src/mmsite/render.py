@@ -27,7 +27,46 @@ from .routing import Route, Router
 from .theme import Theme
 
 # Extensions (storefront, series, seo ...) add context to every page: f(view) -> dict.
+# A processor marked with @provides(keys) runs only when a template uses one of them.
 CONTEXT_PROCESSORS: list[Callable[[PageView], dict[str, Any]]] = []
+
+
+def provides(*keys: str) -> Callable[[Callable], Callable]:
+    """Declare the context keys a processor returns: it then runs on first use (a page
+    whose templates never name them never computes them; what it reads is still tracked,
+    as it runs inside the render)."""
+
+    def mark(processor: Callable) -> Callable:
+        processor.provides = keys  # type: ignore[attr-defined]
+        return processor
+
+    return mark
+
+
+class Deferred:
+    """One processor's values, computed when a template first looks one of them up."""
+
+    __slots__ = ("compute", "values")
+
+    def __init__(self, compute: Callable[[], dict[str, Any]]) -> None:
+        self.compute = compute
+        self.values: dict[str, Any] | None = None
+
+    def get(self, key: str) -> Any:
+        if self.values is None:
+            self.values = self.compute()
+        return self.values[key]
+
+
+class LazyContext(jinja2.runtime.Context):
+    """A template context that computes :class:`Deferred` values on lookup (every
+    lookup, in includes and imports too, goes through ``resolve_or_missing``)."""
+
+    def resolve_or_missing(self, key: str) -> Any:
+        value = super().resolve_or_missing(key)
+        if type(value) is Deferred:
+            return value.get(key)
+        return value
 
 
 def language_label(edition: Edition, editions: list[Edition]) -> str:
@@ -290,6 +329,7 @@ def make_environment(theme: Theme, cache_dir: Path | None = None) -> jinja2.Envi
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.context_class = LazyContext
     env.filters["format_date"] = _locale_filter(format_date)
     env.filters["format_number"] = _locale_filter(format_number)
     return env
@@ -324,7 +364,12 @@ def context_for(site: Site, route: Route, view: PageView | None = None) -> dict[
         "asset": site.asset,
     }
     for processor in CONTEXT_PROCESSORS:
-        context.update(processor(view))
+        keys = getattr(processor, "provides", None)
+        if keys is None:
+            context.update(processor(view))
+        else:
+            deferred = Deferred(functools.partial(processor, view))
+            context.update(dict.fromkeys(keys, deferred))
     return context
 
 

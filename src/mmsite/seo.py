@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from .content import Page
-from .render import PageView
+from .render import PageView, provides
 from .routing import Route, quote_path
 
 if TYPE_CHECKING:
@@ -273,6 +273,7 @@ def share_image(view: PageView) -> str | None:
     return router.absolute(quote_path(view.site.asset(fallback.lstrip("/"))))
 
 
+@provides("seo")
 def seo_context(view: PageView) -> dict[str, Any]:
     """``seo`` in templates: what partials/head-seo.html prints."""
     route = view.route

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from . import series as model
 from .content import Group, Page
 from .i18n import Edition, parse_locale
-from .render import PageView, Site
+from .render import PageView, Site, provides
 from .routing import Route, quote_path
 from .seo import json_indented
 
@@ -309,6 +309,7 @@ def series_feed_title(site: Site, nav: SeriesNav, edition: Edition) -> str:
     return f"{nav.title} · {site.title(edition)}"
 
 
+@provides("series", "article", "series_list", "tag_items", "tag_index", "feed_links")
 def context(view: PageView) -> dict[str, Any]:
     """Template context for every page (keys always present: templates are strict)."""
     site = view.site

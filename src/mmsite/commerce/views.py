@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from ..content import INDEX
 from ..i18n import Edition
-from ..render import PageView, Site
+from ..render import PageView, Site, provides
 from ..routing import Route, quote_path
 from .catalog import CATEGORY_DIR, category_name
 from .money import format_price, plain
@@ -205,6 +205,7 @@ def categories(site: Site, edition: Edition) -> list[dict[str, Any]]:
 HOME_PRODUCTS = 4  # products shown on the home page
 
 
+@provides("product", "catalog", "categories", "catalog_url", "other_pages")
 def storefront_context(view: PageView) -> dict[str, Any]:
     """CONTEXT_PROCESSORS entry: ``product``, ``catalog`` and ``categories`` for templates."""
     page = view.page

@@ -1,0 +1,80 @@
+"""Context processors marked with @provides run only when a template uses their keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import REPO, build_site, page, parse_html, text_of
+from mmsite import render
+from mmsite.build import BuildOptions, load_site
+from mmsite.errors import Reporter
+from mmsite.render import CONTEXT_PROCESSORS, context_for
+
+CALLS: list[str] = []
+
+
+@render.provides("greeting", "shout")
+def _greeting(view: render.PageView) -> dict[str, str]:
+    CALLS.append(view.title)
+    return {"greeting": f"Hello from {view.title}", "shout": view.title.upper()}
+
+
+@pytest.fixture
+def greeting():
+    CALLS.clear()
+    CONTEXT_PROCESSORS.append(_greeting)
+    yield CALLS
+    CONTEXT_PROCESSORS.remove(_greeting)
+
+
+PLAIN = "<!doctype html><title>{{ page.title }}</title><h1>{{ page.title }}</h1>\n"
+USES = (
+    "<!doctype html><title>{{ page.title }}</title>"
+    '{% include "hello.html" %}<p id="shout">{{ shout }}</p>\n'
+)
+
+
+def _site(make_site, template: str) -> Path:
+    files = {
+        "content/_index.md": page("Home"),
+        "content/a.md": page("Alpha"),
+        "content/b.md": page("Beta"),
+        "templates/page.html": template,
+        "templates/home.html": template,
+        "templates/hello.html": '<p id="hello">{{ greeting }}</p>',
+    }
+    config = "title: T\nbase_url: https://t.example/\n"
+    config += "default_language: en\nlanguages:\n  en: {locale: en_US}\n"
+    return make_site(files, config=config)
+
+
+def test_unused_keys_are_never_computed(make_site, greeting) -> None:
+    root = _site(make_site, PLAIN)
+    build_site(root, jobs=1, cache=False)
+    assert greeting == []
+    assert text_of(parse_html(root / "public/a/index.html").find(".//h1")) == "Alpha"
+
+
+def test_used_keys_computed_once_per_page_even_through_includes(make_site, greeting) -> None:
+    root = _site(make_site, USES)
+    build_site(root, jobs=1, cache=False)
+    assert sorted(greeting) == ["Alpha", "Beta", "Home"]  # both keys, one call per page
+    doc = parse_html(root / "public/b/index.html")
+    assert text_of(doc.find(".//p[@id='hello']")) == "Hello from Beta"
+    assert text_of(doc.find(".//p[@id='shout']")) == "BETA"
+
+
+def test_declared_keys_match_what_processors_return() -> None:
+    """Every lazy processor returns exactly the keys it declares, on every demo page
+    (a key it forgot to declare would be undefined in templates)."""
+    site, _ = load_site(REPO, BuildOptions(), Reporter())
+    lazy = [p for p in CONTEXT_PROCESSORS if getattr(p, "provides", None)]
+    assert len(lazy) >= 3  # seo, series, storefront
+    for route in site.router.routes:
+        view = site.view(route)
+        for processor in lazy:
+            assert set(processor(view)) == set(processor.provides), (processor, route.path)
+        context = context_for(site, route, view)
+        assert all(key in context for p in lazy for key in p.provides)
