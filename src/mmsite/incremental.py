@@ -166,7 +166,6 @@ class Reads:
 
 @dataclass
 class Entry:
-    key: str  # digest of the global key and every recorded dependency
     deps: tuple[Dep, ...]
     stat: tuple[int, int, int]  # (inode, size, mtime_ns) of the output file we wrote
     warnings: tuple[tuple[str, str | None], ...] = ()
@@ -397,25 +396,21 @@ class Session:
             return digest(repr(page.meta))
         return digest(page.body)
 
-    def key_of(self, deps: Iterable[Dep]) -> str:
-        if self.changed is not None:
-            return ""  # a delta build: computed again by the next full build
-        return digest(self.global_key, *(f"{d}={self._dep_digest(d)}" for d in sorted(deps)))
-
     def unchanged(self, entry: Entry) -> bool:
-        """Are the inputs recorded in ``entry`` as they were? With the last build's input
-        digests (and the same global key), one set of changed inputs is computed and
-        each record is checked against it; otherwise the record's key is recomputed."""
+        """Are the inputs recorded in ``entry`` as they were? One set of changed inputs
+        is computed from the last build's input digests; nothing is unchanged when
+        something every page depends on (the global key) changed."""
         if self.changed is not None:
             return self.changed.isdisjoint(entry.deps)
         changed = self._inputs_changed()
-        if changed is not None:
-            return changed.isdisjoint(entry.deps) and self._before.keys() >= set(entry.deps)
-        return self.key_of(entry.deps) == entry.key
+        if changed is None:
+            return False
+        before = self._before
+        return changed.isdisjoint(entry.deps) and all(dep in before for dep in entry.deps)
 
     def _inputs_changed(self) -> set[Dep] | None:
         if self._changed_inputs is None:
-            if not self._before or self.cache.global_key != self.global_key:
+            if self.cache.global_key != self.global_key:
                 return None
             self._changed_inputs = {
                 dep for dep, old in self._before.items() if self._dep_digest(dep) != old
@@ -496,9 +491,7 @@ class Session:
             data = produce()
         self.out.write(rel, data)
         deps = tuple(sorted(reads.deps))
-        self.current[str(rel)] = Entry(
-            self.key_of(deps), deps, self.out.stat(rel), tuple(reads.warnings)
-        )
+        self.current[str(rel)] = Entry(deps, self.out.stat(rel), tuple(reads.warnings))
 
     def record(self, rel: PurePosixPath, reads: Reads) -> None:
         """Remember the inputs of an output just written (call after ``out.write``)."""
@@ -506,7 +499,7 @@ class Session:
         deps = tuple(sorted(reads.deps))
         for dep in deps:  # the next build compares these digests
             self._dep_digest(dep)
-        self.current[str(rel)] = Entry(self.key_of(deps), deps, stat, tuple(reads.warnings))
+        self.current[str(rel)] = Entry(deps, stat, tuple(reads.warnings))
         self.report.rendered += 1
 
     def digests(self, deps: Iterable[Dep]) -> dict[Dep, str]:
