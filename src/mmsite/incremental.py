@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from .theme import Theme
 
 CACHE_DIR = ".mmsite-cache"
-FORMAT = 4  # bump when the cache layout or key recipe changes
+FORMAT = 5  # bump when the cache layout or key recipe changes
 
 # Extensions that read data outside pages' meta/body (a data file, an API snapshot)
 # add f(site) -> bytes here; it becomes part of every page's key.
@@ -81,9 +81,14 @@ def code_digest() -> str:
 
 
 def front_digest(doc: Document) -> str:
-    """A document's front matter as parsed (values, key lines, where the body starts):
-    equal digests mean an edit changed the body only."""
-    return digest(pickle.dumps((doc.meta, doc.key_lines, doc.body_line), 4))
+    """A document's front matter as parsed (values, key lines, where the body starts)
+    and the text of the scalars inside its values (prices are read from the text: YAML
+    reads ``12.10`` and ``12.1`` alike): equal digests mean an edit changed the body only."""
+    return _front_digest(DocumentCache.front(doc), doc.scalars)
+
+
+def _front_digest(front: bytes, scalars: dict) -> str:
+    return digest(front, repr(list(scalars.items())))
 
 
 class DocumentCache:
@@ -121,7 +126,13 @@ class DocumentCache:
             return Document(meta, entry[3], body_line, key_lines, dict(entry[4]))
         doc = parse()
         front = self.front(doc)
-        self.entries[key] = (stamp, front, digest(front), doc.body, dict(doc.scalars))
+        self.entries[key] = (
+            stamp,
+            front,
+            _front_digest(front, doc.scalars),
+            doc.body,
+            dict(doc.scalars),
+        )
         return doc
 
     def fronts(self) -> dict[str, str]:
