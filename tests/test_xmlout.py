@@ -118,6 +118,8 @@ def odd_trees() -> list[ET.Element]:
     twice = ET.SubElement(shared, "twice")
     ET.SubElement(twice, "leaf")
     ET.SubElement(shared, "box").append(twice)  # one element in two places
+    leaf = ET.SubElement(twice, "shared-leaf")
+    ET.SubElement(shared, "deep").append(leaf)
     nameless = ET.Element(None)  # ElementTree writes only its text and children
     nameless.text = "t"
     ET.SubElement(nameless, "b").text = "&"

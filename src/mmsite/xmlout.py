@@ -32,7 +32,7 @@ def tostring(element: ET.Element, *, xml_declaration: bool = False, indent: bool
     """``ET.tostring(element, encoding="utf-8", xml_declaration=...)``, after
     ``ET.indent(element)`` when ``indent`` (applied to a copy: ``element`` is left as it is)."""
     try:
-        text = _Writer(SPACE if indent else None).document(element)
+        text = _serialize(element, SPACE if indent else None)
     except Exception:  # noqa: BLE001 - whatever went wrong, ElementTree has the last word
         return _elementtree(element, xml_declaration, indent)
     if xml_declaration:
@@ -77,111 +77,102 @@ def _attribute(text: str) -> str:
     return text
 
 
-def _checked(text: object) -> str | None:
-    if text is None or type(text) is str:
-        return text  # type: ignore[return-value]
-    raise Unsupported(text)
-
-
-def _blank(text: str | None) -> bool:
-    """What ``ET.indent`` replaces: no text, or whitespace only (``str.strip``'s idea)."""
-    return not text or not text.strip()
-
-
-class _Writer:
-    def __init__(self, space: str | None) -> None:
-        self.space = space
-        self.indents = ["\n"]
-        self.parts: list[str] = []
-        self.qnames: dict[str, str] = {}
-        self.namespaces: dict[str, str] = {}  # uri -> prefix, in order of first use
+def _serialize(root: ET.Element, space: str | None) -> str:
+    """The document as text; raises (any exception) where ElementTree must decide."""
+    if not isinstance(root, ET.Element):
+        raise Unsupported(root)
+    if space is not None:
         # ET.indent edits the tree in place: an element placed twice ends with the text and
-        # tail of its last place, which per-place indentation cannot mimic.
-        self.seen: set[int] | None = set() if space is not None else None
-
-    def document(self, root: ET.Element) -> str:
-        if not isinstance(root, ET.Element):
+        # tail of its last place, which indenting each place as it is written cannot mimic.
+        everything = list(root.iter())
+        if len(set(map(id, everything))) != len(everything):
             raise Unsupported(root)
-        parts = self.parts
-        name = self.qname(root.tag)
-        parts.append("<" + name)
-        slot = len(parts)
-        parts.append("")  # the root's xmlns declarations, known only at the end
-        self.rest(root, name, _checked(root.tail), 0)
-        parts[slot] = "".join(
-            f' xmlns{":" + prefix if prefix else ""}="{_attribute(uri)}"'
-            for uri, prefix in sorted(self.namespaces.items(), key=lambda item: item[1])
-        )
-        return "".join(parts)
+    parts: list[str] = []
+    append = parts.append
+    qnames: dict[str, str] = {}
+    known = qnames.get
+    namespaces: dict[str, str] = {}  # uri -> prefix, in order of first use
+    indents = ["\n"]
+    cdata, attribute, Str = _cdata, _attribute, str
 
-    def qname(self, name: object) -> str:
+    def qname(name: object) -> str:
         """ElementTree's ``_namespaces.add_qname`` for one tag or attribute name."""
-        found = self.qnames.get(name)  # type: ignore[call-overload]
-        if found is not None:
-            return found
-        if type(name) is not str:
+        if type(name) is not Str:
             raise Unsupported(name)
         if name[:1] == "{":
             uri, local = name[1:].rsplit("}", 1)
-            prefix = self.namespaces.get(uri)
+            prefix = namespaces.get(uri)
             if prefix is None:
                 prefix = _REGISTRY.get(uri)
                 if prefix is None:
-                    prefix = f"ns{len(self.namespaces)}"
+                    prefix = f"ns{len(namespaces)}"
                 if prefix != "xml":
-                    self.namespaces[uri] = prefix
+                    namespaces[uri] = prefix
             found = f"{prefix}:{local}" if prefix else local
         else:
             found = name
-        self.qnames[name] = found
+        qnames[name] = found
         return found
 
-    def element(self, element: ET.Element, tail: str | None, depth: int) -> None:
-        seen = self.seen
-        if seen is not None:
-            if id(element) in seen:
-                raise Unsupported(element)
-            seen.add(id(element))
-        name = self.qname(element.tag)
-        self.parts.append("<" + name)
-        self.rest(element, name, tail, depth)
+    def start(element: ET.Element) -> str:
+        """Write ``<name attr="..."``; return the name."""
+        tag = element.tag
+        name = known(tag) or qname(tag)
+        append("<" + name)
+        if element is root:
+            append("")  # parts[1]: the root's xmlns declarations, known only at the end
+        if element.keys():
+            for key, value in element.items():
+                append(f' {known(key) or qname(key)}="{attribute(value)}"')
+        return name
 
-    def rest(self, element: ET.Element, name: str, tail: str | None, depth: int) -> None:
-        """Attributes, content, end tag and tail of an element whose ``<name`` is written."""
-        parts, qname = self.parts, self.qname
-        for key, value in element.items():
-            parts.append(f' {qname(key)}="{_attribute(value)}"')
-        text = _checked(element.text)
-        count = len(element)
-        if count and self.space is not None and _blank(text):
-            text = self.indent(depth + 1)
-        if text or count:
-            parts.append(">")
-            if text:
-                parts.append(_cdata(text))
-            if count:
-                self.children(element, count, depth)
-            parts.append("</" + name + ">")
-        else:
-            parts.append(" />")
-        if tail:
-            parts.append(_cdata(tail))
-
-    def children(self, element: ET.Element, count: int, depth: int) -> None:
-        if self.space is None:
-            for child in element:
-                self.element(child, _checked(child.tail), depth + 1)
+    def content(element: ET.Element, name: str, depth: int) -> None:
+        """Text, children and end tag of an element whose start tag is written."""
+        text = element.text
+        if text is not None and type(text) is not Str:
+            raise Unsupported(text)
+        if not len(element):
+            append(">" + cdata(text) + "</" + name + ">" if text else " />")
             return
-        inner, outer = self.indent(depth + 1), self.indent(depth)
-        last = count - 1
-        for index, child in enumerate(element):
-            tail = _checked(child.tail)
-            if _blank(tail):
-                tail = outer if index == last else inner
-            self.element(child, tail, depth + 1)
+        if space is None:
+            append(">" + cdata(text) if text else ">")
+            inner = outer = None
+        else:
+            depth += 1
+            while len(indents) <= depth:
+                indents.append(indents[-1] + space)
+            inner, outer = indents[depth], indents[depth - 1]
+            append(">" + cdata(text) if text and text.strip() else ">" + inner)
+        last = element[-1]
+        for child in element:
+            child_name = start(child)
+            if len(child):
+                content(child, child_name, depth)
+            else:  # a leaf, inline: most elements of a feed
+                text = child.text
+                if text is None or text == "":
+                    append(" />")
+                elif type(text) is Str:
+                    append(">" + cdata(text) + "</" + child_name + ">")
+                else:
+                    raise Unsupported(text)
+            tail = child.tail
+            if tail is not None and type(tail) is not Str:
+                raise Unsupported(tail)
+            if inner is not None and (not tail or not tail.strip()):
+                tail = outer if child is last else inner
+            if tail:
+                append(cdata(tail))
+        append("</" + name + ">")
 
-    def indent(self, depth: int) -> str:
-        indents = self.indents
-        while len(indents) <= depth:
-            indents.append(indents[-1] + self.space)  # type: ignore[operator]
-        return indents[depth]
+    tail = root.tail
+    if tail is not None and type(tail) is not Str:
+        raise Unsupported(tail)
+    content(root, start(root), 0)
+    if tail:
+        append(cdata(tail))
+    parts[1] = "".join(
+        f' xmlns{":" + prefix if prefix else ""}="{attribute(uri)}"'
+        for uri, prefix in sorted(namespaces.items(), key=lambda item: item[1])
+    )
+    return "".join(parts)
