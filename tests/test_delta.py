@@ -206,6 +206,31 @@ def test_front_matter_edit_is_a_full_build(demo: Path, tmp_path: Path) -> None:
     assert_same_as_clean(demo, tmp_path)
 
 
+def test_product_body_edit_is_a_delta_with_pictures(demo: Path, tmp_path: Path) -> None:
+    """Product pages show photos through ``picture()``, which the image step installs:
+    a delta build, which skips that step, must install it too."""
+    product = demo / "content/products/smoked-salt.fr.md"
+    product.touch()
+    assert build_site(demo).kind == "delta"
+    edit(product, "\n---\n", "\n---\nUne phrase ajoutée par le test.\n\n")
+    result = build_site(demo)
+    assert result.kind == "delta"
+    shown = [rel for rel in result.changed if str(rel).endswith(".html")]
+    assert shown and all(
+        parse_html(demo / "public" / rel).find(".//picture") is not None for rel in shown
+    )
+    assert_same_as_clean(demo, tmp_path)
+
+
+def test_price_text_edit_is_a_full_build(demo: Path, tmp_path: Path) -> None:
+    """YAML reads 12.00 and 12.0 as the same number; prices come from the written text,
+    so changing it changes the front matter."""
+    product = demo / "content/products/smoked-salt.md"
+    edit(product, "price: {USD: 12.00,", "price: {USD: 12.0,")
+    assert build_site(demo).kind == "full"
+    assert_same_as_clean(demo, tmp_path)
+
+
 def test_front_matter_comment_only_is_still_a_delta(site: Path, tmp_path: Path) -> None:
     """A YAML comment changes no value, but it moves the lines errors would name."""
     path = site / "content/about.md"

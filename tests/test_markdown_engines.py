@@ -19,7 +19,15 @@ from helpers import REPO, build_site, page
 from mmsite import markdown
 from mmsite.errors import BuildErrors
 from mmsite.frontmatter import split_front_matter
-from mmsite.markdown import FAST, REFERENCE, engine_for, fast_source, render_fast, render_reference
+from mmsite.markdown import (
+    FAST,
+    REFERENCE,
+    engine_for,
+    fast_source,
+    render_fast,
+    render_markdown,
+    render_reference,
+)
 
 pytest.importorskip("markdown_it_pyrs")
 sys.path.insert(0, str(REPO / "bench"))
@@ -199,3 +207,13 @@ def test_broken_link_on_the_fast_path_is_reported_with_its_line(make_site) -> No
     errors = caught.value.errors
     assert errors and all(e.path is not None and e.path.name == "shop.md" for e in errors)
     assert {e.line for e in errors} == {8} and "gift-box.md" in errors[0].message
+
+
+def test_a_panic_in_the_fast_engine_falls_back_to_the_reference() -> None:
+    """markdown-it-pyrs 0.4 panics on some code spans inside link text (found by the
+    fuzz test); the page is rendered by markdown-it-py instead of failing the build."""
+    text = "[\U000aae91\U00042a08`¼](//evil.example/x)"
+    assert fast_source(text, "en_US") is not None  # the fast path would take it
+    html = render_markdown(text, "en_US")
+    assert html == render_reference(text, "en_US")
+    assert 'href="//evil.example/x"' in html

@@ -24,7 +24,7 @@ from .errors import BuildErrors, MmsiteError, Reporter
 from .feeds import write_feeds
 from .hostfiles import write_headers, write_not_found_pages, write_redirects
 from .i18n import Strings, editions
-from .images import check_front_matter, is_processed, process_images
+from .images import check_front_matter, install_picture, is_processed, process_images
 from .incremental import BuildCache, Dep, Session, no_gc, page_dep
 from .output import OutputTree, drop_cache
 from .qa import may_apply, qa_rule
@@ -558,6 +558,7 @@ def build_delta(
     tree = delta.DeltaOutput(output, root)
     result = BuildResult(output=output, languages=len(config.languages), kind="delta")
     env = make_environment(snapshot.theme, root / CACHE_DIR / "jinja")
+    install_picture(env, site)
     session = cache.session(site, snapshot.theme, env, tree)
     session.global_key = snapshot.global_key
     session.changed = frozenset(edited)

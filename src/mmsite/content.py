@@ -238,26 +238,46 @@ def _split_name(name: str, config: Config, path: Path) -> tuple[str, str]:
 
 
 def discover(config: Config) -> tuple[list[Path], dict[PurePosixPath, Path]]:
-    """Markdown files and resource files below content/, in a stable order."""
+    """Markdown files and resource files below content/, in a stable order (sorted by
+    path parts, as ``sorted(root.rglob("*"))``). Hidden names and ``i18n/`` are skipped,
+    symbolic links to folders are not followed."""
     root = config.content_dir
     if not root.is_dir():
         raise MmsiteError("no content/ folder", config.root, hint="create content/_index.md")
     markdown: list[Path] = []
     resources: dict[PurePosixPath, Path] = {}
-    root_text = str(root)
-    for path in sorted(root.rglob("*")):
-        rel = _rel(path, root, root_text)
-        if any(HIDDEN.search(part) for part in rel.parts) or rel.parts[0] == I18N_DIR:
-            continue
-        if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
-            raise MmsiteError("symbolic link points outside content/", path)
-        if not path.is_file():
-            continue
-        if path.suffix == ".md":
-            markdown.append(path)
-        else:
-            resources[rel] = path
+    _scan(str(root), "", root, markdown, resources)
     return markdown, resources
+
+
+def _scan(
+    folder: str,
+    rel: str,
+    root: Path,
+    markdown: list[Path],
+    resources: dict[PurePosixPath, Path],
+) -> None:
+    """Depth first, names sorted: the order of the sorted paths of a recursive glob."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except PermissionError:
+        return  # skipped, as a recursive glob skips it
+    for entry in entries:
+        name = entry.name
+        if HIDDEN.search(name) or (not rel and name == I18N_DIR):
+            continue
+        path = Path(entry.path)
+        if entry.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+            raise MmsiteError("symbolic link points outside content/", path)
+        below = f"{rel}/{name}" if rel else name
+        if entry.is_dir(follow_symlinks=False):
+            _scan(entry.path, below, root, markdown, resources)
+        elif entry.is_file():
+            if name.endswith(".md") and name != ".md":
+                markdown.append(path)
+            else:
+                resources[PurePosixPath(below)] = path
 
 
 # -- front matter validation -------------------------------------------------
@@ -373,9 +393,10 @@ def load_content(
             continue
         if page.draft and not include_drafts:
             continue
-        group = groups.setdefault(
-            _group_key(page), Group(_group_key(page), {}, config.default_language)
-        )
+        key = _group_key(page)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = Group(key, {}, config.default_language)
         other = group.pages.get(page.lang)
         if other is not None:
             errors.append(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import fastyaml
 from .errors import MmsiteError
-from .yamlutil import load_yaml
+from .yamlutil import MAX_BYTES, Scalars, load_yaml
 
 FENCE = "---"
 TOP_KEY = re.compile(r"^([^\s#:][^:]*?)\s*:(\s|$)")
@@ -20,6 +21,9 @@ class Document:
     body: str
     body_line: int  # 1-based line of the body's first line in the file
     key_lines: dict[str, int]  # top-level front matter key -> its line in the file
+    # text as written and line of the scalars inside top-level values:
+    # ("price", "USD") -> ("12.10", 9); prices are read from this text, never from floats
+    scalars: Scalars = field(default_factory=dict)
 
     def line_of(self, key: str) -> int | None:
         return self.key_lines.get(key)
@@ -29,17 +33,32 @@ def split_front_matter(text: str, path: Path) -> Document:
     """Parse front matter; a file without a leading ``---`` line has none."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != FENCE:
+    first = text.find("\n")
+    if text[: first if first >= 0 else len(text)].rstrip() != FENCE:
         return Document({}, text, 1, {})
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in (FENCE, "..."):
+    # the lines up to the closing fence only: the body is not split into lines
+    front: list[str] = []
+    start = first + 1
+    while first >= 0:
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        if line.rstrip() in (FENCE, "..."):
             break
+        front.append(line)
+        first, start = end, end + 1
     else:
         raise MmsiteError(
             "front matter is not closed", path, 1, hint="end the front matter with a --- line"
         )
-    meta = load_yaml("\n".join(lines[1:index]), path, line_offset=1)
+    body = "" if end < 0 else text[end + 1 :]
+    index = len(front) + 1  # the closing fence's line, counting from 0
+    # one-line ``key: value`` entries are read directly (same values, exactly);
+    # anything else, or anything wrong, goes through the YAML parser
+    fast = fastyaml.try_parse(front, 2) if sum(map(len, front)) < MAX_BYTES // 2 else None
+    if fast is not None:
+        return Document(fast[0], body, index + 2, fast[1], fast[2])
+    scalars: Scalars = {}
+    meta = load_yaml("\n".join(front), path, line_offset=1, scalars=scalars)
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -50,8 +69,8 @@ def split_front_matter(text: str, path: Path) -> Document:
         if not isinstance(key, str):
             raise MmsiteError(f"front matter key {key!r} must be text", path, 2)
     key_lines = {}
-    for number, line in enumerate(lines[1:index], start=2):
+    for number, line in enumerate(front, start=2):
         match = TOP_KEY.match(line)
         if match:
             key_lines.setdefault(match.group(1).strip("'\""), number)
-    return Document(meta, "\n".join(lines[index + 1 :]), index + 2, key_lines)
+    return Document(meta, body, index + 2, key_lines, scalars)

@@ -25,6 +25,8 @@ from .links import _content_path
 from .routing import Route, quote_path
 
 if TYPE_CHECKING:
+    import jinja2
+
     from .build import Build
     from .render import Site
 
@@ -297,7 +299,13 @@ def process_images(build: Build) -> None:
         site.images[rel] = _publish(build, rel, job, outputs)
     build.result.images = len(jobs)
     build.result.images_processed = len(misses)
-    build.env.globals["picture"] = make_picture(site)
+    install_picture(build.env, site)
+
+
+def install_picture(env: jinja2.Environment, site: Site) -> None:
+    """The ``picture()`` template function, for images in ``site.images`` (a delta
+    build, which does not run this step, installs it from the snapshot's)."""
+    env.globals["picture"] = make_picture(site)
 
 
 def _check_cache_dir(cache: Path, output: Path, config: Config) -> None:

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from .theme import Theme
 
 CACHE_DIR = ".mmsite-cache"
-FORMAT = 2  # bump when the cache layout or key recipe changes
+FORMAT = 5  # bump when the cache layout or key recipe changes
 
 # Extensions that read data outside pages' meta/body (a data file, an API snapshot)
 # add f(site) -> bytes here; it becomes part of every page's key.
@@ -81,18 +81,26 @@ def code_digest() -> str:
 
 
 def front_digest(doc: Document) -> str:
-    """A document's front matter as parsed (values, key lines, where the body starts):
-    equal digests mean an edit changed the body only."""
-    return digest(pickle.dumps((doc.meta, doc.key_lines, doc.body_line), 4))
+    """A document's front matter as parsed (values, key lines, where the body starts)
+    and the text of the scalars inside its values (prices are read from the text: YAML
+    reads ``12.10`` and ``12.1`` alike): equal digests mean an edit changed the body only."""
+    return _front_digest(DocumentCache.front(doc), doc.scalars)
+
+
+def _front_digest(front: bytes, scalars: dict) -> str:
+    return digest(front, repr(list(scalars.items())))
 
 
 class DocumentCache:
-    """Parsed front matter per file. Entries are kept pickled so every build gets fresh,
-    unshared objects (model steps may change ``meta`` in place)."""
+    """Parsed front matter per file. The front matter is kept pickled so every build gets
+    fresh, unshared objects (model steps may change ``meta`` in place); that pickle is
+    also what :func:`front_digest` hashes, so a parse pickles once. The body (a str) and
+    the scalar texts (tuples) are immutable and kept as they are."""
 
-    def __init__(
-        self, entries: dict[str, tuple[tuple[int, ...], bytes, str]] | None = None
-    ) -> None:
+    # path -> (stamp, pickled (meta, key_lines, body_line), front digest, body, scalars)
+    Entries = dict[str, tuple[tuple[int, ...], bytes, str, str, dict]]
+
+    def __init__(self, entries: Entries | None = None) -> None:
         self.entries = entries or {}
         self.used: set[str] = set()
         self.hits = 0
@@ -102,6 +110,11 @@ class DocumentCache:
         st = path.stat()
         return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
 
+    @staticmethod
+    def front(doc: Document) -> bytes:
+        """The pickle :func:`front_digest` hashes (kept equal by a test)."""
+        return pickle.dumps((doc.meta, doc.key_lines, doc.body_line), 4)
+
     def load(self, path: Path, parse: Callable[[], Document]) -> Document:
         key = str(path)
         self.used.add(key)
@@ -109,9 +122,17 @@ class DocumentCache:
         entry = self.entries.get(key)
         if entry is not None and entry[0] == stamp:
             self.hits += 1
-            return pickle.loads(entry[1])
+            meta, key_lines, body_line = pickle.loads(entry[1])
+            return Document(meta, entry[3], body_line, key_lines, dict(entry[4]))
         doc = parse()
-        self.entries[key] = (stamp, pickle.dumps(doc, pickle.HIGHEST_PROTOCOL), front_digest(doc))
+        front = self.front(doc)
+        self.entries[key] = (
+            stamp,
+            front,
+            _front_digest(front, doc.scalars),
+            doc.body,
+            dict(doc.scalars),
+        )
         return doc
 
     def fronts(self) -> dict[str, str]:
@@ -156,7 +177,6 @@ class Reads:
 
 @dataclass
 class Entry:
-    key: str  # digest of the global key and every recorded dependency
     deps: tuple[Dep, ...]
     stat: tuple[int, int, int]  # (inode, size, mtime_ns) of the output file we wrote
     warnings: tuple[tuple[str, str | None], ...] = ()
@@ -387,25 +407,21 @@ class Session:
             return digest(repr(page.meta))
         return digest(page.body)
 
-    def key_of(self, deps: Iterable[Dep]) -> str:
-        if self.changed is not None:
-            return ""  # a delta build: computed again by the next full build
-        return digest(self.global_key, *(f"{d}={self._dep_digest(d)}" for d in sorted(deps)))
-
     def unchanged(self, entry: Entry) -> bool:
-        """Are the inputs recorded in ``entry`` as they were? With the last build's input
-        digests (and the same global key), one set of changed inputs is computed and
-        each record is checked against it; otherwise the record's key is recomputed."""
+        """Are the inputs recorded in ``entry`` as they were? One set of changed inputs
+        is computed from the last build's input digests; nothing is unchanged when
+        something every page depends on (the global key) changed."""
         if self.changed is not None:
             return self.changed.isdisjoint(entry.deps)
         changed = self._inputs_changed()
-        if changed is not None:
-            return changed.isdisjoint(entry.deps) and self._before.keys() >= set(entry.deps)
-        return self.key_of(entry.deps) == entry.key
+        if changed is None:
+            return False
+        before = self._before
+        return changed.isdisjoint(entry.deps) and all(dep in before for dep in entry.deps)
 
     def _inputs_changed(self) -> set[Dep] | None:
         if self._changed_inputs is None:
-            if not self._before or self.cache.global_key != self.global_key:
+            if self.cache.global_key != self.global_key:
                 return None
             self._changed_inputs = {
                 dep for dep, old in self._before.items() if self._dep_digest(dep) != old
@@ -486,9 +502,7 @@ class Session:
             data = produce()
         self.out.write(rel, data)
         deps = tuple(sorted(reads.deps))
-        self.current[str(rel)] = Entry(
-            self.key_of(deps), deps, self.out.stat(rel), tuple(reads.warnings)
-        )
+        self.current[str(rel)] = Entry(deps, self.out.stat(rel), tuple(reads.warnings))
 
     def record(self, rel: PurePosixPath, reads: Reads) -> None:
         """Remember the inputs of an output just written (call after ``out.write``)."""
@@ -496,7 +510,7 @@ class Session:
         deps = tuple(sorted(reads.deps))
         for dep in deps:  # the next build compares these digests
             self._dep_digest(dep)
-        self.current[str(rel)] = Entry(self.key_of(deps), deps, stat, tuple(reads.warnings))
+        self.current[str(rel)] = Entry(deps, stat, tuple(reads.warnings))
         self.report.rendered += 1
 
     def digests(self, deps: Iterable[Dep]) -> dict[Dep, str]:

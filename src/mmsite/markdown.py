@@ -120,6 +120,10 @@ def render_markdown(
             return render_fast(source, link)
         except MmsiteError:  # a link the callback rejects: the reference engine reports
             pass  # it with its line number
+        except BaseException as exc:  # noqa: BLE001
+            # pyo3's PanicException (a bug in the Rust engine) is a BaseException
+            if type(exc).__name__ != "PanicException":
+                raise
     return render_reference(text, locale, unsafe_html, link, env, image)
 
 

@@ -107,7 +107,33 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int], active: set[int]) -> i
     return total
 
 
-def _load(text: str) -> Any:
+Scalars = dict[tuple[Any, ...], tuple[str, int]]
+
+
+def nested_scalars(node: yaml.Node, line_offset: int) -> Scalars:
+    """The text as written and the line of every scalar *inside* a top-level value of a
+    mapping node: ``("price", "USD")`` -> ``("12.10", 9)``. Top-level scalars are left
+    out (their line is the key's; nothing needs their text), keeping documents small."""
+    out: Scalars = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if not isinstance(value, yaml.ScalarNode):
+                _scalars(value, (key.value,), out, line_offset + 1)
+    return out
+
+
+def _scalars(node: yaml.Node, path: tuple[Any, ...], out: Scalars, offset: int) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _scalars(value, (*path, key.value), out, offset)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, value in enumerate(node.value):
+            _scalars(value, (*path, index), out, offset)
+    elif isinstance(node, yaml.ScalarNode):
+        out[path] = (node.value, node.start_mark.line + offset)
+
+
+def _load(text: str, scalars: Scalars | None = None, line_offset: int = 0) -> Any:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -121,13 +147,19 @@ def _load(text: str) -> Any:
             raise yaml.constructor.ConstructorError(
                 None, None, f"expands to more than {MAX_NODES} values", node.start_mark
             )
-        return loader.construct_document(node)
+        value = loader.construct_document(node)
+        if scalars is not None:
+            scalars.update(nested_scalars(node, line_offset))
+        return value
     finally:
         loader.dispose()
 
 
-def load_yaml(text: str, path: Path | str, line_offset: int = 0) -> Any:
-    """Parse ``text`` safely; errors name ``path`` and the line in that file."""
+def load_yaml(
+    text: str, path: Path | str, line_offset: int = 0, scalars: Scalars | None = None
+) -> Any:
+    """Parse ``text`` safely; errors name ``path`` and the line in that file. With
+    ``scalars`` (a dict), :func:`nested_scalars` of the document are added to it."""
     if len(text) > MAX_BYTES:
         raise MmsiteError(f"YAML is larger than {MAX_BYTES} bytes", path)
     try:
@@ -137,7 +169,7 @@ def load_yaml(text: str, path: Path | str, line_offset: int = 0) -> Any:
                 path,
                 hint="write the values out; alias-heavy YAML is refused for safety",
             )
-        return _load(text)
+        return _load(text, scalars, line_offset)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None

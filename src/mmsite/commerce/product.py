@@ -14,15 +14,13 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
-
-import yaml
 
 from ..config import Config, Market
 from ..content import ContentModel, Page
 from ..errors import MmsiteError
-from ..yamlutil import Composer
+from ..yamlutil import Scalars
 from .money import AmountError, parse_amount
 from .providers import known, validate_checkout
 
@@ -90,36 +88,6 @@ def product_of(page: Page) -> Product | None:
     return page.data.get("product")
 
 
-# -- exact scalar text -------------------------------------------------------
-
-# libyaml's composer gives the same nodes (scalar text, marks) ~10x faster.
-_COMPOSER: type = Composer
-
-
-def _scalars(node: yaml.Node, path: tuple[Any, ...], out: dict) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            _scalars(value, (*path, key.value), out)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, value in enumerate(node.value):
-            _scalars(value, (*path, index), out)
-    elif isinstance(node, yaml.ScalarNode):
-        out[path] = (node.value, node.start_mark.line + 2)  # +1 fence line, +1 one-based
-
-
-def raw_scalars(source: Path) -> dict[tuple[Any, ...], tuple[str, int]]:
-    """Every front matter scalar's text as written and its line: ``("price", "USD")`` ->
-    ``("12.10", 9)``. Prices are read from this text, never from YAML's float."""
-    text = source.read_text(encoding="utf-8").lstrip("\ufeff")
-    lines = text.split("\n")
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), 0)
-    out: dict[tuple[Any, ...], tuple[str, int]] = {}
-    node = yaml.compose("\n".join(lines[1:end]), Loader=_COMPOSER)
-    if node is not None:
-        _scalars(node, (), out)
-    return out
-
-
 # -- parsing -----------------------------------------------------------------
 
 
@@ -132,7 +100,6 @@ class _Reader:
         self.config = config
         self.model = model
         self.errors: list[MmsiteError] = []
-        self._raw: dict[Path, dict] = {}
 
     def owner(self, key: str) -> Page:
         return self.page if key in self.page.doc.meta else self.base
@@ -140,15 +107,10 @@ class _Reader:
     def value(self, key: str, default: Any = None) -> Any:
         return self.owner(key).doc.meta.get(key, default)
 
-    def raw(self, page: Page) -> dict[tuple[Any, ...], tuple[str, int]]:
-        if page.source not in self._raw:
-            # shared by the readers of one model: translations inherit the default
-            # file's prices, and that file is read and composed once, not per language
-            shared = self.model.__dict__.setdefault("_raw_scalars", {})
-            if page.source not in shared:
-                shared[page.source] = raw_scalars(page.source)
-            self._raw[page.source] = shared[page.source]
-        return self._raw[page.source]
+    def raw(self, page: Page) -> Scalars:
+        """The text as written and the line of ``page``'s nested front matter scalars
+        (see :attr:`mmsite.frontmatter.Document.scalars`)."""
+        return page.doc.scalars
 
     def fail(self, key: str, message: str, hint: str | None = None, line: int | None = None):
         owner = self.owner(key)
