@@ -67,16 +67,26 @@ class Router:
         return page.slug
 
     def site_path(self, page: Page, edition: Edition) -> str:
-        segments = []
-        directory = PurePosixPath(".")
-        for part in page.dir.parts:
-            directory = directory / part
-            segments.append(self._segment_for(directory, edition.lang))
+        segments = list(self._folder_segments(page.dir, edition.lang))
         if not page.is_index:
             segments.append(page.slug)
         for segment in segments:
             check_segment(segment, page.source)
         return edition.prefix + "".join(f"{s}/" for s in segments)
+
+    def _folder_segments(self, folder: PurePosixPath, lang: str) -> tuple[str, ...]:
+        """The URL segments of a content folder in one language (translated section
+        slugs), worked out once per folder: every page in it shares them."""
+        memo = self.__dict__.setdefault("_folders", {})
+        key = (folder, lang)
+        segments = memo.get(key)
+        if segments is None:
+            segments, directory = [], PurePosixPath(".")
+            for part in folder.parts:
+                directory = directory / part
+                segments.append(self._segment_for(directory, lang))
+            segments = memo[key] = tuple(segments)
+        return segments
 
     def url_of(self, site_path: str) -> str:
         return quote_path(self.base_path + site_path)

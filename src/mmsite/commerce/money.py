@@ -23,6 +23,7 @@ class AmountError(ValueError):
     """A price that is not a plain amount or has more decimals than its currency."""
 
 
+@functools.cache
 def minor_unit(currency: str) -> int:
     """Digits after the decimal point for ``currency`` (CLDR): USD 2, JPY 0, KWD 3."""
     return get_currency_precision(currency)
