@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from . import __version__
+from . import __version__, xmlout
 from . import series as model
 from . import series_views as views
 from .i18n import Edition
@@ -96,12 +96,7 @@ def feed_xml(
     _sub(feed, "generator", "mmsite", version=__version__)
     stamps = [_entry(feed, site, nav, part) for nav, part in entries]
     updated.text = max(stamps)
-    ET.indent(feed)
-    return (
-        b'<?xml version="1.0" encoding="utf-8"?>\n'
-        + ET.tostring(feed, encoding="utf-8", xml_declaration=False)
-        + b"\n"
-    )
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + xmlout.tostring(feed, indent=True) + b"\n"
 
 
 def write_feeds(build: Build) -> None:

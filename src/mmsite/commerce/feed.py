@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from .. import xmlout
 from ..content import INDEX
 from ..i18n import Edition
 from .money import plain
@@ -91,8 +92,7 @@ def merchant_feed(build: Build, edition: Edition) -> bytes | None:
                     _item(channel, view, v["sku"], title, v["price"], v["availability"], view.sku)
         elif view.price is not None:
             _item(channel, view, view.sku, view.title, view.price, view.availability, "")
-    ET.indent(rss)
-    return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
+    return xmlout.tostring(rss, xml_declaration=True, indent=True) + b"\n"
 
 
 def write_merchant_feeds(build: Build) -> None:

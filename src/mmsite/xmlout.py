@@ -1,0 +1,172 @@
+"""Serialize an ``xml.etree`` tree to the exact bytes ``ET.indent`` + ``ET.tostring`` give,
+without ElementTree's pure-Python serializer (one ``write`` call per piece into a
+TextIOWrapper, a separate pass to find namespaces, another to indent).
+
+One walk builds a list of strings: qualified names are resolved as ElementTree's
+``_namespaces`` does (registered prefixes such as ``g``, ``xml:`` never declared, ``ns0``-style
+generated ones, declared on the root sorted by prefix), indentation is applied on the fly as
+``ET.indent(tree, space="  ")`` would (the caller's tree is never changed) and text/attributes
+are escaped with the same replace chains. The subset handled is ``str`` tags, attribute keys,
+attribute values, text and tails (or ``None``); anything else (comments, processing
+instructions, ``QName`` objects, numbers...) is handed to ElementTree itself, so the answer
+is always ElementTree's: the same bytes or the same exception.
+"""
+
+from __future__ import annotations
+
+import copy
+import xml.etree.ElementTree as ET
+
+DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
+SPACE = "  "
+# The live prefix registry ``ET.register_namespace`` edits (documented "for tests and
+# troubleshooting"); read at each call, so later registrations are honoured.
+_REGISTRY: dict[str, str] = ET.register_namespace._namespace_map  # type: ignore[attr-defined]
+
+
+class Unsupported(Exception):
+    """The tree holds something outside the subset: ElementTree serializes it."""
+
+
+def tostring(element: ET.Element, *, xml_declaration: bool = False, indent: bool = False) -> bytes:
+    """``ET.tostring(element, encoding="utf-8", xml_declaration=...)``, after
+    ``ET.indent(element)`` when ``indent`` (applied to a copy: ``element`` is left as it is)."""
+    try:
+        text = _serialize(element, SPACE if indent else None)
+    except Exception:  # noqa: BLE001 - whatever went wrong, ElementTree has the last word
+        return _elementtree(element, xml_declaration, indent)
+    if xml_declaration:
+        text = DECLARATION + text
+    return text.encode("utf-8", "xmlcharrefreplace")
+
+
+def _elementtree(element: ET.Element, xml_declaration: bool, indent: bool) -> bytes:
+    if indent:
+        element = copy.deepcopy(element)
+        ET.indent(element, space=SPACE)
+    return ET.tostring(element, encoding="utf-8", xml_declaration=xml_declaration)
+
+
+def _cdata(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+# After _cdata's three, in ElementTree's order (``&#09;``, not ``&#9;``: its bytes).
+_ATTRIBUTE_ESCAPES = (('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"), ("\t", "&#09;"))
+
+
+def _attribute(text: str) -> str:
+    if type(text) is not str:
+        raise Unsupported(text)
+    text = _cdata(text)
+    for char, entity in _ATTRIBUTE_ESCAPES:
+        if char in text:
+            text = text.replace(char, entity)
+    return text
+
+
+def _serialize(root: ET.Element, space: str | None) -> str:
+    """The document as text; raises (any exception) where ElementTree must decide."""
+    if not isinstance(root, ET.Element):
+        raise Unsupported(root)
+    if space is not None:
+        # ET.indent edits the tree in place: an element placed twice ends with the text and
+        # tail of its last place, which indenting each place as it is written cannot mimic.
+        everything = list(root.iter())
+        if len(set(map(id, everything))) != len(everything):
+            raise Unsupported(root)
+    parts: list[str] = []
+    append = parts.append
+    qnames: dict[str, str] = {}
+    known = qnames.get
+    namespaces: dict[str, str] = {}  # uri -> prefix, in order of first use
+    indents = ["\n"]
+    cdata, attribute, Str = _cdata, _attribute, str
+
+    def qname(name: object) -> str:
+        """ElementTree's ``_namespaces.add_qname`` for one tag or attribute name."""
+        if type(name) is not Str:
+            raise Unsupported(name)
+        if name[:1] == "{":
+            uri, local = name[1:].rsplit("}", 1)
+            prefix = namespaces.get(uri)
+            if prefix is None:
+                prefix = _REGISTRY.get(uri)
+                if prefix is None:
+                    prefix = f"ns{len(namespaces)}"
+                if prefix != "xml":
+                    namespaces[uri] = prefix
+            found = f"{prefix}:{local}" if prefix else local
+        else:
+            found = name
+        qnames[name] = found
+        return found
+
+    def start(element: ET.Element) -> str:
+        """Write ``<name attr="..."``; return the name."""
+        tag = element.tag
+        name = known(tag) or qname(tag)
+        append("<" + name)
+        if element is root:
+            append("")  # parts[1]: the root's xmlns declarations, known only at the end
+        if element.keys():
+            for key, value in element.items():
+                append(f' {known(key) or qname(key)}="{attribute(value)}"')
+        return name
+
+    def content(element: ET.Element, name: str, depth: int) -> None:
+        """Text, children and end tag of an element whose start tag is written."""
+        text = element.text
+        if text is not None and type(text) is not Str:
+            raise Unsupported(text)
+        if not len(element):
+            append(">" + cdata(text) + "</" + name + ">" if text else " />")
+            return
+        if space is None:
+            append(">" + cdata(text) if text else ">")
+            inner = outer = None
+        else:
+            depth += 1
+            while len(indents) <= depth:
+                indents.append(indents[-1] + space)
+            inner, outer = indents[depth], indents[depth - 1]
+            append(">" + cdata(text) if text and text.strip() else ">" + inner)
+        last = element[-1]
+        for child in element:
+            child_name = start(child)
+            if len(child):
+                content(child, child_name, depth)
+            else:  # a leaf, inline: most elements of a feed
+                text = child.text
+                if text is None or text == "":
+                    append(" />")
+                elif type(text) is Str:
+                    append(">" + cdata(text) + "</" + child_name + ">")
+                else:
+                    raise Unsupported(text)
+            tail = child.tail
+            if tail is not None and type(tail) is not Str:
+                raise Unsupported(tail)
+            if inner is not None and (not tail or not tail.strip()):
+                tail = outer if child is last else inner
+            if tail:
+                append(cdata(tail))
+        append("</" + name + ">")
+
+    tail = root.tail
+    if tail is not None and type(tail) is not Str:
+        raise Unsupported(tail)
+    content(root, start(root), 0)
+    if tail:
+        append(cdata(tail))
+    parts[1] = "".join(
+        f' xmlns{":" + prefix if prefix else ""}="{attribute(uri)}"'
+        for uri, prefix in sorted(namespaces.items(), key=lambda item: item[1])
+    )
+    return "".join(parts)
