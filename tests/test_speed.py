@@ -7,6 +7,7 @@ import os
 import pickle
 import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from helpers import REPO, build_site, page, parse_html, text_of
 from mmsite import parallel
 from mmsite.errors import BuildErrors, MmsiteError
+from mmsite.output import wait_for_cleanup
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate  # noqa: E402
@@ -37,8 +39,17 @@ def demo(tmp_path: Path) -> Path:
     return site
 
 
+def assert_can_fork() -> None:
+    """Builds stay in one process while other threads run: a fixture that leaves a
+    thread behind would make the parallel tests compare a serial build with itself."""
+    wait_for_cleanup(30)  # earlier tests' background deletions
+    threads = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+    assert parallel.job_count(2, 1000) == 2, f"threads left running: {threads}"
+
+
 @needs_fork
 def test_parallel_build_is_byte_identical_to_serial(tmp_path: Path) -> None:
+    assert_can_fork()
     for site in (demo(tmp_path), generate(tmp_path / "bench", 60, 3)["mmsite-full"]):
         one = build_site(site, output=tmp_path / f"{site.name}-1", jobs=1)
         two = build_site(site, output=tmp_path / f"{site.name}-2", jobs=2)
@@ -159,3 +170,46 @@ def test_parallel_builds_record_and_reuse_the_incremental_cache(tmp_path: Path) 
     third = build_site(site, jobs=2)
     assert 1 <= third.rendered < 10 and third.reused == first.pages - third.rendered
     assert "One more line." in (site / "public/products/product-00001/index.html").read_text()
+
+
+@needs_fork
+def test_content_parsed_in_several_processes_reports_errors_like_one(make_site) -> None:
+    pages = {"content/_index.md": page("Home")}
+    for n in range(40):
+        pages[f"content/p{n:02d}.md"] = page(f"P{n}", "Body.")
+    pages["content/p17.md"] = "---\ntitle: [unclosed\n---\nBody.\n"
+    site = make_site(pages)
+    caught = []
+    for jobs in (1, 2):
+        with pytest.raises(BuildErrors) as error:
+            build_site(site, jobs=jobs, cache=False)
+        caught.append([(e.path, e.line, e.message) for e in error.value.errors])
+    assert caught[0] == caught[1]
+    assert [(path.name, line) for path, line, _ in caught[0]] == [("p17.md", 3)]
+
+
+@needs_fork
+def test_prefill_adopts_what_the_children_parsed(make_site) -> None:
+    from mmsite.config import load_config
+    from mmsite.content import _parse, discover
+    from mmsite.incremental import DocumentCache
+
+    pages = {"content/_index.md": page("Home")}
+    for n in range(30):
+        pages[f"content/p{n:02d}.md"] = page(f"P{n}", f"Body {n}.", price="{USD: 1.10}")
+    files, _ = discover(load_config(make_site(pages)))
+    assert_can_fork()
+    cache = DocumentCache()
+    cache.jobs = 2
+    cache.prefill(files, _parse)
+    assert set(cache.entries) == {str(path) for path in files}
+    for path in files:  # every later load is a hit, equal to a fresh parse
+        doc = cache.load(path, lambda: pytest.fail("parsed again"))
+        fresh = _parse(path)
+        assert (doc.meta, doc.body, doc.key_lines, doc.scalars) == (
+            fresh.meta,
+            fresh.body,
+            fresh.key_lines,
+            fresh.scalars,
+        )
+    assert cache.hits == len(files)

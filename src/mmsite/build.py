@@ -414,6 +414,7 @@ def _full_build(
         if cache.path is not None:
             stamps.forget(state_file)
     cache.load()
+    cache.documents.jobs = options.jobs
     model_reads: set[Dep] = set()
     content.set_read_hook(lambda page, kind: _model_read(model_reads, page, kind))
     try:

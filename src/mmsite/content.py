@@ -382,6 +382,9 @@ def load_content(
     ``documents`` (an :class:`mmsite.incremental.DocumentCache`) skips re-parsing
     unchanged files."""
     files, resources = discover(config)
+    prefill = getattr(documents, "prefill", None)  # parse in several processes first
+    if prefill is not None:
+        prefill(files, _parse)
     groups: dict[str, Group] = {}
     errors: list[MmsiteError] = []
     root = config.content_dir

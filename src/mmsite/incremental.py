@@ -22,6 +22,8 @@ global key through :data:`GLOBAL_INPUTS`.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import gc
 import os
 import pickle
@@ -33,7 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from . import content
+from . import content, parallel
+from .errors import MmsiteError
 from .frontmatter import Document
 from .stamps import cache_name, code_stamps, digest
 
@@ -104,6 +107,31 @@ class DocumentCache:
         self.entries = entries or {}
         self.used: set[str] = set()
         self.hits = 0
+        self.jobs: int | None = None  # processes for :meth:`prefill` (None: one per CPU)
+
+    def prefill(self, paths: list[Path], parse: Callable[[Path], Document]) -> None:
+        """Parse the files not in the cache across processes (parsing front matter is
+        most of the time content loading takes): this process keeps the entries it
+        made and adopts the children's. A file that fails to parse is left to the
+        caller, which reports it when it loads it."""
+        todo = [path for path in paths if str(path) not in self.entries]
+        jobs = parallel.job_count(self.jobs, len(todo))
+        if jobs <= 1:
+            return
+
+        def work(take: parallel.Take) -> DocumentCache.Entries:
+            made: DocumentCache.Entries = {}
+            while (numbers := take()) is not None:
+                for number in numbers:
+                    path = todo[number]
+                    with contextlib.suppress(MmsiteError):
+                        self.load(path, functools.partial(parse, path))
+                        made[str(path)] = self.entries[str(path)]
+            return made
+
+        for index, made in enumerate(parallel.map_shared(jobs, len(todo), work, chunk=64)):
+            if index:  # the first is this process's own, already in self.entries
+                self.entries.update(made)
 
     @staticmethod
     def stamp(path: Path) -> tuple[int, ...]:

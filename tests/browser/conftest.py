@@ -46,7 +46,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def sync_api():
     if not CHROMIUM.exists():
         _missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
@@ -57,7 +57,7 @@ def sync_api():
     return sync_api
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(sync_api) -> Iterator:
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -85,7 +85,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     from mmsite.build import BuildOptions, build, load_site
     from mmsite.errors import Reporter
@@ -157,14 +157,14 @@ def page(context, demo: Demo):
     return page
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def axe_source() -> Path:
     if not AXE.is_file():
         _missing(f"axe-core is not installed at {AXE} (cd tests/browser && npm install)")
     return AXE
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def screenshots() -> Path:
     if ARTIFACTS.exists():
         shutil.rmtree(ARTIFACTS)
