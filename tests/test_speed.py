@@ -174,10 +174,11 @@ def test_parallel_builds_record_and_reuse_the_incremental_cache(tmp_path: Path) 
 
 @needs_fork
 def test_content_parsed_in_several_processes_reports_errors_like_one(make_site) -> None:
+    assert_can_fork()
     pages = {"content/_index.md": page("Home")}
-    for n in range(40):
-        pages[f"content/p{n:02d}.md"] = page(f"P{n}", "Body.")
-    pages["content/p17.md"] = "---\ntitle: [unclosed\n---\nBody.\n"
+    for n in range(parallel.MIN_ITEMS):  # enough for the parse to be shared
+        pages[f"content/p{n:03d}.md"] = page(f"P{n}", "Body.")
+    pages["content/p017.md"] = "---\ntitle: [unclosed\n---\nBody.\n"
     site = make_site(pages)
     caught = []
     for jobs in (1, 2):
@@ -185,7 +186,7 @@ def test_content_parsed_in_several_processes_reports_errors_like_one(make_site) 
             build_site(site, jobs=jobs, cache=False)
         caught.append([(e.path, e.line, e.message) for e in error.value.errors])
     assert caught[0] == caught[1]
-    assert [(path.name, line) for path, line, _ in caught[0]] == [("p17.md", 3)]
+    assert [(path.name, line) for path, line, _ in caught[0]] == [("p017.md", 3)]
 
 
 @needs_fork
@@ -195,8 +196,8 @@ def test_prefill_adopts_what_the_children_parsed(make_site) -> None:
     from mmsite.incremental import DocumentCache
 
     pages = {"content/_index.md": page("Home")}
-    for n in range(30):
-        pages[f"content/p{n:02d}.md"] = page(f"P{n}", f"Body {n}.", price="{USD: 1.10}")
+    for n in range(parallel.MIN_ITEMS):
+        pages[f"content/p{n:03d}.md"] = page(f"P{n}", f"Body {n}.", price="{USD: 1.10}")
     files, _ = discover(load_config(make_site(pages)))
     assert_can_fork()
     cache = DocumentCache()

@@ -425,7 +425,7 @@ def _full_build(
     tree = _output_tree(options, cache, output, root)
     result = BuildResult(output=output, languages=len(config.languages))
     try:
-        env = make_environment(theme, root / CACHE_DIR / "jinja")
+        env = _environment_for(site, theme, root)
         session = cache.session(site, theme, env, tree)
         context = Build(site, theme, env, tree, result, session, options.progress, options.jobs)
         context.beside = steps_beside_pages()
@@ -467,6 +467,12 @@ def _full_build(
         _keep(cache, state_file, state, snapshot)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _environment_for(site: Site, theme: Theme, root: Path) -> jinja2.Environment:
+    env = make_environment(theme, root / CACHE_DIR / "jinja")
+    install_picture(env, site)
+    return env
 
 
 def _output_tree(options: BuildOptions, cache: BuildCache, output: Path, root: Path) -> OutputTree:
@@ -558,8 +564,7 @@ def build_delta(
     output = Path(state.output)
     tree = delta.DeltaOutput(output, root)
     result = BuildResult(output=output, languages=len(config.languages), kind="delta")
-    env = make_environment(snapshot.theme, root / CACHE_DIR / "jinja")
-    install_picture(env, site)
+    env = _environment_for(site, snapshot.theme, root)
     session = cache.session(site, snapshot.theme, env, tree)
     session.global_key = snapshot.global_key
     session.changed = frozenset(edited)

@@ -299,12 +299,11 @@ def process_images(build: Build) -> None:
         site.images[rel] = _publish(build, rel, job, outputs)
     build.result.images = len(jobs)
     build.result.images_processed = len(misses)
-    install_picture(build.env, site)
 
 
 def install_picture(env: jinja2.Environment, site: Site) -> None:
-    """The ``picture()`` template function, for images in ``site.images`` (a delta
-    build, which does not run this step, installs it from the snapshot's)."""
+    """The ``picture()`` template function, on every environment a build makes (a
+    delta build does not run the images step: its images come from the snapshot)."""
     env.globals["picture"] = make_picture(site)
 
 
@@ -395,8 +394,9 @@ def make_picture(site: Site):
     template function. ``image`` is ``page.image``, an item of ``page.images``, an
     ImageSet, a path below content/ or the original's URL (or anything with ``.url`` and
     ``.alt``); ``alt`` defaults to the image's own alt text. An image mmsite did not
-    process (GIF, SVG, remote) gets a plain lazy ``<img>``."""
-    by_url = {image.source_url: image for image in site.images.values()}
+    process (GIF, SVG, remote) gets a plain lazy ``<img>``. Images are looked up by URL
+    from the first call on (the images step has filled ``site.images`` by then)."""
+    by_url: dict[str, ImageSet] = {}
 
     def picture(
         image: Any,
@@ -409,6 +409,8 @@ def make_picture(site: Site):
             return Markup("")
         if alt is None:
             alt = _field(image, "alt", None)
+        if not by_url:
+            by_url.update((known.source_url, known) for known in site.images.values())
         found = _find(image, site.images, by_url)
         sizes = sizes or site.config.images.sizes
         if found is not None:

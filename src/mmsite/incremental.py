@@ -116,7 +116,7 @@ class DocumentCache:
         caller, which reports it when it loads it."""
         todo = [path for path in paths if str(path) not in self.entries]
         jobs = parallel.job_count(self.jobs, len(todo))
-        if jobs <= 1:
+        if jobs <= 1 or len(todo) < parallel.MIN_ITEMS:  # a fork costs more than it saves
             return
 
         def work(take: parallel.Take) -> DocumentCache.Entries:

@@ -47,6 +47,7 @@ class Router:
         self.base_path = urlsplit(config.base_url).path or "/"
         self.by_group: dict[str, dict[str, Route]] = {}
         self.routes: list[Route] = []
+        self._folders: dict[tuple[PurePosixPath, str], tuple[str, ...]] = {}
         self._build()
 
     # -- building ----------------------------------------------------------
@@ -77,15 +78,14 @@ class Router:
     def _folder_segments(self, folder: PurePosixPath, lang: str) -> tuple[str, ...]:
         """The URL segments of a content folder in one language (translated section
         slugs), worked out once per folder: every page in it shares them."""
-        memo = self.__dict__.setdefault("_folders", {})
         key = (folder, lang)
-        segments = memo.get(key)
+        segments = self._folders.get(key)
         if segments is None:
             segments, directory = [], PurePosixPath(".")
             for part in folder.parts:
                 directory = directory / part
                 segments.append(self._segment_for(directory, lang))
-            segments = memo[key] = tuple(segments)
+            segments = self._folders[key] = tuple(segments)
         return segments
 
     def url_of(self, site_path: str) -> str:
