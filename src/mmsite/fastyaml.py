@@ -77,7 +77,7 @@ class _Unsupported(Exception):
 def parse(lines: list[str], first_line: int) -> tuple[dict[str, Any], dict[str, int], Scalars]:
     """``(meta, key_lines, scalars)`` of front matter ``lines`` (the first one is line
     ``first_line`` of the file), exactly as :func:`mmsite.yamlutil.load_yaml` and
-    :func:`mmsite.frontmatter.split_front_matter` make them; raises ``ValueError`` when
+    :func:`mmsite.frontmatter.split_front_matter` make them; raises ``_Unsupported`` when
     the document is outside the subset."""
     meta: dict[str, Any] = {}
     key_lines: dict[str, int] = {}

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .content import Page
 from .render import PageView, provides
 from .routing import Route, quote_path
+from .xmlout import escape
 
 if TYPE_CHECKING:
     from .build import Build
@@ -51,11 +52,6 @@ def git_times(root: Path) -> dict[Path, dt.datetime]:
             if name:
                 newest.setdefault(name, when)  # newest commit comes first
     return {(root / name).resolve(): when for name, when in newest.items()}
-
-
-def escape(text: str) -> str:
-    """``xml.sax.saxutils.escape`` (importing saxutils pulls in urllib.request)."""
-    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 def quoteattr(text: str) -> str:

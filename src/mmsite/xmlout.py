@@ -47,7 +47,8 @@ def _elementtree(element: ET.Element, xml_declaration: bool, indent: bool) -> by
     return ET.tostring(element, encoding="utf-8", xml_declaration=xml_declaration)
 
 
-def _cdata(text: str) -> str:
+def escape(text: str) -> str:
+    """XML character data: ``&``, ``<`` and ``>`` escaped (``xml.sax.saxutils.escape``)."""
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
@@ -57,14 +58,14 @@ def _cdata(text: str) -> str:
     return text
 
 
-# After _cdata's three, in ElementTree's order (``&#09;``, not ``&#9;``: its bytes).
+# After escape's three, in ElementTree's order (``&#09;``, not ``&#9;``: its bytes).
 _ATTRIBUTE_ESCAPES = (('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"), ("\t", "&#09;"))
 
 
 def _attribute(text: str) -> str:
     if type(text) is not str:
         raise Unsupported(text)
-    text = _cdata(text)
+    text = escape(text)
     for char, entity in _ATTRIBUTE_ESCAPES:
         if char in text:
             text = text.replace(char, entity)
@@ -87,7 +88,7 @@ def _serialize(root: ET.Element, space: str | None) -> str:
     known = qnames.get
     namespaces: dict[str, str] = {}  # uri -> prefix, in order of first use
     indents = ["\n"]
-    cdata, attribute, Str = _cdata, _attribute, str
+    cdata, attribute, Str = escape, _attribute, str
 
     def qname(name: object) -> str:
         """ElementTree's ``_namespaces.add_qname`` for one tag or attribute name."""
