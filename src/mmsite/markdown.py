@@ -148,7 +148,8 @@ def render_reference(
 # What sends a document to markdown-it-py: raw HTML / autolinks (<), footnotes ([^),
 # reference definitions (]:), images (![), tabs, CR and NUL (the engines normalize them
 # differently), and entities (&name; / &#..), checked by _ENTITY when "&" occurs.
-_SLOW_MARKS = ("<", "[^", "]:", "![", "\t", "\r", "\0")
+_SLOW_CHARS = ("<", "\t", "\r", "\0")
+_SLOW_PAIRS = ("[^", "]:", "![")
 _ENTITY = re.compile(r"&[#A-Za-z]")
 # Every <a href> in fast output is an inline link (raw HTML, autolinks, footnotes and
 # images take the reference engine), so hrefs are rewritten in the HTML afterwards.
@@ -156,10 +157,12 @@ _HREF = re.compile(r'<a href="([^"]*)"')
 # Apostrophes between two letters or digits: the typographer makes them U+2019 in every
 # language. Any other straight single quote becomes a locale-specific quote.
 _APOSTROPHE = re.compile(r"(?<=[^\W_])'(?=[^\W_])")
-_DOUBLE_QUOTE = re.compile('"')
+# A pair of double quotes the typographer curls (see _curl_double_quotes): the opening one
+# after a space and before a letter or digit, the closing one after a letter, digit or
+# .,!? and before a space or .,;:!?, neither emphasis, link, code nor escape between.
+_QUOTE_PAIR = re.compile(r'"(?<!\S")([^\W_][^"\n*_\[\]~\\`]*)(?<=[^\W_]|[.,!?])"(?![^\s.,;:!?])')
 _FENCE = re.compile(r"(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?!`)(.*?)(?<!`)\1(?!`)")
-_INSIDE_PAIR = frozenset("*_[]~\\`")
 _HEADING = re.compile(r"<h([234])>")
 _TAG = re.compile(r"<[^>]*>")
 
@@ -171,24 +174,39 @@ def engine_for(text: str, locale: str) -> str:
 
 def fast_source(text: str, locale: str) -> str | None:
     """``text`` prepared for the fast engine, or None when only markdown-it-py renders it
-    right. Cheap: a few substring tests, and a line scan when double quotes occur."""
+    right. Cheap: a few substring tests, and a look at the lines with quotes."""
     if markdown_it_pyrs is None or os.environ.get("MMSITE_MARKDOWN_ENGINE") == REFERENCE:
         return None
     for name, _ in EXTRA_RULES:
         check = FAST_PATH_CHECKS.get(name)
         if check is None or check(text):
             return None
-    if any(mark in text for mark in _SLOW_MARKS) or ("&" in text and _ENTITY.search(text)):
+    if any(mark in text for mark in _SLOW_CHARS) or any(_find(text, m) >= 0 for m in _SLOW_PAIRS):
+        return None
+    if "&" in text and _ENTITY.search(text):
         return None
     # Single quotes other than apostrophes inside words (code blocks aside): pairing them
     # is where the engines differ, and the fast one only knows English quotes.
-    if "'" in text:
-        prose = _outside_fences(text)
-        if prose is None or not _only_apostrophes(prose):
-            return None
+    if "'" in text and not _prose_apostrophes_only(text):
+        return None
     if '"' in text:
         return _curl_double_quotes(text, quotes_for(locale))
     return text
+
+
+def _find(text: str, mark: str, start: int = 0) -> int:
+    """``text.find(mark, start)``, quicker for a mark of two or three characters: CPython
+    finds one character several times faster than a longer string in non-ASCII text."""
+    at = text.find(mark[0], start)
+    while at >= 0 and not text.startswith(mark[1:], at + 1):
+        at = text.find(mark[0], at + 1)
+    return at
+
+
+def _find_fence(text: str, start: int = 0) -> int:
+    """Where the next ```` ``` ```` or ``~~~`` is, -1 when there is none."""
+    found = [at for at in (_find(text, "```", start), _find(text, "~~~", start)) if at >= 0]
+    return min(found, default=-1)
 
 
 def _only_apostrophes(text: str) -> bool:
@@ -203,28 +221,33 @@ def _only_apostrophes(text: str) -> bool:
     return True
 
 
-def _outside_fences(text: str) -> str | None:
-    """The text without fenced code blocks whose fences start at column 0 (where a fence
-    cannot belong to a list or quote); None when a fence is unclosed or unusual."""
-    if "```" not in text and "~~~" not in text:
-        return text
-    kept: list[str] = []
+def _prose_apostrophes_only(text: str) -> bool:
+    """:func:`_only_apostrophes` for the text outside fenced code blocks whose fences start
+    at column 0 (where a fence cannot belong to a list or quote); False when a fence is
+    unclosed or unusual. Only the lines with ```` ``` ```` or ``~~~`` open or close one."""
+    prose: list[str] = []
     fence = ""
-    for line in text.split("\n"):
-        if fence:
-            if line.startswith(fence) and not line.strip().strip(fence[0]):
-                fence = ""
-            continue
-        opening = _FENCE.match(line)
-        if opening:
+    done = 0  # text[:done] is in prose or inside a fence
+    at = _find_fence(text)
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        line = text[start:end]
+        if not fence:
+            opening = _FENCE.match(line)
+            if opening is None:
+                return False
             fence = opening.group(1)
             if fence[0] == "`" and "`" in line[len(fence) :]:
-                return None
-            continue
-        if "```" in line or "~~~" in line:
-            return None
-        kept.append(line)
-    return None if fence else "\n".join(kept)
+                return False
+            prose.append(text[done:start])
+        elif line.startswith(fence) and not line.strip().strip(fence[0]):
+            fence = ""
+            done = end + 1
+        at = _find_fence(text, end)
+    prose.append(text[done:])
+    return not fence and _only_apostrophes("".join(prose))
 
 
 def _curl_double_quotes(text: str, quotes: tuple[str, ...]) -> str | None:
@@ -237,21 +260,28 @@ def _curl_double_quotes(text: str, quotes: tuple[str, ...]) -> str | None:
 
     markdown-it-pyrs 0.4's own smartquotes cannot be used: it has English quotes only and
     leaves quotes straight in tight lists, table cells and some headings."""
-    lines = text.split("\n")
-    fenced = False
-    for number, line in enumerate(lines):
-        fenced = fenced or "```" in line or "~~~" in line
-        if '"' not in line:
-            continue
-        if fenced or "](" in line or "    " in line[: line.index('"')]:
+    last = text.rfind('"')
+    end = text.find("\n", last)
+    if 0 <= _find_fence(text) < (len(text) if end < 0 else end):
+        return None  # a fence on or before the last line with quotes: it may be code
+    # _QUOTE_PAIR matches two consecutive quotes on one line. When it pairs every quote,
+    # the pairs are the 1st and 2nd quote of each line, the 3rd and 4th, ...: the quotes
+    # of the text alternate between opening and closing.
+    if 2 * len(_QUOTE_PAIR.findall(text)) != text.count('"'):
+        return None
+    at = text.find('"')
+    while at >= 0:  # only the lines with quotes: most lines have none
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        line = text[start:] if end < 0 else text[start:end]
+        if "](" in line or "    " in line[: at - start]:
             return None
         if "`" in line and not _quotes_outside_code_spans(line):
             return None
-        curled = _curl_line(line, quotes[0], quotes[1])
-        if curled is None:
-            return None
-        lines[number] = curled
-    return "\n".join(lines)
+        at = -1 if end < 0 else text.find('"', end)
+    pieces = text.split('"')
+    pieces[1::2] = [f"{quotes[0]}{quoted}{quotes[1]}" for quoted in pieces[1::2]]
+    return "".join(pieces)
 
 
 def _quotes_outside_code_spans(line: str) -> bool:
@@ -260,35 +290,6 @@ def _quotes_outside_code_spans(line: str) -> bool:
         return False
     rest = _CODE_SPAN.sub(lambda m: "" if '"' in m.group(2) else "\0", line)
     return "`" not in rest and rest.count('"') == line.count('"')
-
-
-def _curl_line(line: str, opening: str, closing: str) -> str | None:
-    parts: list[str] = []
-    pos = 0
-    opened = -1
-    for match in _DOUBLE_QUOTE.finditer(line):
-        at = match.start()
-        before = line[at - 1] if at else " "
-        after = line[at + 1] if at + 1 < len(line) else " "
-        if opened < 0:
-            if not (before.isspace() and after.isalnum()):
-                return None
-            opened = at
-            quote = opening
-        else:
-            closes = (before.isalnum() or before in ".,!?") and (
-                after.isspace() or after in ".,;:!?"
-            )
-            if not closes or not _INSIDE_PAIR.isdisjoint(line[opened:at]):
-                return None
-            opened = -1
-            quote = closing
-        parts += [line[pos:at], quote]
-        pos = at + 1
-    if opened >= 0:
-        return None
-    parts.append(line[pos:])
-    return "".join(parts)
 
 
 @cache

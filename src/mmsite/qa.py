@@ -47,11 +47,16 @@ def _mark(inline: Token, kind: str, translate: Callable[[str], str] | None) -> N
 
 
 # Could a paragraph in this text open with a bold Q:/A: label? (fast Markdown path check)
-_ANY_LABEL = re.compile(r"(?:\*\*|__)\s*[QqAa]\s*:")
+# One pattern per marker: a literal prefix lets the regex engine skip ahead to each "**"
+# (an alternation of the two made it try every position: three times slower).
+_BOLD_LABEL = re.compile(r"\*\*\s*[QqAa]\s*:")
+_UNDERSCORE_LABEL = re.compile(r"__\s*[QqAa]\s*:")
 
 
 def may_apply(text: str) -> bool:
-    return ("**" in text or "__" in text) and _ANY_LABEL.search(text) is not None
+    return ("**" in text and _BOLD_LABEL.search(text) is not None) or (
+        "__" in text and _UNDERSCORE_LABEL.search(text) is not None
+    )
 
 
 def qa_rule(state: StateCore) -> None:
