@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from mdit_py_plugins.anchors import anchors_plugin
-from mdit_py_plugins.anchors.index import slugify, unique_slug
+from mdit_py_plugins.anchors.index import unique_slug
 from mdit_py_plugins.footnote import footnote_plugin
 
 try:
@@ -153,7 +153,7 @@ _SLOW_PAIRS = ("[^", "]:", "![")
 _ENTITY = re.compile(r"&[#A-Za-z]")
 # Every <a href> in fast output is an inline link (raw HTML, autolinks, footnotes and
 # images take the reference engine), so hrefs are rewritten in the HTML afterwards.
-_HREF = re.compile(r'<a href="([^"]*)"')
+_HREF = '<a href="'
 # Apostrophes between two letters or digits: the typographer makes them U+2019 in every
 # language. Any other straight single quote becomes a locale-specific quote.
 _APOSTROPHE = re.compile(r"(?<=[^\W_])'(?=[^\W_])")
@@ -163,7 +163,11 @@ _APOSTROPHE = re.compile(r"(?<=[^\W_])'(?=[^\W_])")
 _QUOTE_PAIR = re.compile(r'"(?<!\S")([^\W_][^"\n*_\[\]~\\`]*)(?<=[^\W_]|[.,!?])"(?![^\s.,;:!?])')
 _FENCE = re.compile(r"(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?!`)(.*?)(?<!`)\1(?!`)")
-_HEADING = re.compile(r"<h([234])>")
+# A heading and its content (in fast output, "<" only occurs in tags: a document with "<"
+# takes the reference engine). Its id is what slugify makes of the text; _NOT_SLUG is what
+# slugify drops.
+_HEADING = re.compile(r"<h([234])>(.*?)</h\1>", re.DOTALL)
+_NOT_SLUG = re.compile(r"[^\w\u4e00-\u9fff\- ]")
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -261,6 +265,8 @@ def _curl_double_quotes(text: str, quotes: tuple[str, ...]) -> str | None:
     markdown-it-pyrs 0.4's own smartquotes cannot be used: it has English quotes only and
     leaves quotes straight in tight lists, table cells and some headings."""
     last = text.rfind('"')
+    if last < 0:
+        return text
     end = text.find("\n", last)
     if 0 <= _find_fence(text) < (len(text) if end < 0 else end):
         return None  # a fence on or before the last line with quotes: it may be code
@@ -279,9 +285,16 @@ def _curl_double_quotes(text: str, quotes: tuple[str, ...]) -> str | None:
         if "`" in line and not _quotes_outside_code_spans(line):
             return None
         at = -1 if end < 0 else text.find('"', end)
-    pieces = text.split('"')
-    pieces[1::2] = [f"{quotes[0]}{quoted}{quotes[1]}" for quoted in pieces[1::2]]
-    return "".join(pieces)
+    parts: list[str] = []
+    done = 0  # text[:done] is in parts
+    at = text.find('"')
+    while at >= 0:
+        close = text.find('"', at + 1)
+        parts += [text[done:at], quotes[0], text[at + 1 : close], quotes[1]]
+        done = close + 1
+        at = text.find('"', done)
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 def _quotes_outside_code_spans(line: str) -> bool:
@@ -306,31 +319,38 @@ def fast_parser() -> markdown_it_pyrs.MarkdownIt:
 def _add_heading_ids(rendered: str) -> str:
     """Heading ids as the anchors plugin gives them: h2-h4, slug of the heading's text."""
     slugs: set[str] = set()
-    out: list[str] = []
-    pos = 0
-    for match in _HEADING.finditer(rendered):
-        level = match.group(1)
-        start = match.end()
-        end = rendered.index(f"</h{level}>", start)
-        title = html.unescape(_TAG.sub("", rendered[start:end]))
-        slug = unique_slug(slugify(title), slugs)
-        out += [rendered[pos : match.start()], f'<h{level} id="{html.escape(slug)}">']
-        pos = start
-    out.append(rendered[pos:])
-    return "".join(out)
+
+    def heading(match: re.Match[str]) -> str:
+        level, inner = match.groups()
+        title = _TAG.sub("", inner) if "<" in inner else inner
+        slug = unique_slug(_slugify(html.unescape(title)), slugs)
+        return f'<h{level} id="{slug}">{inner}</h{level}>'
+
+    return _HEADING.sub(heading, rendered)
+
+
+def _slugify(title: str) -> str:
+    """``mdit_py_plugins.anchors.index.slugify``, quicker: most titles are only letters,
+    digits and spaces, and it keeps those. A slug has only word characters and ``-``:
+    nothing to escape in an attribute."""
+    slug = title.lower().replace(" ", "-")
+    return slug if slug.replace("-", "").isalnum() else _NOT_SLUG.sub("", slug)
 
 
 def _rewrite_hrefs(rendered: str, link: LinkCallback) -> str:
-    def rewrite(match: re.Match[str]) -> str:
-        return f'<a href="{escapeHtml(link(html.unescape(match.group(1)), "link", None))}"'
-
-    return _HREF.sub(rewrite, rendered)
+    pieces = rendered.split(_HREF)
+    for number in range(1, len(pieces)):
+        piece = pieces[number]
+        end = piece.index('"')
+        href = link(html.unescape(piece[:end]), "link", None)
+        pieces[number] = escapeHtml(href) + piece[end:]
+    return _HREF.join(pieces)
 
 
 def render_fast(source: str, link: LinkCallback | None = None) -> str:
     """markdown-it-pyrs plus heading ids and link rewriting, for a source prepared by
     :func:`fast_source`."""
     rendered = fast_parser().render(source, xhtml=True)
-    if link is not None and "<a " in rendered:
+    if link is not None:
         rendered = _rewrite_hrefs(rendered, link)
     return _add_heading_ids(rendered)

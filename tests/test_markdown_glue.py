@@ -1,0 +1,202 @@
+"""The Python around the fast Markdown engine is written for speed (str.find instead of line
+loops, one regex over the text). Each helper must give exactly what the plain line-by-line
+version below gives: those are the previous implementations, kept here as the reference."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it.common.utils import escapeHtml
+from mdit_py_plugins.anchors.index import slugify, unique_slug
+
+from mmsite import markdown, qa
+from mmsite.i18n import quotes_for
+
+# Pieces that matter to the helpers, so that generated text hits their edge cases.
+ATOMS = [
+    *"\"' \n\ta1é.,;:!?*_[]()`~\\-#=|^&<>",
+    *["\u00a0", "\u2003", "    ", "```", "~~~", "](", "**", "__", "Q:", "a :", "'s", "l'"],
+    *["## ", "### ", "#### ", "\n\n", "[a](b.md)", "&amp;", "İ", "ß", "漢", "_x_", "*y*"],
+]
+texts = st.lists(st.sampled_from(ATOMS), max_size=60).map("".join)
+# Mostly words, spaces and quotes: lines where the quotes do pair up.
+PROSE = [" ", '"', " word", "é1", ".", ",", "!", ":", "\n", "*", "`", "](", "    ", "```"]
+PROSE += [' "word"', ' "é1 w."', ' "a *b*"', ' "`c`"', " `x`", ' "a,"', "\n\n"] * 2
+prose = st.lists(st.sampled_from(PROSE), max_size=40).map("".join)
+LOCALES = ["en_US", "fr_FR", "de_DE"]
+
+
+# -- the reference versions ------------------------------------------------------------
+
+OLD_LABEL = re.compile(r"(?:\*\*|__)\s*[QqAa]\s*:")
+OLD_FENCE = re.compile(r"(`{3,}|~{3,})")
+OLD_QUOTE = re.compile('"')
+OLD_INSIDE_PAIR = frozenset("*_[]~\\`")
+
+
+def old_outside_fences(text: str) -> str | None:
+    if "```" not in text and "~~~" not in text:
+        return text
+    kept: list[str] = []
+    fence = ""
+    for line in text.split("\n"):
+        if fence:
+            if line.startswith(fence) and not line.strip().strip(fence[0]):
+                fence = ""
+            continue
+        opening = OLD_FENCE.match(line)
+        if opening:
+            fence = opening.group(1)
+            if fence[0] == "`" and "`" in line[len(fence) :]:
+                return None
+            continue
+        if "```" in line or "~~~" in line:
+            return None
+        kept.append(line)
+    return None if fence else "\n".join(kept)
+
+
+def old_curl_double_quotes(text: str, quotes: tuple[str, ...]) -> str | None:
+    lines = text.split("\n")
+    fenced = False
+    for number, line in enumerate(lines):
+        fenced = fenced or "```" in line or "~~~" in line
+        if '"' not in line:
+            continue
+        if fenced or "](" in line or "    " in line[: line.index('"')]:
+            return None
+        if "`" in line and not markdown._quotes_outside_code_spans(line):
+            return None
+        curled = old_curl_line(line, quotes[0], quotes[1])
+        if curled is None:
+            return None
+        lines[number] = curled
+    return "\n".join(lines)
+
+
+def old_curl_line(line: str, opening: str, closing: str) -> str | None:
+    parts: list[str] = []
+    pos = 0
+    opened = -1
+    for match in OLD_QUOTE.finditer(line):
+        at = match.start()
+        before = line[at - 1] if at else " "
+        after = line[at + 1] if at + 1 < len(line) else " "
+        if opened < 0:
+            if not (before.isspace() and after.isalnum()):
+                return None
+            opened, quote = at, opening
+        else:
+            closes = (before.isalnum() or before in ".,!?") and (
+                after.isspace() or after in ".,;:!?"
+            )
+            if not closes or not OLD_INSIDE_PAIR.isdisjoint(line[opened:at]):
+                return None
+            opened, quote = -1, closing
+        parts += [line[pos:at], quote]
+        pos = at + 1
+    if opened >= 0:
+        return None
+    parts.append(line[pos:])
+    return "".join(parts)
+
+
+def old_add_heading_ids(rendered: str) -> str:
+    slugs: set[str] = set()
+    out: list[str] = []
+    pos = 0
+    for match in re.finditer(r"<h([234])>", rendered):
+        level = match.group(1)
+        start = match.end()
+        end = rendered.index(f"</h{level}>", start)
+        title = html.unescape(re.sub(r"<[^>]*>", "", rendered[start:end]))
+        slug = unique_slug(slugify(title), slugs)
+        out += [rendered[pos : match.start()], f'<h{level} id="{html.escape(slug)}">']
+        pos = start
+    out.append(rendered[pos:])
+    return "".join(out)
+
+
+def old_rewrite_hrefs(rendered: str, link: markdown.LinkCallback) -> str:
+    def rewrite(match: re.Match[str]) -> str:
+        return f'<a href="{escapeHtml(link(html.unescape(match.group(1)), "link", None))}"'
+
+    return re.sub(r'<a href="([^"]*)"', rewrite, rendered)
+
+
+def fake_link(href: str, kind: str, line: int | None) -> str:
+    return f'../{href.upper()}/?a=1&b="<2>"'
+
+
+# -- the properties ----------------------------------------------------------------------
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts)
+def test_may_apply_is_the_label_regex(text: str) -> None:
+    assert qa.may_apply(text) == (OLD_LABEL.search(text) is not None)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts, st.sampled_from(["```", "~~~", "](", "**", "'", "é"]), st.integers(0, 70))
+def test_find_is_str_find(text: str, mark: str, start: int) -> None:
+    assert markdown._find(text, mark, start) == text.find(mark, start)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts)
+def test_apostrophe_check_matches_the_line_scan(text: str) -> None:
+    prose = old_outside_fences(text)
+    expected = prose is not None and markdown._only_apostrophes(prose)
+    assert markdown._prose_apostrophes_only(text) == expected
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(texts, prose), st.sampled_from(LOCALES))
+def test_curled_quotes_match_the_line_scan(text: str, locale: str) -> None:
+    quotes = quotes_for(locale)
+    assert markdown._curl_double_quotes(text, quotes) == old_curl_double_quotes(text, quotes)
+
+
+def test_curled_quotes_on_simple_lines() -> None:
+    """The generated texts rarely curl: these do, line by line and across lines."""
+    quotes = quotes_for("fr_FR")
+    for text in ['He said "hi".', 'a "b c" d "e!"\n\n"f" g, "h1".\nno quotes', '"x"']:
+        curled = markdown._curl_double_quotes(text, quotes)
+        assert curled is not None and '"' not in curled
+        assert curled == old_curl_double_quotes(text, quotes)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*"aZ9 _-.&'\"<>é", "İ", "ß", "漢", "\u00a0", "\u0301"])))
+def test_slugify_is_the_anchor_plugins(title: str) -> None:
+    assert markdown._slugify(title) == slugify(title)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(texts)
+def test_heading_ids_and_hrefs_match_on_fast_output(text: str) -> None:
+    pytest.importorskip("markdown_it_pyrs")
+    source = markdown.fast_source(text, "en_US")
+    if source is None:
+        return
+    try:
+        rendered = markdown.fast_parser().render(source, xhtml=True)
+    except BaseException as exc:  # pyo3's PanicException: render_markdown falls back
+        if type(exc).__name__ != "PanicException":
+            raise
+        return
+    assert markdown._add_heading_ids(rendered) == old_add_heading_ids(rendered)
+    assert markdown._rewrite_hrefs(rendered, fake_link) == old_rewrite_hrefs(rendered, fake_link)
+
+
+def test_heading_ids_for_repeated_and_marked_up_titles() -> None:
+    pytest.importorskip("markdown_it_pyrs")
+    text = "## A *b* & c\n\n## A *b* & c\n\n### `x_y` [l](p.md)\n\nSetext\ntitle\n---\n"
+    rendered = markdown.fast_parser().render(markdown.fast_source(text, "en_US") or "", xhtml=True)
+    assert markdown._add_heading_ids(rendered) == old_add_heading_ids(rendered)
+    assert 'id="a-b--c-1"' in markdown._add_heading_ids(rendered)
