@@ -77,6 +77,8 @@ class Build:
     progress: Progress | None = None
     jobs: int | None = None  # processes for page rendering; None: one per CPU
     beside: list[Step] = field(default_factory=list)  # may run while pages render
+    # work that needs only the loaded site (saving caches): runs while pages render
+    meanwhile: list[Callable[[], None]] = field(default_factory=list)
     done: set[Step] = field(default_factory=set)  # steps already run
 
     @property
@@ -187,24 +189,30 @@ def render_pages(build: Build) -> None:
     routes whose recorded inputs are unchanged are linked from the previous build
     instead (see :mod:`mmsite.incremental`). With several processes, this one first
     runs the steps in ``build.beside`` (they do not read the pages) while the children
-    render, then renders too."""
+    render, then renders too. ``build.meanwhile`` runs first in any case."""
     routes, reporter = build.site.router.routes, build.site.reporter
     jobs = parallel.job_count(build.jobs, len(routes))
     mark, parent = len(reporter.warnings), os.getpid()
     beside: list[str] = []
 
     def first() -> None:
+        for work in build.meanwhile:
+            work()
+        if jobs == 1:
+            return
         with reporter.capturing() as warned:
             for step in build.beside:
                 run_step(build, step)
         beside.extend(warned)
         build.done.update(build.beside)
 
+    if jobs == 1:
+        first()
     results = parallel.map_shared(
         jobs,
         len(routes),
         lambda take: render_routes(build, take, here=os.getpid() == parent),
-        first if jobs > 1 and build.beside else None,
+        first if jobs > 1 else None,
     )
     errors: list[tuple[int, MmsiteError]] = []
     warnings: list[tuple[int, str]] = []
@@ -429,6 +437,9 @@ def _full_build(
         session = cache.session(site, theme, env, tree)
         context = Build(site, theme, env, tree, result, session, options.progress, options.jobs)
         context.beside = steps_beside_pages()
+        pickled: list[bytes | None] = []
+        if options.cache and cache.path is not None:
+            context.meanwhile = [cache.save_documents, lambda: pickled.append(_pickle(context))]
         for step in STEPS:
             if step not in context.done:
                 run_step(context, step)
@@ -452,6 +463,7 @@ def _full_build(
             session.steps,
             cache.pages,
             session.global_key,
+            pickled[0] if pickled else None,
         )
         state = stamps.State(
             env=_environment(root, options),
@@ -467,6 +479,15 @@ def _full_build(
         _keep(cache, state_file, state, snapshot)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _pickle(build: Build) -> bytes | None:
+    """The snapshot's site, pickled while pages render when the steps that follow them
+    are built in (they do not change the site; an extension's step might)."""
+    after = STEPS[STEPS.index(render_pages) + 1 :]
+    if build.beside != after:
+        return None
+    return delta.pickle_site(build.site, build.theme)
 
 
 def _environment_for(site: Site, theme: Theme, root: Path) -> jinja2.Environment:

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from .theme import Theme
 
 CACHE_DIR = ".mmsite-cache"
-FORMAT = 5  # bump when the cache layout or key recipe changes
+FORMAT = 6  # bump when the cache layout or key recipe changes
 
 # Extensions that read data outside pages' meta/body (a data file, an API snapshot)
 # add f(site) -> bytes here; it becomes part of every page's key.
@@ -240,6 +240,7 @@ class BuildCache:
         self.output: str = ""
         self.build_id = ""  # changes with every full build; deltas and snapshots name it
         self.loaded = path is None
+        self._documents_saved = False
         self.snapshot: Any = None  # mmsite.delta.Snapshot kept in memory (serve)
         self.state: Any = None  # mmsite.stamps.State kept in memory (serve)
 
@@ -259,6 +260,7 @@ class BuildCache:
         self.loaded = True
         if self.path is not None and self.path.is_file():
             self._read(self.path)
+        self.documents = DocumentCache(_load_documents(self.documents_path))
 
     def _read(self, path: Path) -> None:
         try:
@@ -266,7 +268,6 @@ class BuildCache:
                 data = pickle.load(fh)
             if data.get("format") != FORMAT:
                 return
-            self.documents = DocumentCache(data["documents"])
             self.pages = data["pages"]
             self.digests = data["digests"]
             self.global_key = data["global"]
@@ -276,7 +277,6 @@ class BuildCache:
             self.pages.update(entries)
             self.digests.update(digests)
         except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
-            self.documents = DocumentCache()
             self.pages, self.digests, self.global_key = {}, {}, ""
 
     def read_journal(self) -> tuple[dict[str, Entry], dict[Dep, str]]:
@@ -309,15 +309,31 @@ class BuildCache:
         }
         _dump(journal, data)
 
-    def save(self) -> None:
+    @property
+    def documents_path(self) -> Path | None:
+        return self.path.with_suffix(".documents") if self.path is not None else None
+
+    def save_documents(self) -> None:
+        """Keep the parsed documents of the files this build loaded. They are final once
+        the site is loaded, and each entry is checked against its file's stamp when read,
+        so this may run early, while pages render (and stands even if the build fails)."""
+        if self._documents_saved:
+            return
+        self._documents_saved = True
         self.documents.prune()
+        path = self.documents_path
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _dump(path, {"format": FORMAT, "documents": self.documents.entries})
+
+    def save(self) -> None:
+        self.save_documents()
         self.build_id = os.urandom(8).hex()
         if self.path is None:
             return
         data = {
             "format": FORMAT,
             "build": self.build_id,
-            "documents": self.documents.entries,
             "pages": self.pages,
             "digests": self.digests,
             "global": self.global_key,
@@ -336,7 +352,19 @@ class BuildCache:
         if self.output != str(out.final):
             self.pages, self.digests, self.global_key = {}, {}, ""
             self.output = str(out.final)
+        self._documents_saved = False
         return Session(self, site, theme, env, out)
+
+
+def _load_documents(path: Path | None) -> DocumentCache.Entries:
+    if path is None or not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as fh, no_gc():
+            data = pickle.load(fh)
+    except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
+        return {}
+    return data["documents"] if data.get("format") == FORMAT else {}
 
 
 def _dump(path: Path, data: Any) -> None:
