@@ -558,9 +558,11 @@ def build_delta(
     """Apply an edit of page bodies in place (see :mod:`mmsite.delta`); None when the
     change needs a full build."""
     content_dir = str(config.content_dir) + os.sep
-    if changes.added or changes.removed or not changes.output_intact:
+    if changes.added or changes.removed:
         return None
     if not all(_is_page_file(path, content_dir) for path in changes.changed):
+        return None
+    if not changes.output_intact:
         return None
     if cache.path is None:
         snapshot = cache.snapshot
@@ -589,6 +591,7 @@ def build_delta(
     session = cache.session(site, snapshot.theme, env, tree)
     session.global_key = snapshot.global_key
     session.changed = frozenset(edited)
+    session.know(page for path in since for page in snapshot.pages_from(path))
     context = Build(site, snapshot.theme, env, tree, result, session)
     affected = set().union(*(snapshot.bodies.get(dep, set()) for dep in edited))
     for rel, warnings in snapshot.warned.items():

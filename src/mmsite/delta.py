@@ -33,7 +33,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PosixPath, PurePath, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .content import Page, _parse
 from .errors import MmsiteError, Reporter
@@ -128,14 +128,31 @@ def snapshot_path(cache_path: Path) -> Path:
 class StoredDocument(Document):
     """A page's document in a saved snapshot, pickled without its body: the body is
     read back from the file on first use. The file is the one the snapshot was made
-    from (a delta build patches every file whose stamp changed since)."""
+    from (a delta build patches every file whose stamp changed since). The scalar texts
+    are left out too (only product parsing reads them, which a delta build does not
+    run): they are parsed again from the file if asked for."""
 
-    def __getattr__(self, name: str) -> str:
-        if name != "body":
+    def __getattr__(self, name: str) -> Any:
+        if name == "body":
+            value: Any = read_body(self.__dict__["source"], self.body_line)
+        elif name == "scalars":
+            value = _parse(Path(self.__dict__["source"])).scalars
+        else:  # also what pickle asks for (__setstate__) before the state is set
             raise AttributeError(name)
-        body = read_body(self.__dict__["source"], self.body_line)
-        self.__dict__["body"] = body
-        return body
+        self.__dict__[name] = value
+        return value
+
+
+def _stored(doc: Document, source: str, key_lines: dict[tuple, dict[str, int]]) -> StoredDocument:
+    """``doc`` to pickle: no body, no scalars; equal key-line tables shared (most pages
+    of a section have the same keys on the same lines)."""
+    stored = StoredDocument.__new__(StoredDocument)
+    stored.__dict__.update(doc.__dict__)
+    del stored.__dict__["body"]
+    del stored.__dict__["scalars"]
+    stored.__dict__["source"] = source
+    stored.key_lines = key_lines.setdefault(tuple(doc.key_lines.items()), doc.key_lines)
+    return stored
 
 
 def read_body(path: str, body_line: int) -> str:
@@ -154,22 +171,24 @@ def pickle_site(site: Site, theme: Theme) -> bytes:
     render memos, see ``Site.__getstate__``), the theme, and which pages each file holds.
     The site is final once images are processed, so a full build pickles it while pages
     render. Page bodies stay in their files (see :class:`StoredDocument`)."""
-    swapped: list[tuple[Page, Document]] = []
+    swapped: list[tuple[Page, dict[str, Any]]] = []
+    key_lines: dict[tuple, dict[str, int]] = {}
     for page in site.model.pages:
-        doc = page.doc
-        if page.virtual or type(doc) is not Document:
+        state = page.__dict__
+        if page.virtual or type(page.doc) is not Document:
             continue
-        stored = StoredDocument.__new__(StoredDocument)
-        stored.__dict__.update(doc.__dict__)
-        del stored.__dict__["body"]
-        stored.__dict__["source"] = str(page.source)
-        page.doc = stored
-        swapped.append((page, doc))
+        swapped.append((page, state.copy()))
+        for memo in _PAGE_MEMOS:  # made again on first use
+            state.pop(memo, None)
+        page.doc = _stored(page.doc, str(page.source), key_lines)
     try:
         return _dumps((site, theme, _sources(site)))
     finally:
-        for page, doc in swapped:
-            page.doc = doc
+        for page, state in swapped:
+            page.__dict__.update(state)
+
+
+_PAGE_MEMOS = ("dir", "_deps")  # Page.dir, incremental.page_dep's tuples
 
 
 def save_snapshot(path: Path, snapshot: Snapshot) -> None:

@@ -396,6 +396,7 @@ class Session:
         self._changed_inputs: set[Dep] | None = None
         self.current: dict[str, Entry] = {}
         self._page_index: dict[PageId, Page] | None = None
+        self._known: dict[PageId, Page] = {}  # see know()
         self.dep_digests: dict[Dep, str] = {}
         self._global: str | None = None
         self._stack: list[Reads] = []
@@ -410,6 +411,11 @@ class Session:
         if self._page_index is None:
             self._page_index = {page_dep(p, "m")[1:]: p for p in self.site.model.pages}
         return self._page_index
+
+    def know(self, pages: Iterable[Page]) -> None:
+        """Pages whose inputs will be digested (a delta build's edited pages): looked up
+        without indexing every page of the site."""
+        self._known.update((page_dep(page, "m")[1:], page) for page in pages)
 
     # -- keys -------------------------------------------------------------
 
@@ -456,7 +462,7 @@ class Session:
                 if path.is_file():
                     return digest(str(path), path.read_bytes())
             return "-"
-        page = self._pages.get((name, lang))
+        page = self._known.get((name, lang)) or self._pages.get((name, lang))
         if page is None:
             return "gone"
         if kind == "m":
@@ -564,8 +570,9 @@ class Session:
         """Remember the inputs of an output just written (call after ``out.write``)."""
         stat = self.out.stat(rel)
         deps = tuple(sorted(reads.deps))
-        for dep in deps:  # the next build compares these digests
-            self._dep_digest(dep)
+        if self.changed is None:  # the next build compares these (a delta keeps the last)
+            for dep in deps:
+                self._dep_digest(dep)
         self.current[str(rel)] = Entry(deps, stat, tuple(reads.warnings))
         self.report.rendered += 1
 
