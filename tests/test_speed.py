@@ -213,4 +213,7 @@ def test_prefill_adopts_what_the_children_parsed(make_site) -> None:
             fresh.key_lines,
             fresh.scalars,
         )
+    assert cache.hits == 0  # straight from prefill: no stamp checked again
+    for path in files:  # after that, stamps are checked: every load is a hit
+        cache.load(path, lambda: pytest.fail("parsed again"))
     assert cache.hits == len(files)

@@ -108,12 +108,15 @@ class DocumentCache:
         self.used: set[str] = set()
         self.hits = 0
         self.jobs: int | None = None  # processes for :meth:`prefill` (None: one per CPU)
+        # parsed by prefill moments ago: the document (parsed here) or None (by a child)
+        self._fresh: dict[str, Document | None] = {}
 
     def prefill(self, paths: list[Path], parse: Callable[[Path], Document]) -> None:
         """Parse the files not in the cache across processes (parsing front matter is
         most of the time content loading takes): this process keeps the entries it
         made and adopts the children's. A file that fails to parse is left to the
         caller, which reports it when it loads it."""
+        self._fresh = {}  # what an earlier build in this process left (serve)
         todo = [path for path in paths if str(path) not in self.entries]
         jobs = parallel.job_count(self.jobs, len(todo))
         if jobs <= 1 or len(todo) < parallel.MIN_ITEMS:  # a fork costs more than it saves
@@ -125,13 +128,15 @@ class DocumentCache:
                 for number in numbers:
                     path = todo[number]
                     with contextlib.suppress(MmsiteError):
-                        self.load(path, functools.partial(parse, path))
+                        doc = self.load(path, functools.partial(parse, path))
                         made[str(path)] = self.entries[str(path)]
+                        self._fresh[str(path)] = doc  # kept in this process only
             return made
 
         for index, made in enumerate(parallel.map_shared(jobs, len(todo), work, chunk=64)):
             if index:  # the first is this process's own, already in self.entries
                 self.entries.update(made)
+                self._fresh.update(dict.fromkeys(made))
 
     @staticmethod
     def stamp(path: Path) -> tuple[int, ...]:
@@ -146,12 +151,14 @@ class DocumentCache:
     def load(self, path: Path, parse: Callable[[], Document]) -> Document:
         key = str(path)
         self.used.add(key)
+        if key in self._fresh:  # no need to check the stamp taken a moment ago
+            doc = self._fresh.pop(key)
+            return doc if doc is not None else self._document(self.entries[key])
         stamp = self.stamp(path)
         entry = self.entries.get(key)
         if entry is not None and entry[0] == stamp:
             self.hits += 1
-            meta, key_lines, body_line = pickle.loads(entry[1])
-            return Document(meta, entry[3], body_line, key_lines, dict(entry[4]))
+            return self._document(entry)
         doc = parse()
         front = self.front(doc)
         self.entries[key] = (
@@ -162,6 +169,12 @@ class DocumentCache:
             dict(doc.scalars),
         )
         return doc
+
+    @staticmethod
+    def _document(entry: tuple) -> Document:
+        """A fresh document from a cache entry (no object shared with the entry)."""
+        meta, key_lines, body_line = pickle.loads(entry[1])
+        return Document(meta, entry[3], body_line, key_lines, dict(entry[4]))
 
     def fronts(self) -> dict[str, str]:
         """Front matter digest of every cached file (after :meth:`prune`: those the
