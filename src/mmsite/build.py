@@ -6,7 +6,7 @@ import gc
 import itertools
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -21,7 +21,7 @@ from .commerce.views import storefront_context
 from .config import Config, load_config
 from .content import ContentModel, DocumentLoader, Page, load_content
 from .errors import BuildErrors, MmsiteError, Reporter
-from .feeds import write_feeds
+from .feeds import shown_routes, write_feeds
 from .hostfiles import write_headers, write_not_found_pages, write_redirects
 from .i18n import Strings, editions
 from .images import check_front_matter, install_picture, is_processed, process_images
@@ -38,7 +38,7 @@ from .render import (
     template_names,
 )
 from .result import BuildResult, unchanged_result
-from .routing import Router
+from .routing import Route, Router
 from .seo import seo_context, write_robots, write_sitemap
 from .series import series_step
 from .series_views import context as series_context
@@ -117,10 +117,13 @@ class Rendered:
     errors: list[tuple[int, MmsiteError]] = field(default_factory=list)  # (route index, error)
 
 
-def render_routes(build: Build, take: parallel.Take, here: bool) -> Rendered:
+def render_routes(
+    build: Build, take: parallel.Take, here: bool, order: Sequence[int] | None = None
+) -> Rendered:
     """Render the routes ``take()`` hands out (reusing unchanged ones) and write each
     page at once; return what changed since this call started. ``here``: this is the
-    build's own process (it shows progress)."""
+    build's own process (it shows progress). ``order``: ``take()`` gives positions in
+    this list of route numbers."""
     out, session, reporter = build.out, build.cache, build.site.reporter
     written, fresh, linked = set(out.written), set(out.fresh), out.linked
     entries, report = set(session.current), session.report
@@ -128,10 +131,11 @@ def render_routes(build: Build, take: parallel.Take, here: bool) -> Rendered:
     rendered, reused = report.rendered, report.reused
     done = Rendered()
     routes = build.site.router.routes
-    while (numbers := take()) is not None:
-        if build.progress is not None and here:
-            build.progress(numbers.stop, len(routes))
-        for number in numbers:
+    order = order if order is not None else range(len(routes))
+    while (positions := take()) is not None:
+        if build.progress is not None and here:  # routes not in order are done first
+            build.progress(positions.stop + len(routes) - len(order), len(routes))
+        for number in map(order.__getitem__, positions):
             with reporter.capturing() as warned:
                 _render_route(build, number, done)
             done.warnings += [(number, text) for text in warned]
@@ -189,17 +193,24 @@ def render_pages(build: Build) -> None:
     routes whose recorded inputs are unchanged are linked from the previous build
     instead (see :mod:`mmsite.incremental`). With several processes, this one first
     runs the steps in ``build.beside`` (they do not read the pages) while the children
-    render, then renders too. ``build.meanwhile`` runs first in any case."""
+    render, then renders too; it first renders the pages whose bodies those steps show
+    (:data:`SHOWN_BY`), so each body is rendered once. ``build.meanwhile`` runs first in
+    any case."""
     routes, reporter = build.site.router.routes, build.site.reporter
     jobs = parallel.job_count(build.jobs, len(routes))
     mark, parent = len(reporter.warnings), os.getpid()
     beside: list[str] = []
+    mine = _shown_beside(build) if jobs > 1 else []
+    taken = set(mine)
+    rest = [number for number in range(len(routes)) if number not in taken]
+    own: list[Rendered] = []
 
     def first() -> None:
         for work in build.meanwhile:
             work()
         if jobs == 1:
             return
+        own.append(render_routes(build, _once(len(mine)), here=False, order=mine))
         with reporter.capturing() as warned:
             for step in build.beside:
                 run_step(build, step)
@@ -210,14 +221,14 @@ def render_pages(build: Build) -> None:
         first()
     results = parallel.map_shared(
         jobs,
-        len(routes),
-        lambda take: render_routes(build, take, here=os.getpid() == parent),
+        len(rest),
+        lambda take: render_routes(build, take, os.getpid() == parent, rest),
         first if jobs > 1 else None,
     )
     errors: list[tuple[int, MmsiteError]] = []
     warnings: list[tuple[int, str]] = []
-    for index, done in enumerate(results):
-        if index:  # results[0] is this process's own share
+    for index, done in enumerate(own + results):
+        if index > len(own):  # own and results[0] are this process's share
             _adopt(build, done)
         build.result.pages += done.pages
         errors += done.errors
@@ -226,6 +237,26 @@ def render_pages(build: Build) -> None:
     reporter.replace_since(mark, [text for _, text in sorted(warnings)] + beside)
     if errors:
         raise BuildErrors(error for _, error in sorted(errors, key=lambda item: item[0]))
+
+
+def _shown_beside(build: Build) -> list[int]:
+    """Numbers of the routes whose bodies the steps in ``build.beside`` show."""
+    routes = build.site.router.routes
+    number = {id(route): n for n, route in enumerate(routes)}
+    shown = {
+        number[id(route)]
+        for step in build.beside
+        if step in SHOWN_BY
+        for route in SHOWN_BY[step](build.site)
+        if id(route) in number
+    }
+    return sorted(shown)
+
+
+def _once(count: int) -> parallel.Take:
+    """A ``take`` that hands out ``0 .. count - 1`` in one go."""
+    left = [range(count)] if count else []
+    return lambda: left.pop() if left else None
 
 
 def run_step(build: Build, step: Step) -> None:
@@ -273,6 +304,8 @@ AFTER_PAGES: list[Step] = [
     write_headers,
 ]
 BESIDE_PAGES: set[Step] = set(AFTER_PAGES)  # an extension's step is not among them
+# Steps beside the pages that show page bodies: the routes whose bodies they render.
+SHOWN_BY: dict[Step, Callable[[Site], list[Route]]] = {write_feeds: shown_routes}
 # The pipeline, in order. Static files come first so templates can ask for
 # fingerprinted asset names; images are processed before pages show them.
 STEPS: list[Step] = [publish_static, copy_resources, process_images, render_pages, *AFTER_PAGES]
