@@ -385,3 +385,26 @@ def test_text_reverted_in_a_full_build_after_a_delta(site: Path, tmp_path: Path)
     assert build_site(site).kind == "full"
     assert "Plain salt." in text_of(parse_html(site / "public/journal/salt/index.html"))
     assert_same_as_clean(site, tmp_path)
+
+
+def test_saved_snapshot_gives_back_what_it_leaves_out(demo: Path) -> None:
+    """A snapshot keeps neither bodies, scalar texts nor page memos: each comes back,
+    equal to a fresh parse, when asked for."""
+    from mmsite.delta import load_snapshot, snapshot_path
+    from mmsite.incremental import BuildCache
+
+    cache = BuildCache.for_site(demo, demo / "public")
+    snapshot = load_snapshot(snapshot_path(cache.path))
+    assert snapshot is not None
+    products = [p for p in snapshot.site.model.pages if "product" in p.data]
+    assert products
+    for one in snapshot.site.model.pages:
+        if one.virtual:
+            continue
+        assert {"body", "scalars"}.isdisjoint(one.doc.__dict__)
+        assert {"dir", "_deps"}.isdisjoint(one.__dict__)
+        fresh = split_front_matter(one.source.read_text(encoding="utf-8"), one.source)
+        assert (one.doc.body, one.doc.scalars) == (fresh.body, fresh.scalars)
+        assert one.doc.key_lines == fresh.key_lines
+        assert one.dir == one.rel.parent
+    assert any(p.doc.scalars for p in products)  # prices as written

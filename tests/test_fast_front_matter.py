@@ -17,7 +17,7 @@ from mmsite import fastyaml
 from mmsite.config import load_config
 from mmsite.content import HIDDEN, discover
 from mmsite.errors import MmsiteError
-from mmsite.frontmatter import Document, split_front_matter
+from mmsite.frontmatter import Document, read_source, split_front_matter
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench" / "generate.py"
@@ -403,3 +403,31 @@ def test_discovery_order_and_skips_are_those_of_a_sorted_glob(tmp_path: Path, ma
     (content / "out.md").symlink_to(tmp_path / "elsewhere.md")
     with pytest.raises(MmsiteError, match="symbolic link points outside content/"):
         discover(load_config(site))
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.binary(max_size=300) | st.text(alphabet="ab\r\n\ufeffé€ ", max_size=80).map(str.encode)
+)
+@example(data=b"a\r\nb\rc\n\r\n")
+@example(data=b"\xef\xbb\xbf---\r\ntitle: x\r\n---\r\nbody")
+@example(data=b"\xff\xfe")
+def test_read_source_reads_as_read_text_does(tmp_path: Path, data: bytes) -> None:
+    """Same text (universal newlines, BOM kept) or the same error as Path.read_text."""
+    path = tmp_path / "page.md"
+    path.write_bytes(data)
+    try:
+        expected: Any = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        expected = ("error", exc.reason, exc.start)
+    try:
+        got: Any = read_source(path)
+    except UnicodeDecodeError as exc:
+        got = ("error", exc.reason, exc.start)
+    assert got == expected
+
+
+def test_read_source_reads_a_file_larger_than_one_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.md"
+    path.write_text("line\r\n" * 100_000, encoding="utf-8")
+    assert read_source(path) == "line\n" * 100_000

@@ -183,7 +183,7 @@ def test_output_edited_by_hand_is_rendered_again(site: Path) -> None:
 
 def test_damaged_cache_only_costs_time(site: Path, tmp_path: Path) -> None:
     files = list((site / CACHE_DIR / "build").iterdir())
-    assert {p.suffix for p in files} == {".pickle", ".site", ".state"}
+    assert {p.suffix for p in files} == {".documents", ".pickle", ".site", ".state"}
     for path in files:
         path.write_bytes(b"not a pickle")
     result = build_site(site)
@@ -221,6 +221,37 @@ def test_failed_incremental_build_keeps_previous_output_and_cache(site: Path) ->
     result = build_site(site)  # same text again: nothing to render
     assert (result.rendered, result.changed) == (0, set())
     assert changed(before, snapshot(site / "public")) == set()
+
+
+def test_documents_saved_while_pages_render_serve_the_next_build(
+    site: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Parsed documents are saved before pages render (they are final once the site is
+    loaded): a build that then fails still leaves them, and they are only used for files
+    whose stamp is unchanged."""
+    from mmsite import content
+    from mmsite.incremental import BuildCache
+
+    salt = site / "content/journal/salt.md"
+    edit(salt, "Plain salt.", "Plain {{ salt.")
+    (site / "templates").mkdir()
+    (site / "templates/page.html").write_text("{{ page.content }} {{ nope() }}")
+    with pytest.raises(Exception, match="nope"):
+        build_site(site)
+    cache = BuildCache.for_site(site, site / "public")
+    cache.load()
+    # the edited file's parse was saved although the build failed
+    assert cache.documents.entries[str(salt)][0] == cache.documents.stamp(salt)
+    parsed: list[Path] = []
+    real = content._parse
+    monkeypatch.setattr(content, "_parse", lambda path: parsed.append(path) or real(path))
+    (site / "templates/page.html").unlink()
+    build_site(site)
+    assert parsed == []  # every file parsed by the failed build: none parsed again
+    edit(salt, "'Salt'", "'Sea salt'")  # front matter: a full build, not a delta
+    assert build_site(site).kind == "full"
+    assert parsed == [salt]
+    assert_same_as_clean(site, tmp_path)
 
 
 def test_drafts_hidden_in_build_shown_with_badge(make_site) -> None:

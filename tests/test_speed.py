@@ -213,4 +213,35 @@ def test_prefill_adopts_what_the_children_parsed(make_site) -> None:
             fresh.key_lines,
             fresh.scalars,
         )
+    assert cache.hits == 0  # straight from prefill: no stamp checked again
+    for path in files:  # after that, stamps are checked: every load is a hit
+        cache.load(path, lambda: pytest.fail("parsed again"))
     assert cache.hits == len(files)
+
+
+@needs_fork
+def test_each_body_is_rendered_once_across_processes(tmp_path: Path, monkeypatch) -> None:
+    """The feeds show article bodies: the build's own process renders those articles
+    before it runs the feeds, so no body is rendered by two processes."""
+    from mmsite import render
+
+    assert_can_fork()
+    site = generate(tmp_path / "bench", 40, 2)["mmsite"]
+    log = tmp_path / "rendered.log"
+    real = render.render_markdown
+
+    def counted(text: str, locale: str, *args, **kwargs) -> str:
+        with open(log, "a", encoding="utf-8") as fh:  # one short append per call
+            fh.write(f"{os.getpid()} {hash((text, locale))}\n")
+        return real(text, locale, *args, **kwargs)
+
+    monkeypatch.setattr(render, "render_markdown", counted)
+    counts = []
+    for jobs in (1, 2):
+        log.write_text("")
+        build_site(site, output=tmp_path / f"out-{jobs}", jobs=jobs, cache=False)
+        lines = [line.split() for line in log.read_text().splitlines()]
+        counts.append(sorted(body for _, body in lines))
+        processes = {pid for pid, _ in lines}
+    assert len(processes) == 2  # the second build really rendered in two processes
+    assert counts[1] == counts[0]  # every body as often as in one process

@@ -6,7 +6,7 @@ import gc
 import itertools
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -21,7 +21,7 @@ from .commerce.views import storefront_context
 from .config import Config, load_config
 from .content import ContentModel, DocumentLoader, Page, load_content
 from .errors import BuildErrors, MmsiteError, Reporter
-from .feeds import write_feeds
+from .feeds import shown_routes, write_feeds
 from .hostfiles import write_headers, write_not_found_pages, write_redirects
 from .i18n import Strings, editions
 from .images import check_front_matter, install_picture, is_processed, process_images
@@ -38,7 +38,7 @@ from .render import (
     template_names,
 )
 from .result import BuildResult, unchanged_result
-from .routing import Router
+from .routing import Route, Router
 from .seo import seo_context, write_robots, write_sitemap
 from .series import series_step
 from .series_views import context as series_context
@@ -77,6 +77,8 @@ class Build:
     progress: Progress | None = None
     jobs: int | None = None  # processes for page rendering; None: one per CPU
     beside: list[Step] = field(default_factory=list)  # may run while pages render
+    # work that needs only the loaded site (saving caches): runs while pages render
+    meanwhile: list[Callable[[], None]] = field(default_factory=list)
     done: set[Step] = field(default_factory=set)  # steps already run
 
     @property
@@ -115,10 +117,13 @@ class Rendered:
     errors: list[tuple[int, MmsiteError]] = field(default_factory=list)  # (route index, error)
 
 
-def render_routes(build: Build, take: parallel.Take, here: bool) -> Rendered:
+def render_routes(
+    build: Build, take: parallel.Take, here: bool, order: Sequence[int] | None = None
+) -> Rendered:
     """Render the routes ``take()`` hands out (reusing unchanged ones) and write each
     page at once; return what changed since this call started. ``here``: this is the
-    build's own process (it shows progress)."""
+    build's own process (it shows progress). ``order``: ``take()`` gives positions in
+    this list of route numbers."""
     out, session, reporter = build.out, build.cache, build.site.reporter
     written, fresh, linked = set(out.written), set(out.fresh), out.linked
     entries, report = set(session.current), session.report
@@ -126,10 +131,11 @@ def render_routes(build: Build, take: parallel.Take, here: bool) -> Rendered:
     rendered, reused = report.rendered, report.reused
     done = Rendered()
     routes = build.site.router.routes
-    while (numbers := take()) is not None:
-        if build.progress is not None and here:
-            build.progress(numbers.stop, len(routes))
-        for number in numbers:
+    order = order if order is not None else range(len(routes))
+    while (positions := take()) is not None:
+        if build.progress is not None and here:  # routes not in order are done first
+            build.progress(positions.stop + len(routes) - len(order), len(routes))
+        for number in map(order.__getitem__, positions):
             with reporter.capturing() as warned:
                 _render_route(build, number, done)
             done.warnings += [(number, text) for text in warned]
@@ -187,29 +193,42 @@ def render_pages(build: Build) -> None:
     routes whose recorded inputs are unchanged are linked from the previous build
     instead (see :mod:`mmsite.incremental`). With several processes, this one first
     runs the steps in ``build.beside`` (they do not read the pages) while the children
-    render, then renders too."""
+    render, then renders too; it first renders the pages whose bodies those steps show
+    (:data:`SHOWN_BY`), so each body is rendered once. ``build.meanwhile`` runs first in
+    any case."""
     routes, reporter = build.site.router.routes, build.site.reporter
     jobs = parallel.job_count(build.jobs, len(routes))
     mark, parent = len(reporter.warnings), os.getpid()
     beside: list[str] = []
+    mine = _shown_beside(build) if jobs > 1 else []
+    taken = set(mine)
+    rest = [number for number in range(len(routes)) if number not in taken]
+    own: list[Rendered] = []
 
     def first() -> None:
+        for work in build.meanwhile:
+            work()
+        if jobs == 1:
+            return
+        own.append(render_routes(build, _once(len(mine)), here=False, order=mine))
         with reporter.capturing() as warned:
             for step in build.beside:
                 run_step(build, step)
         beside.extend(warned)
         build.done.update(build.beside)
 
+    if jobs == 1:
+        first()
     results = parallel.map_shared(
         jobs,
-        len(routes),
-        lambda take: render_routes(build, take, here=os.getpid() == parent),
-        first if jobs > 1 and build.beside else None,
+        len(rest),
+        lambda take: render_routes(build, take, os.getpid() == parent, rest),
+        first if jobs > 1 else None,
     )
     errors: list[tuple[int, MmsiteError]] = []
     warnings: list[tuple[int, str]] = []
-    for index, done in enumerate(results):
-        if index:  # results[0] is this process's own share
+    for index, done in enumerate(own + results):
+        if index > len(own):  # own and results[0] are this process's share
             _adopt(build, done)
         build.result.pages += done.pages
         errors += done.errors
@@ -218,6 +237,26 @@ def render_pages(build: Build) -> None:
     reporter.replace_since(mark, [text for _, text in sorted(warnings)] + beside)
     if errors:
         raise BuildErrors(error for _, error in sorted(errors, key=lambda item: item[0]))
+
+
+def _shown_beside(build: Build) -> list[int]:
+    """Numbers of the routes whose bodies the steps in ``build.beside`` show."""
+    routes = build.site.router.routes
+    number = {id(route): n for n, route in enumerate(routes)}
+    shown = {
+        number[id(route)]
+        for step in build.beside
+        if step in SHOWN_BY
+        for route in SHOWN_BY[step](build.site)
+        if id(route) in number
+    }
+    return sorted(shown)
+
+
+def _once(count: int) -> parallel.Take:
+    """A ``take`` that hands out ``0 .. count - 1`` in one go."""
+    left = [range(count)] if count else []
+    return lambda: left.pop() if left else None
 
 
 def run_step(build: Build, step: Step) -> None:
@@ -265,6 +304,8 @@ AFTER_PAGES: list[Step] = [
     write_headers,
 ]
 BESIDE_PAGES: set[Step] = set(AFTER_PAGES)  # an extension's step is not among them
+# Steps beside the pages that show page bodies: the routes whose bodies they render.
+SHOWN_BY: dict[Step, Callable[[Site], list[Route]]] = {write_feeds: shown_routes}
 # The pipeline, in order. Static files come first so templates can ask for
 # fingerprinted asset names; images are processed before pages show them.
 STEPS: list[Step] = [publish_static, copy_resources, process_images, render_pages, *AFTER_PAGES]
@@ -429,6 +470,9 @@ def _full_build(
         session = cache.session(site, theme, env, tree)
         context = Build(site, theme, env, tree, result, session, options.progress, options.jobs)
         context.beside = steps_beside_pages()
+        pickled: list[bytes | None] = []
+        if options.cache and cache.path is not None:
+            context.meanwhile = [cache.save_documents, lambda: pickled.append(_pickle(context))]
         for step in STEPS:
             if step not in context.done:
                 run_step(context, step)
@@ -452,6 +496,7 @@ def _full_build(
             session.steps,
             cache.pages,
             session.global_key,
+            pickled[0] if pickled else None,
         )
         state = stamps.State(
             env=_environment(root, options),
@@ -467,6 +512,15 @@ def _full_build(
         _keep(cache, state_file, state, snapshot)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _pickle(build: Build) -> bytes | None:
+    """The snapshot's site, pickled while pages render when the steps that follow them
+    are built in (they do not change the site; an extension's step might)."""
+    after = STEPS[STEPS.index(render_pages) + 1 :]
+    if build.beside != after:
+        return None
+    return delta.pickle_site(build.site, build.theme)
 
 
 def _environment_for(site: Site, theme: Theme, root: Path) -> jinja2.Environment:
@@ -537,9 +591,11 @@ def build_delta(
     """Apply an edit of page bodies in place (see :mod:`mmsite.delta`); None when the
     change needs a full build."""
     content_dir = str(config.content_dir) + os.sep
-    if changes.added or changes.removed or not changes.output_intact:
+    if changes.added or changes.removed:
         return None
     if not all(_is_page_file(path, content_dir) for path in changes.changed):
+        return None
+    if not changes.output_intact:
         return None
     if cache.path is None:
         snapshot = cache.snapshot
@@ -568,6 +624,7 @@ def build_delta(
     session = cache.session(site, snapshot.theme, env, tree)
     session.global_key = snapshot.global_key
     session.changed = frozenset(edited)
+    session.know(page for path in since for page in snapshot.pages_from(path))
     context = Build(site, snapshot.theme, env, tree, result, session)
     affected = set().union(*(snapshot.bodies.get(dep, set()) for dep in edited))
     for rel, warnings in snapshot.warned.items():

@@ -20,7 +20,7 @@ from babel import Locale, UnknownLocaleError
 
 from .config import Config
 from .errors import BuildErrors, MmsiteError, relpath
-from .frontmatter import Document, split_front_matter
+from .frontmatter import Document, read_source, split_front_matter
 
 INDEX = "_index"
 I18N_DIR = "i18n"
@@ -330,7 +330,7 @@ def check_segment(segment: str, path: Path, line: int | None = None) -> None:
 
 def _parse(path: Path) -> Document:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_source(path)
     except UnicodeDecodeError as exc:
         raise MmsiteError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
     return split_front_matter(text, path)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import io
 import os
 import pickle
 import shutil
@@ -32,11 +33,11 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PosixPath, PurePath, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .content import Page, _parse
 from .errors import MmsiteError, Reporter
-from .frontmatter import Document
+from .frontmatter import Document, read_source
 from .incremental import FORMAT, Dep, Entry, StepRecord, front_digest, no_gc
 from .output import MARKER, OutputTree, _stat_key, check_output_dir
 from .stamps import Stamps
@@ -66,6 +67,8 @@ class Snapshot:
     global_key: str = ""  # the pages' global key (it cannot change in a delta build)
     routes: dict[str, int] = field(default_factory=dict)  # page output -> route number
     sources: dict[str, list[Page]] = field(default_factory=dict)  # file -> its pages
+    # (site, theme, sources) already pickled by pickle_site, while pages rendered
+    pickled_site: bytes | None = None
 
     def pages_from(self, path: str) -> list[Page]:
         return self.sources.get(path, [])
@@ -94,19 +97,28 @@ def make_snapshot(
     steps: dict[str, StepRecord],
     pages: dict[str, Entry],
     global_key: str,
+    pickled_site: bytes | None = None,
 ) -> Snapshot:
+    """``pickled_site``: what :func:`pickle_site` gave for ``site`` and ``theme``."""
     snapshot = Snapshot(site, theme, build_id, stamps, fronts, model_reads, steps, {})
     snapshot.global_key = global_key
     snapshot.routes = {str(r.output): n for n, r in enumerate(site.router.routes)}
-    for page in site.model.pages:
-        if not page.virtual:
-            snapshot.sources.setdefault(str(page.source), []).append(page)
+    snapshot.sources = _sources(site)
+    snapshot.pickled_site = pickled_site
     routed = snapshot.routes
     snapshot.derived = {rel: entry for rel, entry in pages.items() if rel not in routed}
     shown = {dep[1] for entry in snapshot.derived.values() for dep in entry.deps if dep[0] == "b"}
     snapshot.rendered = {k: v for k, v in site._bodies.items() if k[1].as_posix() in shown}
     snapshot.add_entries(pages)
     return snapshot
+
+
+def _sources(site: Site) -> dict[str, list[Page]]:
+    sources: dict[str, list[Page]] = {}
+    for page in site.model.pages:
+        if not page.virtual:
+            sources.setdefault(str(page.source), []).append(page)
+    return sources
 
 
 def snapshot_path(cache_path: Path) -> Path:
@@ -116,20 +128,37 @@ def snapshot_path(cache_path: Path) -> Path:
 class StoredDocument(Document):
     """A page's document in a saved snapshot, pickled without its body: the body is
     read back from the file on first use. The file is the one the snapshot was made
-    from (a delta build patches every file whose stamp changed since)."""
+    from (a delta build patches every file whose stamp changed since). The scalar texts
+    are left out too (only product parsing reads them, which a delta build does not
+    run): they are parsed again from the file if asked for."""
 
-    def __getattr__(self, name: str) -> str:
-        if name != "body":
+    def __getattr__(self, name: str) -> Any:
+        if name == "body":
+            value: Any = read_body(self.__dict__["source"], self.body_line)
+        elif name == "scalars":
+            value = _parse(Path(self.__dict__["source"])).scalars
+        else:  # also what pickle asks for (__setstate__) before the state is set
             raise AttributeError(name)
-        body = read_body(self.__dict__["source"], self.body_line)
-        self.__dict__["body"] = body
-        return body
+        self.__dict__[name] = value
+        return value
+
+
+def _stored(doc: Document, source: str, key_lines: dict[tuple, dict[str, int]]) -> StoredDocument:
+    """``doc`` to pickle: no body, no scalars; equal key-line tables shared (most pages
+    of a section have the same keys on the same lines)."""
+    stored = StoredDocument.__new__(StoredDocument)
+    stored.__dict__.update(doc.__dict__)
+    del stored.__dict__["body"]
+    del stored.__dict__["scalars"]
+    stored.__dict__["source"] = source
+    stored.key_lines = key_lines.setdefault(tuple(doc.key_lines.items()), doc.key_lines)
+    return stored
 
 
 def read_body(path: str, body_line: int) -> str:
     """The body of a content file, as :func:`mmsite.frontmatter.split_front_matter`
     cut it (``body_line`` is where it starts)."""
-    text = Path(path).read_text(encoding="utf-8")
+    text = read_source(path)
     if text.startswith("\ufeff"):
         text = text[1:]
     if body_line == 1:
@@ -137,38 +166,59 @@ def read_body(path: str, body_line: int) -> str:
     return "\n".join(text.split("\n")[body_line - 1 :])
 
 
-def save_snapshot(path: Path, snapshot: Snapshot) -> None:
-    """Pickle the snapshot; page bodies stay in their files (see :class:`StoredDocument`)."""
-    swapped: list[tuple[Page, Document]] = []
-    for page in snapshot.site.model.pages:
-        doc = page.doc
-        if page.virtual or type(doc) is not Document:
+def pickle_site(site: Site, theme: Theme) -> bytes:
+    """The largest part of a snapshot, pickled on its own: the loaded site (without its
+    render memos, see ``Site.__getstate__``), the theme, and which pages each file holds.
+    The site is final once images are processed, so a full build pickles it while pages
+    render. Page bodies stay in their files (see :class:`StoredDocument`)."""
+    swapped: list[tuple[Page, dict[str, Any]]] = []
+    key_lines: dict[tuple, dict[str, int]] = {}
+    for page in site.model.pages:
+        state = page.__dict__
+        if page.virtual or type(page.doc) is not Document:
             continue
-        stored = StoredDocument.__new__(StoredDocument)
-        stored.__dict__.update(doc.__dict__)
-        del stored.__dict__["body"]
-        stored.__dict__["source"] = str(page.source)
-        page.doc = stored
-        swapped.append((page, doc))
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        swapped.append((page, state.copy()))
+        for memo in _PAGE_MEMOS:  # made again on first use
+            state.pop(memo, None)
+        page.doc = _stored(page.doc, str(page.source), key_lines)
     try:
-        with tmp.open("wb") as fh:
-            pickler = pickle.Pickler(fh, pickle.HIGHEST_PROTOCOL)
-            pickler.dispatch_table = _dispatch_table()
-            pickler.dump((FORMAT, sys.version_info[:2], snapshot))
+        return _dumps((site, theme, _sources(site)))
     finally:
-        for page, doc in swapped:
-            page.doc = doc
+        for page, state in swapped:
+            page.__dict__.update(state)
+
+
+_PAGE_MEMOS = ("dir", "_deps")  # Page.dir, incremental.page_dep's tuples
+
+
+def save_snapshot(path: Path, snapshot: Snapshot) -> None:
+    site = snapshot.pickled_site or pickle_site(snapshot.site, snapshot.theme)
+    rest = dataclasses.replace(snapshot, site=None, theme=None, sources={}, pickled_site=None)
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    with tmp.open("wb") as fh:
+        pickle.dump((FORMAT, sys.version_info[:2], site, _dumps(rest)), fh, 5)
     os.replace(tmp, path)
 
 
 def load_snapshot(path: Path) -> Snapshot | None:
     try:
         with path.open("rb") as fh, no_gc():
-            version, python, snapshot = pickle.load(fh)
+            version, python, site, rest = pickle.load(fh)
+            if (version, python) != (FORMAT, sys.version_info[:2]):
+                return None
+            snapshot = pickle.loads(rest)
+            snapshot.site, snapshot.theme, snapshot.sources = pickle.loads(site)
     except Exception:  # noqa: BLE001 - no snapshot only means a full build
         return None
-    return snapshot if (version, python) == (FORMAT, sys.version_info[:2]) else None
+    return snapshot
+
+
+def _dumps(data: object) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _dispatch_table()
+    pickler.dump(data)
+    return buffer.getvalue()
 
 
 def _dispatch_table() -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from functools import partial
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from . import series as model
 from . import series_views as views
 from .i18n import Edition
 from .render import Site
+from .routing import Route
 
 if TYPE_CHECKING:
     from .build import Build
@@ -99,8 +101,11 @@ def feed_xml(
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + xmlout.tostring(feed, indent=True) + b"\n"
 
 
-def write_feeds(build: Build) -> None:
-    site = build.site
+Feed = tuple[Edition, str, str, str, list[Entry]]  # edition, path, alternate, title, entries
+
+
+def feeds(site: Site) -> Iterator[Feed]:
+    """Every feed: per edition, all articles, then one per series."""
     found = views.catalog(site)
     listing = site.model.section_index(PurePosixPath(model.SECTION))
     if not found.series or listing is None:
@@ -112,18 +117,25 @@ def write_feeds(build: Build) -> None:
             continue
         path = views.feed_path(site, listing, edition)
         alternate = site.router.url_of(path[: -len(views.FEED_FILE)])
-        title = views.all_articles_title(site, edition)
-        build.cache.write_derived(
-            path, partial(feed_xml, site, edition, path, alternate, title, entries[:limit])
-        )
+        yield edition, path, alternate, views.all_articles_title(site, edition), entries[:limit]
         for series in found.series.values():
             mine = [item for item in entries if item[0].series is series]
             if not mine:
                 continue
-            nav = mine[0][0]
             path = views.feed_path(site, series.index, edition)
             alternate = site.router.url_of(path[: -len(views.FEED_FILE)])
-            title = views.series_feed_title(site, nav, edition)
-            build.cache.write_derived(
-                path, partial(feed_xml, site, edition, path, alternate, title, mine[:limit])
-            )
+            title = views.series_feed_title(site, mine[0][0], edition)
+            yield edition, path, alternate, title, mine[:limit]
+
+
+def write_feeds(build: Build) -> None:
+    site = build.site
+    for edition, path, alternate, title, entries in feeds(site):
+        build.cache.write_derived(
+            path, partial(feed_xml, site, edition, path, alternate, title, entries)
+        )
+
+
+def shown_routes(site: Site) -> list[Route]:
+    """The routes whose bodies the feeds show (rendered first, the feeds reuse them)."""
+    return [part.route for *_, entries in feeds(site) for _, part in entries]

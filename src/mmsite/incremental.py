@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from .theme import Theme
 
 CACHE_DIR = ".mmsite-cache"
-FORMAT = 5  # bump when the cache layout or key recipe changes
+FORMAT = 6  # bump when the cache layout or key recipe changes
 
 # Extensions that read data outside pages' meta/body (a data file, an API snapshot)
 # add f(site) -> bytes here; it becomes part of every page's key.
@@ -108,12 +108,15 @@ class DocumentCache:
         self.used: set[str] = set()
         self.hits = 0
         self.jobs: int | None = None  # processes for :meth:`prefill` (None: one per CPU)
+        # parsed by prefill moments ago: the document (parsed here) or None (by a child)
+        self._fresh: dict[str, Document | None] = {}
 
     def prefill(self, paths: list[Path], parse: Callable[[Path], Document]) -> None:
         """Parse the files not in the cache across processes (parsing front matter is
         most of the time content loading takes): this process keeps the entries it
         made and adopts the children's. A file that fails to parse is left to the
         caller, which reports it when it loads it."""
+        self._fresh = {}  # what an earlier build in this process left (serve)
         todo = [path for path in paths if str(path) not in self.entries]
         jobs = parallel.job_count(self.jobs, len(todo))
         if jobs <= 1 or len(todo) < parallel.MIN_ITEMS:  # a fork costs more than it saves
@@ -125,13 +128,15 @@ class DocumentCache:
                 for number in numbers:
                     path = todo[number]
                     with contextlib.suppress(MmsiteError):
-                        self.load(path, functools.partial(parse, path))
+                        doc = self.load(path, functools.partial(parse, path))
                         made[str(path)] = self.entries[str(path)]
+                        self._fresh[str(path)] = doc  # kept in this process only
             return made
 
         for index, made in enumerate(parallel.map_shared(jobs, len(todo), work, chunk=64)):
             if index:  # the first is this process's own, already in self.entries
                 self.entries.update(made)
+                self._fresh.update(dict.fromkeys(made))
 
     @staticmethod
     def stamp(path: Path) -> tuple[int, ...]:
@@ -146,12 +151,14 @@ class DocumentCache:
     def load(self, path: Path, parse: Callable[[], Document]) -> Document:
         key = str(path)
         self.used.add(key)
+        if key in self._fresh:  # no need to check the stamp taken a moment ago
+            doc = self._fresh.pop(key)
+            return doc if doc is not None else self._document(self.entries[key])
         stamp = self.stamp(path)
         entry = self.entries.get(key)
         if entry is not None and entry[0] == stamp:
             self.hits += 1
-            meta, key_lines, body_line = pickle.loads(entry[1])
-            return Document(meta, entry[3], body_line, key_lines, dict(entry[4]))
+            return self._document(entry)
         doc = parse()
         front = self.front(doc)
         self.entries[key] = (
@@ -162,6 +169,12 @@ class DocumentCache:
             dict(doc.scalars),
         )
         return doc
+
+    @staticmethod
+    def _document(entry: tuple) -> Document:
+        """A fresh document from a cache entry (no object shared with the entry)."""
+        meta, key_lines, body_line = pickle.loads(entry[1])
+        return Document(meta, entry[3], body_line, key_lines, dict(entry[4]))
 
     def fronts(self) -> dict[str, str]:
         """Front matter digest of every cached file (after :meth:`prune`: those the
@@ -184,6 +197,18 @@ def page_dep(page: Page, kind: str) -> Dep:
         rel = page.rel.as_posix()
         deps = page.__dict__["_deps"] = {"m": ("m", rel, page.lang), "b": ("b", rel, page.lang)}
     return deps[kind]
+
+
+def _recorder(deps: set[Dep]) -> Callable[[Page, str], None]:
+    """The read hook while one recording is open (nearly always): adds to it directly.
+    Pages' meta is read hundreds of thousands of times in a build."""
+    add = deps.add
+
+    def on_read(page: Page, kind: str) -> None:
+        made = page.__dict__.get("_deps")
+        add(made[kind] if made is not None else page_dep(page, kind))
+
+    return on_read
 
 
 class TrackingEnvironment(jinja2.Environment):
@@ -240,6 +265,7 @@ class BuildCache:
         self.output: str = ""
         self.build_id = ""  # changes with every full build; deltas and snapshots name it
         self.loaded = path is None
+        self._documents_saved = False
         self.snapshot: Any = None  # mmsite.delta.Snapshot kept in memory (serve)
         self.state: Any = None  # mmsite.stamps.State kept in memory (serve)
 
@@ -259,6 +285,7 @@ class BuildCache:
         self.loaded = True
         if self.path is not None and self.path.is_file():
             self._read(self.path)
+        self.documents = DocumentCache(_load_documents(self.documents_path))
 
     def _read(self, path: Path) -> None:
         try:
@@ -266,7 +293,6 @@ class BuildCache:
                 data = pickle.load(fh)
             if data.get("format") != FORMAT:
                 return
-            self.documents = DocumentCache(data["documents"])
             self.pages = data["pages"]
             self.digests = data["digests"]
             self.global_key = data["global"]
@@ -276,7 +302,6 @@ class BuildCache:
             self.pages.update(entries)
             self.digests.update(digests)
         except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
-            self.documents = DocumentCache()
             self.pages, self.digests, self.global_key = {}, {}, ""
 
     def read_journal(self) -> tuple[dict[str, Entry], dict[Dep, str]]:
@@ -309,15 +334,31 @@ class BuildCache:
         }
         _dump(journal, data)
 
-    def save(self) -> None:
+    @property
+    def documents_path(self) -> Path | None:
+        return self.path.with_suffix(".documents") if self.path is not None else None
+
+    def save_documents(self) -> None:
+        """Keep the parsed documents of the files this build loaded. They are final once
+        the site is loaded, and each entry is checked against its file's stamp when read,
+        so this may run early, while pages render (and stands even if the build fails)."""
+        if self._documents_saved:
+            return
+        self._documents_saved = True
         self.documents.prune()
+        path = self.documents_path
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _dump(path, {"format": FORMAT, "documents": self.documents.entries})
+
+    def save(self) -> None:
+        self.save_documents()
         self.build_id = os.urandom(8).hex()
         if self.path is None:
             return
         data = {
             "format": FORMAT,
             "build": self.build_id,
-            "documents": self.documents.entries,
             "pages": self.pages,
             "digests": self.digests,
             "global": self.global_key,
@@ -336,7 +377,19 @@ class BuildCache:
         if self.output != str(out.final):
             self.pages, self.digests, self.global_key = {}, {}, ""
             self.output = str(out.final)
+        self._documents_saved = False
         return Session(self, site, theme, env, out)
+
+
+def _load_documents(path: Path | None) -> DocumentCache.Entries:
+    if path is None or not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as fh, no_gc():
+            data = pickle.load(fh)
+    except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
+        return {}
+    return data["documents"] if data.get("format") == FORMAT else {}
 
 
 def _dump(path: Path, data: Any) -> None:
@@ -368,6 +421,7 @@ class Session:
         self._changed_inputs: set[Dep] | None = None
         self.current: dict[str, Entry] = {}
         self._page_index: dict[PageId, Page] | None = None
+        self._known: dict[PageId, Page] = {}  # see know()
         self.dep_digests: dict[Dep, str] = {}
         self._global: str | None = None
         self._stack: list[Reads] = []
@@ -382,6 +436,11 @@ class Session:
         if self._page_index is None:
             self._page_index = {page_dep(p, "m")[1:]: p for p in self.site.model.pages}
         return self._page_index
+
+    def know(self, pages: Iterable[Page]) -> None:
+        """Pages whose inputs will be digested (a delta build's edited pages): looked up
+        without indexing every page of the site."""
+        self._known.update((page_dep(page, "m")[1:], page) for page in pages)
 
     # -- keys -------------------------------------------------------------
 
@@ -428,7 +487,7 @@ class Session:
                 if path.is_file():
                     return digest(str(path), path.read_bytes())
             return "-"
-        page = self._pages.get((name, lang))
+        page = self._known.get((name, lang)) or self._pages.get((name, lang))
         if page is None:
             return "gone"
         if kind == "m":
@@ -488,8 +547,10 @@ class Session:
         stack.append(reads)
         reporter.captures.append(reads.warnings)
         if len(stack) == 1:
-            content.set_read_hook(self._on_read)
+            content.set_read_hook(_recorder(reads.deps))
             self.env.on_load = self._on_template  # type: ignore[attr-defined]
+        else:  # nested: every open recording gets the read
+            content.set_read_hook(self._on_read)
         try:
             yield reads
         finally:
@@ -498,6 +559,8 @@ class Session:
             if not stack:
                 content.set_read_hook(None)
                 self.env.on_load = None  # type: ignore[attr-defined]
+            elif len(stack) == 1:
+                content.set_read_hook(_recorder(stack[0].deps))
 
     def _on_read(self, page: Page, kind: str) -> None:
         dep = page_dep(page, kind)
@@ -536,8 +599,9 @@ class Session:
         """Remember the inputs of an output just written (call after ``out.write``)."""
         stat = self.out.stat(rel)
         deps = tuple(sorted(reads.deps))
-        for dep in deps:  # the next build compares these digests
-            self._dep_digest(dep)
+        if self.changed is None:  # the next build compares these (a delta keeps the last)
+            for dep in deps:
+                self._dep_digest(dep)
         self.current[str(rel)] = Entry(deps, stat, tuple(reads.warnings))
         self.report.rendered += 1
 

@@ -26,6 +26,7 @@ import pickle
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -266,18 +267,28 @@ class Changes:
     changed: set[str]  # files whose stamp differs
     added: set[str]
     removed: set[str]
-    output_intact: bool
     inputs: Stamps  # the stamps just taken
+    # checks that the output is as the last build left it (None: trusted); run when
+    # first needed: a build that changes more than page text does not need it
+    output_check: Callable[[], bool] | None = None
+    _intact: bool | None = field(default=None, repr=False)
 
     @property
     def none(self) -> bool:
         return not (self.changed or self.added or self.removed) and self.output_intact
 
+    @property
+    def output_intact(self) -> bool:
+        if self._intact is None:
+            self._intact = self.output_check is None or self.output_check()
+        return self._intact
+
 
 def compare(state: State, env: str, check_output: bool = True) -> Changes | None:
     """What changed since ``state`` was saved; None when the environment differs (a new
     mmsite, other options, another git commit): then everything may have changed.
-    ``check_output=False`` trusts the output folder (``mmsite serve`` owns its own)."""
+    ``check_output=False`` trusts the output folder (``mmsite serve`` owns its own).
+    The output is checked when :attr:`Changes.output_intact` is first read."""
     if state.env != env:
         return None
     inputs = state.scan()
@@ -285,8 +296,9 @@ def compare(state: State, env: str, check_output: bool = True) -> Changes | None
     changed = {p for p, s in inputs.items() if p in old and old[p] != s}
     added = inputs.keys() - old.keys()
     removed = old.keys() - inputs.keys()
-    intact = not check_output or output_intact(Path(state.output), state.outputs)
-    return Changes(changed, set(added), set(removed), intact, inputs)
+    folder, recorded = Path(state.output), state.outputs
+    check = (lambda: output_intact(folder, recorded)) if check_output else None
+    return Changes(changed, set(added), set(removed), inputs, check)
 
 
 def check(
