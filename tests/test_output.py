@@ -8,7 +8,7 @@ import pytest
 
 from helpers import build_site, page
 from mmsite.errors import MmsiteError
-from mmsite.output import MARKER
+from mmsite.output import MARKER, OutputTree
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -71,3 +71,19 @@ def test_resource_with_traversal_name_stays_inside(make_site, tmp_path: Path) ->
     with pytest.raises(MmsiteError, match="cannot be used in a URL"):
         build_site(root)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_stat_of_a_written_file_is_what_the_file_keeps(tmp_path: Path) -> None:
+    """``stat`` answers from the write itself (no second stat), and the answer holds
+    after the commit: the incremental cache compares it with the file next time."""
+    site = tmp_path / "site"
+    site.mkdir()
+    tree = OutputTree(site / "public", site)
+    tree.write("a/index.html", "<p>one</p>" * 1000)
+    tree.write("b.txt", b"two")
+    tree.write("b.txt", b"two, again")  # written twice: the second file's stat
+    stats = {rel: tree.stat(rel) for rel in ("a/index.html", "b.txt")}
+    tree.commit()
+    for rel, stat in stats.items():
+        st = (site / "public" / rel).stat()
+        assert stat == (st.st_ino, st.st_size, st.st_mtime_ns)

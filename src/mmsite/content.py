@@ -367,11 +367,13 @@ def _read(
 
 
 def _group_key(page: Page) -> str:
+    """``key:<translation_key>``, else the file's path below content/ without its
+    language and ``.md`` (``journal/salt.fr.md`` -> ``journal/salt``)."""
     key = page.doc.meta.get("translation_key")
     if key:
         return f"key:{key}"
-    directory = f"{page.dir}/" if page.dir.parts else ""
-    return f"{directory}{page.stem}"
+    folder = str(page.rel).rpartition("/")[0]
+    return f"{folder}/{page.stem}" if folder else page.stem
 
 
 def load_content(

@@ -114,6 +114,7 @@ class OutputTree:
         self.linked = 0  # kept from the last build (same inode, same mtime)
         self.previous = final if _is_output(final) else None
         self._dirs: set[str] = set()  # staging folders made, relative ("fr/produits")
+        self._stats: dict[PurePosixPath, tuple[int, int, int]] = {}  # of files written
         self.staging_str = str(self.staging)
         self.previous_str = str(self.previous) if self.previous is not None else None
         self.write(MARKER, "built by mmsite; safe to delete\n")
@@ -137,6 +138,7 @@ class OutputTree:
         ``os`` calls: this runs once per output file."""
         key, text = _checked(rel)
         path = self.staging_str + "/" + text
+        self._stats.pop(key, None)
         if key in self.written:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
@@ -189,6 +191,9 @@ class OutputTree:
                 pass
         with open(path, "wb") as file:
             file.write(data)
+            file.flush()  # written now: what fstat sees is what the file keeps
+            st = os.fstat(file.fileno())
+        self._stats[key] = (st.st_ino, st.st_size, st.st_mtime_ns)
         self.fresh.add(key)
 
     def copy(self, rel: PurePosixPath | str, source: Path) -> None:
@@ -220,7 +225,10 @@ class OutputTree:
         return True
 
     def stat(self, rel: PurePosixPath | str) -> tuple[int, int, int]:
-        return _stat_key(self.target(rel))
+        """(inode, size, mtime_ns) of an output file (as :meth:`write` left it)."""
+        key, text = _checked(rel)
+        known = self._stats.get(key)
+        return known if known is not None else _stat_key(self.staging_str + "/" + text)
 
     def exists(self, rel: PurePosixPath | str) -> bool:
         return (rel if isinstance(rel, PurePosixPath) else PurePosixPath(rel)) in self.written

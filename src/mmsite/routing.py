@@ -47,7 +47,7 @@ class Router:
         self.base_path = urlsplit(config.base_url).path or "/"
         self.by_group: dict[str, dict[str, Route]] = {}
         self.routes: list[Route] = []
-        self._folders: dict[tuple[PurePosixPath, str], tuple[str, ...]] = {}
+        self._folders: dict[tuple[PurePosixPath, str], str] = {}
         self._build()
 
     # -- building ----------------------------------------------------------
@@ -68,25 +68,27 @@ class Router:
         return page.slug
 
     def site_path(self, page: Page, edition: Edition) -> str:
-        segments = list(self._folder_segments(page.dir, edition.lang))
-        if not page.is_index:
-            segments.append(page.slug)
-        for segment in segments:
-            check_segment(segment, page.source)
-        return edition.prefix + "".join(f"{s}/" for s in segments)
+        path = edition.prefix + self._folder_path(page, edition.lang)
+        if page.is_index:
+            return path
+        check_segment(page.slug, page.source)
+        return f"{path}{page.slug}/"
 
-    def _folder_segments(self, folder: PurePosixPath, lang: str) -> tuple[str, ...]:
-        """The URL segments of a content folder in one language (translated section
-        slugs), worked out once per folder: every page in it shares them."""
-        key = (folder, lang)
-        segments = self._folders.get(key)
-        if segments is None:
+    def _folder_path(self, page: Page, lang: str) -> str:
+        """The URL path of a page's folder in one language (translated section slugs,
+        each followed by ``/``), worked out and checked once per folder: every page in it
+        shares it. A bad slug is reported for each page until one is fixed."""
+        key = (page.dir, lang)
+        path = self._folders.get(key)
+        if path is None:
             segments, directory = [], PurePosixPath(".")
-            for part in folder.parts:
+            for part in page.dir.parts:
                 directory = directory / part
                 segments.append(self._segment_for(directory, lang))
-            segments = self._folders[key] = tuple(segments)
-        return segments
+            for segment in segments:
+                check_segment(segment, page.source)
+            path = self._folders[key] = "".join(f"{s}/" for s in segments)
+        return path
 
     def url_of(self, site_path: str) -> str:
         return quote_path(self.base_path + site_path)
