@@ -408,3 +408,33 @@ def test_saved_snapshot_gives_back_what_it_leaves_out(demo: Path) -> None:
         assert one.doc.key_lines == fresh.key_lines
         assert one.dir == one.rel.parent
     assert any(p.doc.scalars for p in products)  # prices as written
+
+
+def scanned_output(folder: Path) -> stamps.Stamps:
+    """Every file and folder below ``folder``, stamped as stamps.output_stamps does."""
+    found: stamps.Stamps = {"": (folder.stat().st_mtime_ns,)}
+    for path in folder.rglob("*"):
+        st = path.stat(follow_symlinks=False)
+        rel = path.relative_to(folder).as_posix()
+        is_dir = path.is_dir() and not path.is_symlink()
+        found[rel] = (st.st_mtime_ns,) if is_dir else (st.st_ino, st.st_size, st.st_mtime_ns)
+    return found
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_recorded_output_stamps_are_those_of_the_folder(
+    demo_built: Path, tmp_path: Path, jobs: int
+) -> None:
+    """The stamps kept for the next build's check come from the writes (page records,
+    the files' own fstat), not from listing the output: they must equal a listing."""
+    root = tmp_path / "demo"
+    shutil.copytree(demo_built, root, symlinks=True)
+    for _ in range(2):  # a full build writing every file, then one linking most of them
+        result = build_site(root, jobs=jobs)
+        assert result.kind == "full"
+        state = stamps.load(stamps.state_path(root, None))
+        assert state is not None
+        assert state.outputs == scanned_output(root / "public")
+        article = root / "content/series/micro-multinationals/02-working-with-freelancers.md"
+        edit(article, 'title: "', 'title: "New ')  # front matter: a full build reusing pages
+    assert result.reused > 0

@@ -26,7 +26,7 @@ from .hostfiles import write_headers, write_not_found_pages, write_redirects
 from .i18n import Strings, editions
 from .images import check_front_matter, install_picture, is_processed, process_images
 from .incremental import BuildCache, Dep, Session, no_gc, page_dep
-from .output import OutputTree, drop_cache
+from .output import MARKER, OutputTree, drop_cache
 from .qa import may_apply, qa_rule
 from .render import (
     CONTEXT_PROCESSORS,
@@ -505,7 +505,7 @@ def _full_build(
             files=files,
             skip_hidden=hidden,
             inputs=inputs,
-            outputs=_outputs(tree, output),
+            outputs=_outputs(tree, output, session),
             summary=_summary(result, cache.build_id),
             warnings=list(result.warnings),
         )
@@ -539,12 +539,18 @@ def _output_tree(options: BuildOptions, cache: BuildCache, output: Path, root: P
     return OutputTree(output, root)
 
 
-def _outputs(tree: OutputTree, output: Path) -> stamps.Stamps:
-    """Stamps of the output files (what `mmsite build` checks next time); an output
-    updated in place (serve) is not checked, its file list is enough."""
+def _outputs(tree: OutputTree, output: Path, session: Session) -> stamps.Stamps:
+    """Stamps of the output files (what `mmsite build` checks next time), mostly as
+    taken when each file was written (the page records have them); an output updated in
+    place (serve) is not checked, its file list is enough."""
     if isinstance(tree, delta.DeltaOutput):
         return {str(rel): () for rel in tree.written}
-    return stamps.scan_output(output.resolve())
+    records = session.current
+    files: dict[str, stamps.Stamp | None] = {MARKER: None}
+    for rel in tree.written:
+        entry = records.get(text := str(rel))
+        files[text] = entry.stat if entry is not None else tree.written_stat(rel)
+    return stamps.output_stamps(output.resolve(), files)
 
 
 def _model_read(reads: set[Dep], page: Page, kind: str) -> None:

@@ -224,6 +224,10 @@ class OutputTree:
         self._link(old, path)
         return True
 
+    def written_stat(self, rel: PurePosixPath) -> tuple[int, int, int] | None:
+        """What :meth:`stat` gives for a file this process wrote, None for others."""
+        return self._stats.get(rel)
+
     def stat(self, rel: PurePosixPath | str) -> tuple[int, int, int]:
         """(inode, size, mtime_ns) of an output file (as :meth:`write` left it)."""
         key, text = _checked(rel)

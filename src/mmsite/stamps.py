@@ -122,33 +122,29 @@ def _scan(folder: str, skip_hidden: bool, stamps: Stamps) -> None:
             stamps[entry.path] = ()  # a dangling symbolic link
 
 
-def scan_output(folder: Path) -> Stamps:
-    """Stamps of every file and folder below the output folder, by relative path:
-    ``(inode, size, mtime_ns)`` for files (inode and mtime together tell a file we wrote
-    from one written over it), ``(mtime_ns,)`` for folders (a folder's mtime changes when
-    an entry is added to or removed from it)."""
-    stamps: Stamps = {"": (os.stat(folder).st_mtime_ns,)}
+def output_stamps(folder: Path, files: dict[str, Stamp | None]) -> Stamps:
+    """Stamps of an output folder that holds exactly ``files`` (relative paths; their
+    stamp when known, e.g. taken when they were written, else None) and their folders,
+    by relative path: ``(inode, size, mtime_ns)`` for files (inode and mtime together
+    tell a file we wrote from one written over it), ``(mtime_ns,)`` for folders (a
+    folder's mtime changes when an entry is added to or removed from it). One ``stat``
+    per folder and per unknown file, no listing."""
     base = str(folder)
-    cut = len(base) + 1
-    stack = [base]
-    while stack:
-        current = stack.pop()
-        try:
-            entries = list(os.scandir(current))
-        except OSError:
-            continue
-        for entry in entries:
-            st = entry.stat(follow_symlinks=False)
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(entry.path)
-                stamps[entry.path[cut:]] = (st.st_mtime_ns,)
-            else:
-                stamps[entry.path[cut:]] = (st.st_ino, st.st_size, st.st_mtime_ns)
+    stamps: Stamps = {"": (os.stat(base).st_mtime_ns,)}
+    for rel, stamp in files.items():
+        if stamp is None:
+            st = os.stat(f"{base}/{rel}", follow_symlinks=False)
+            stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+        stamps[rel] = stamp
+        folder_rel = rel.rpartition("/")[0]
+        while folder_rel and folder_rel not in stamps:
+            stamps[folder_rel] = (os.stat(f"{base}/{folder_rel}").st_mtime_ns,)
+            folder_rel = folder_rel.rpartition("/")[0]
     return stamps
 
 
 def output_intact(folder: Path, recorded: Stamps) -> bool:
-    """True when every file and folder recorded by :func:`scan_output` is unchanged:
+    """True when every file and folder recorded by :func:`output_stamps` is unchanged:
     one ``stat`` per path, no folder listing (an added entry changes its folder's mtime)."""
     base = str(folder)
     for rel, stamp in recorded.items():
