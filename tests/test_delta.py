@@ -18,9 +18,8 @@ from helpers import REPO, build_site, page, parse_html, text_of
 from mmsite import build as pipeline
 from mmsite import stamps
 from mmsite.cli import main
-from mmsite.delta import read_body
 from mmsite.errors import MmsiteError
-from mmsite.frontmatter import split_front_matter
+from mmsite.frontmatter import read_body, split_front_matter
 from test_incremental import FILES, assert_same_as_clean, changed, edit, snapshot
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -254,6 +254,29 @@ def test_documents_saved_while_pages_render_serve_the_next_build(
     assert_same_as_clean(site, tmp_path)
 
 
+def test_document_cache_on_disk_leaves_bodies_in_their_files(site: Path) -> None:
+    """Bodies are most of a content file: the saved cache keeps the parsed front matter
+    only, and a hit reads the body again, equal to a fresh parse."""
+    from mmsite.content import _parse
+    from mmsite.incremental import BuildCache
+
+    cache = BuildCache.for_site(site, site / "public")
+    cache.load()
+    entries = cache.documents.entries
+    assert len(entries) == len(FILES) and all(e[3] is None for e in entries.values())
+    for key in sorted(entries):
+        doc = cache.documents.load(Path(key), lambda: pytest.fail("parsed again"))
+        fresh = _parse(Path(key))
+        assert (doc.meta, doc.body, doc.body_line, doc.key_lines, doc.scalars) == (
+            fresh.meta,
+            fresh.body,
+            fresh.body_line,
+            fresh.key_lines,
+            fresh.scalars,
+        )
+    assert cache.documents.hits == len(FILES)
+
+
 def test_drafts_hidden_in_build_shown_with_badge(make_site) -> None:
     root = make_site(
         {

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from .content import Page, _parse
 from .errors import MmsiteError, Reporter
-from .frontmatter import Document, read_source
+from .frontmatter import Document, read_body
 from .incremental import FORMAT, Dep, Entry, StepRecord, front_digest, no_gc
 from .output import MARKER, OutputTree, _stat_key, check_output_dir
 from .stamps import Stamps
@@ -153,17 +153,6 @@ def _stored(doc: Document, source: str, key_lines: dict[tuple, dict[str, int]]) 
     stored.__dict__["source"] = source
     stored.key_lines = key_lines.setdefault(tuple(doc.key_lines.items()), doc.key_lines)
     return stored
-
-
-def read_body(path: str, body_line: int) -> str:
-    """The body of a content file, as :func:`mmsite.frontmatter.split_front_matter`
-    cut it (``body_line`` is where it starts)."""
-    text = read_source(path)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if body_line == 1:
-        return text
-    return "\n".join(text.split("\n")[body_line - 1 :])
 
 
 def pickle_site(site: Site, theme: Theme) -> bytes:

@@ -52,6 +52,17 @@ def read_source(path: Path | str) -> str:
     return text
 
 
+def read_body(path: str, body_line: int) -> str:
+    """The body of a content file, as :func:`split_front_matter` cut it (``body_line``
+    is where it starts): caches keep the parsed front matter and read bodies again."""
+    text = read_source(path)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if body_line == 1:
+        return text
+    return "\n".join(text.split("\n")[body_line - 1 :])
+
+
 def split_front_matter(text: str, path: Path) -> Document:
     """Parse front matter; a file without a leading ``---`` line has none."""
     if text.startswith("\ufeff"):

@@ -37,7 +37,7 @@ import jinja2
 
 from . import content, parallel
 from .errors import MmsiteError
-from .frontmatter import Document
+from .frontmatter import Document, read_body
 from .stamps import cache_name, code_stamps, digest
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from .theme import Theme
 
 CACHE_DIR = ".mmsite-cache"
-FORMAT = 6  # bump when the cache layout or key recipe changes
+FORMAT = 7  # bump when the cache layout or key recipe changes
 
 # Extensions that read data outside pages' meta/body (a data file, an API snapshot)
 # add f(site) -> bytes here; it becomes part of every page's key.
@@ -98,10 +98,12 @@ class DocumentCache:
     """Parsed front matter per file. The front matter is kept pickled so every build gets
     fresh, unshared objects (model steps may change ``meta`` in place); that pickle is
     also what :func:`front_digest` hashes, so a parse pickles once. The body (a str) and
-    the scalar texts (tuples) are immutable and kept as they are."""
+    the scalar texts (tuples) are immutable and kept as they are. Saved on disk, the
+    cache leaves bodies out (nine tenths of its bytes): a hit reads its body again."""
 
-    # path -> (stamp, pickled (meta, key_lines, body_line), front digest, body, scalars)
-    Entries = dict[str, tuple[tuple[int, ...], bytes, str, str, dict]]
+    # path -> (stamp, pickled (meta, key_lines, body_line), front digest, body or None,
+    # scalars)
+    Entries = dict[str, tuple[tuple[int, ...], bytes, str, str | None, dict]]
 
     def __init__(self, entries: Entries | None = None) -> None:
         self.entries = entries or {}
@@ -158,7 +160,7 @@ class DocumentCache:
         entry = self.entries.get(key)
         if entry is not None and entry[0] == stamp:
             self.hits += 1
-            return self._document(entry)
+            return self._document(entry, key)
         doc = parse()
         front = self.front(doc)
         self.entries[key] = (
@@ -171,10 +173,12 @@ class DocumentCache:
         return doc
 
     @staticmethod
-    def _document(entry: tuple) -> Document:
-        """A fresh document from a cache entry (no object shared with the entry)."""
+    def _document(entry: tuple, path: str = "") -> Document:
+        """A fresh document from a cache entry (no object shared with the entry); an
+        entry read from disk has no body: it is read from ``path``."""
         meta, key_lines, body_line = pickle.loads(entry[1])
-        return Document(meta, entry[3], body_line, key_lines, dict(entry[4]))
+        body = entry[3] if entry[3] is not None else read_body(path, body_line)
+        return Document(meta, body, body_line, key_lines, dict(entry[4]))
 
     def fronts(self) -> dict[str, str]:
         """Front matter digest of every cached file (after :meth:`prune`: those the
@@ -349,7 +353,8 @@ class BuildCache:
         path = self.documents_path
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            _dump(path, {"format": FORMAT, "documents": self.documents.entries})
+            entries = {k: (*e[:3], None, e[4]) for k, e in self.documents.entries.items()}
+            _dump(path, {"format": FORMAT, "documents": entries})
 
     def save(self) -> None:
         self.save_documents()
