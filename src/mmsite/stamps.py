@@ -147,13 +147,16 @@ def output_intact(folder: Path, recorded: Stamps) -> bool:
     """True when every file and folder recorded by :func:`output_stamps` is unchanged:
     one ``stat`` per path, no folder listing (an added entry changes its folder's mtime)."""
     base = str(folder)
+    below, stat = base + os.sep, os.stat
     for rel, stamp in recorded.items():
         try:
-            st = os.stat(os.path.join(base, rel) if rel else base, follow_symlinks=False)
+            st = stat(below + rel if rel else base, follow_symlinks=False)
         except OSError:
             return False
-        now = (st.st_mtime_ns,) if len(stamp) == 1 else (st.st_ino, st.st_size, st.st_mtime_ns)
-        if now != stamp:
+        if len(stamp) == 1:
+            if st.st_mtime_ns != stamp[0]:
+                return False
+        elif (st.st_ino, st.st_size, st.st_mtime_ns) != stamp:
             return False
     return True
 
