@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from .content import Page, _parse
 from .errors import MmsiteError, Reporter
-from .frontmatter import Document, read_body
+from .frontmatter import Document, StoredDocument
 from .incremental import FORMAT, Dep, Entry, StepRecord, front_digest, no_gc
 from .output import MARKER, OutputTree, _stat_key, check_output_dir
 from .stamps import Stamps
@@ -125,31 +125,13 @@ def snapshot_path(cache_path: Path) -> Path:
     return cache_path.with_suffix(".site")
 
 
-class StoredDocument(Document):
-    """A page's document in a saved snapshot, pickled without its body: the body is
-    read back from the file on first use. The file is the one the snapshot was made
-    from (a delta build patches every file whose stamp changed since). The scalar texts
-    are left out too (only product parsing reads them, which a delta build does not
-    run): they are parsed again from the file if asked for."""
-
-    def __getattr__(self, name: str) -> Any:
-        if name == "body":
-            value: Any = read_body(self.__dict__["source"], self.body_line)
-        elif name == "scalars":
-            value = _parse(Path(self.__dict__["source"])).scalars
-        else:  # also what pickle asks for (__setstate__) before the state is set
-            raise AttributeError(name)
-        self.__dict__[name] = value
-        return value
-
-
 def _stored(doc: Document, source: str, key_lines: dict[tuple, dict[str, int]]) -> StoredDocument:
     """``doc`` to pickle: no body, no scalars; equal key-line tables shared (most pages
     of a section have the same keys on the same lines)."""
     stored = StoredDocument.__new__(StoredDocument)
     stored.__dict__.update(doc.__dict__)
-    del stored.__dict__["body"]
-    del stored.__dict__["scalars"]
+    stored.__dict__.pop("body", None)  # a stored document may not have read it yet
+    stored.__dict__.pop("scalars", None)
     stored.__dict__["source"] = source
     stored.key_lines = key_lines.setdefault(tuple(doc.key_lines.items()), doc.key_lines)
     return stored
@@ -164,7 +146,7 @@ def pickle_site(site: Site, theme: Theme) -> bytes:
     key_lines: dict[tuple, dict[str, int]] = {}
     for page in site.model.pages:
         state = page.__dict__
-        if page.virtual or type(page.doc) is not Document:
+        if page.virtual or not isinstance(page.doc, Document):
             continue
         swapped.append((page, state.copy()))
         for memo in _PAGE_MEMOS:  # made again on first use

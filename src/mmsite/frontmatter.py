@@ -52,6 +52,39 @@ def read_source(path: Path | str) -> str:
     return text
 
 
+class StoredDocument(Document):
+    """A document whose body (and, if asked for, scalar texts) stay in its file,
+    ``source``, until first used: read from the file as it is then. Caches keep parsed
+    front matter without bodies (a snapshot, the saved document cache, what a prefill
+    child sends back); pages then read their bodies where they render."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "body":
+            value: Any = read_body(self.__dict__["source"], self.body_line)
+        elif name == "scalars":
+            source = self.__dict__["source"]
+            value = split_front_matter(read_source(source), Path(source)).scalars
+        else:  # also what pickle asks for (__setstate__) before the state is set
+            raise AttributeError(name)
+        self.__dict__[name] = value
+        return value
+
+    @classmethod
+    def of(
+        cls,
+        source: str,
+        meta: dict[str, Any],
+        body_line: int,
+        key_lines: dict[str, int],
+        scalars: Scalars,
+    ) -> StoredDocument:
+        doc = cls.__new__(cls)
+        doc.__dict__.update(
+            meta=meta, body_line=body_line, key_lines=key_lines, scalars=scalars, source=source
+        )
+        return doc
+
+
 def read_body(path: str, body_line: int) -> str:
     """The body of a content file, as :func:`split_front_matter` cut it (``body_line``
     is where it starts): caches keep the parsed front matter and read bodies again."""

@@ -37,7 +37,7 @@ import jinja2
 
 from . import content, parallel
 from .errors import MmsiteError
-from .frontmatter import Document, read_body
+from .frontmatter import Document, StoredDocument
 from .stamps import cache_name, code_stamps, digest
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from .theme import Theme
 
 CACHE_DIR = ".mmsite-cache"
-FORMAT = 7  # bump when the cache layout or key recipe changes
+FORMAT = 8  # bump when the cache layout or key recipe changes
 
 # Extensions that read data outside pages' meta/body (a data file, an API snapshot)
 # add f(site) -> bytes here; it becomes part of every page's key.
@@ -131,7 +131,8 @@ class DocumentCache:
                     path = todo[number]
                     with contextlib.suppress(MmsiteError):
                         doc = self.load(path, functools.partial(parse, path))
-                        made[str(path)] = self.entries[str(path)]
+                        entry = self.entries[str(path)]
+                        made[str(path)] = (*entry[:3], None, entry[4])  # sent without body
                         self._fresh[str(path)] = doc  # kept in this process only
             return made
 
@@ -155,7 +156,7 @@ class DocumentCache:
         self.used.add(key)
         if key in self._fresh:  # no need to check the stamp taken a moment ago
             doc = self._fresh.pop(key)
-            return doc if doc is not None else self._document(self.entries[key])
+            return doc if doc is not None else self._document(self.entries[key], key)
         stamp = self.stamp(path)
         entry = self.entries.get(key)
         if entry is not None and entry[0] == stamp:
@@ -173,12 +174,15 @@ class DocumentCache:
         return doc
 
     @staticmethod
-    def _document(entry: tuple, path: str = "") -> Document:
-        """A fresh document from a cache entry (no object shared with the entry); an
-        entry read from disk has no body: it is read from ``path``."""
+    def _document(entry: tuple, path: str) -> Document:
+        """A fresh document from a cache entry (no object shared with the entry). An
+        entry without body (read from disk, or parsed by a prefill child) gives a
+        document that reads its body from ``path`` when first asked: mostly in the
+        processes that render the page."""
         meta, key_lines, body_line = pickle.loads(entry[1])
-        body = entry[3] if entry[3] is not None else read_body(path, body_line)
-        return Document(meta, body, body_line, key_lines, dict(entry[4]))
+        if entry[3] is None:
+            return StoredDocument.of(path, meta, body_line, key_lines, dict(entry[4]))
+        return Document(meta, entry[3], body_line, key_lines, dict(entry[4]))
 
     def fronts(self) -> dict[str, str]:
         """Front matter digest of every cached file (after :meth:`prune`: those the
