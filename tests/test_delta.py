@@ -437,3 +437,20 @@ def test_recorded_output_stamps_are_those_of_the_folder(
         article = root / "content/series/micro-multinationals/02-working-with-freelancers.md"
         edit(article, 'title: "', 'title: "New ')  # front matter: a full build reusing pages
     assert result.reused > 0
+
+
+def test_a_stored_document_whose_file_went_is_a_clear_error(tmp_path: Path) -> None:
+    """Cached documents read their body on first use: a file deleted or garbled while
+    the build runs gives an error naming it, not a traceback from a render process."""
+    from mmsite.frontmatter import StoredDocument
+
+    path = tmp_path / "salt.md"
+    path.write_text("---\ntitle: Salt\n---\nFlaky.\n", encoding="utf-8")
+    doc = StoredDocument.of(str(path), {"title": "Salt"}, 4, {"title": 2}, {})
+    assert doc.body == "Flaky.\n"
+    for damage in (path.unlink, lambda: path.write_bytes(b"---\ntitle: x\n---\n\xff")):
+        damage()  # deleted, then back as bytes that are not UTF-8
+        fresh = StoredDocument.of(str(path), {"title": "Salt"}, 4, {"title": 2}, {})
+        with pytest.raises(MmsiteError, match="changed while the build ran") as error:
+            _ = fresh.body
+        assert error.value.path == path

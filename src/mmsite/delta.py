@@ -125,6 +125,9 @@ def snapshot_path(cache_path: Path) -> Path:
     return cache_path.with_suffix(".site")
 
 
+_PAGE_MEMOS = ("dir", "_deps")  # Page.dir, incremental.page_dep's tuples
+
+
 def _stored(doc: Document, source: str, key_lines: dict[tuple, dict[str, int]]) -> StoredDocument:
     """``doc`` to pickle: no body, no scalars; equal key-line tables shared (most pages
     of a section have the same keys on the same lines)."""
@@ -157,9 +160,6 @@ def pickle_site(site: Site, theme: Theme) -> bytes:
     finally:
         for page, state in swapped:
             page.__dict__.update(state)
-
-
-_PAGE_MEMOS = ("dir", "_deps")  # Page.dir, incremental.page_dep's tuples
 
 
 def save_snapshot(path: Path, snapshot: Snapshot) -> None:

@@ -59,13 +59,20 @@ class StoredDocument(Document):
     child sends back); pages then read their bodies where they render."""
 
     def __getattr__(self, name: str) -> Any:
-        if name == "body":
-            value: Any = read_body(self.__dict__["source"], self.body_line)
-        elif name == "scalars":
-            source = self.__dict__["source"]
-            value = split_front_matter(read_source(source), Path(source)).scalars
-        else:  # also what pickle asks for (__setstate__) before the state is set
+        if name not in ("body", "scalars"):  # also what pickle asks for (__setstate__)
             raise AttributeError(name)
+        source = self.__dict__["source"]
+        try:
+            if name == "body":
+                value: Any = read_body(source, self.body_line)
+            else:
+                value = split_front_matter(read_source(source), Path(source)).scalars
+        except (OSError, UnicodeDecodeError) as exc:
+            raise MmsiteError(
+                f"cannot read this file again ({exc}): it changed while the build ran",
+                Path(source),
+                hint="build again",
+            ) from None
         self.__dict__[name] = value
         return value
 

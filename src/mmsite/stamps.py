@@ -147,7 +147,7 @@ def output_intact(folder: Path, recorded: Stamps) -> bool:
     """True when every file and folder recorded by :func:`output_stamps` is unchanged:
     one ``stat`` per path, no folder listing (an added entry changes its folder's mtime)."""
     base = str(folder)
-    below, stat = base + os.sep, os.stat
+    below, stat = base + "/", os.stat  # as output_stamps names them
     for rel, stamp in recorded.items():
         try:
             st = stat(below + rel if rel else base, follow_symlinks=False)
