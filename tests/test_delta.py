@@ -454,3 +454,72 @@ def test_a_stored_document_whose_file_went_is_a_clear_error(tmp_path: Path) -> N
         with pytest.raises(MmsiteError, match="changed while the build ran") as error:
             _ = fresh.body
         assert error.value.path == path
+
+
+def test_snapshot_pages_load_when_first_used(demo: Path) -> None:
+    """A loaded snapshot keeps each page's front matter pickled until the page is used;
+    used, it equals a fresh load, and shared objects are shared again."""
+    import dataclasses
+
+    from mmsite.commerce.product import Product
+    from mmsite.delta import LAZY_FIELDS, load_snapshot, snapshot_path
+    from mmsite.errors import Reporter
+    from mmsite.incremental import BuildCache
+
+    cache = BuildCache.for_site(demo, demo / "public")
+    snapshot = load_snapshot(snapshot_path(cache.path))
+    assert snapshot is not None
+    pages = snapshot.site.model.pages
+    pending = [p for p in pages if "_pending" in p.__dict__]
+    assert pending == [p for p in pages if not p.virtual]
+    assert all(set(LAZY_FIELDS).isdisjoint(p.__dict__) for p in pending)
+    first = pending[0]
+    assert first.title  # through Page.meta
+    assert "_pending" not in first.__dict__
+    assert sum("_pending" in p.__dict__ for p in pages) == len(pending) - 1
+
+    fresh, _ = pipeline.load_site(demo, pipeline.BuildOptions(), Reporter())
+    by_rel = {(p.rel, p.lang): p for p in fresh.model.pages}
+    assert len(by_rel) == len(pages)
+    others = [f.name for f in dataclasses.fields(Product) if f.name != "page"]
+    for one in pages:
+        same = by_rel[(one.rel, one.lang)]
+        assert (one.source, one.stem, one.meta) == (same.source, same.stem, same.meta)
+        assert one.doc.meta == same.doc.meta
+        assert one.group.pages[one.lang] is one
+        product = one.data.get("product")
+        assert (product is None) == ("product" not in same.data)
+        if product is not None:
+            assert product.page is one
+            for name in others:
+                assert getattr(product, name) == getattr(same.data["product"], name), name
+    assert not any("_pending" in p.__dict__ for p in pages)
+
+
+def test_a_delta_unpickles_only_the_pages_it_uses(demo: Path, monkeypatch) -> None:
+    from mmsite import delta
+
+    loaded: list[delta.Snapshot] = []
+
+    def load(path: Path) -> delta.Snapshot | None:
+        found = load_snapshot(path)
+        loaded.append(found)
+        return found
+
+    load_snapshot = delta.load_snapshot
+    monkeypatch.setattr(delta, "load_snapshot", load)
+    article = demo / "content/series/micro-multinationals/02-working-with-freelancers.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text + "\nA sentence added.\n", encoding="utf-8")
+    assert build_site(demo).kind == "delta"
+    pages = loaded[0].site.model.pages
+    untouched = [p for p in pages if "_pending" in p.__dict__]
+    assert 0 < len(untouched) < len(pages)
+
+
+def test_a_body_edit_with_a_touched_output_is_a_full_build(site: Path, tmp_path: Path) -> None:
+    """The output is checked (in a second process) while the snapshot loads."""
+    edit(site / "content/journal/salt.md", "Plain salt.", "Plain salt, edited.")
+    (site / "public/about/index.html").write_text("tampered", encoding="utf-8")
+    assert build_site(site).kind == "full"
+    assert_same_as_clean(site, tmp_path)

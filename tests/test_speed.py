@@ -247,3 +247,43 @@ def test_each_body_is_rendered_once_across_processes(tmp_path: Path, monkeypatch
         processes = {pid for pid, _ in lines}
     assert len(processes) == 2  # the second build really rendered in two processes
     assert counts[1] == counts[0]  # every body as often as in one process
+
+
+def _asked_in(record: Path, answer: bool = True) -> bool:
+    record.write_text(str(os.getpid()), encoding="utf-8")
+    return answer
+
+
+@needs_fork
+def test_an_answer_is_found_in_a_forked_child(tmp_path: Path) -> None:
+    assert_can_fork()
+    record = tmp_path / "pid"
+    forked = parallel.Answer(lambda: _asked_in(record, False))
+    assert forked.get() is False
+    assert record.read_text(encoding="utf-8") != str(os.getpid())
+    here = parallel.Answer(lambda: _asked_in(record), jobs=1)
+    assert here.get() is True
+    assert record.read_text(encoding="utf-8") == str(os.getpid())
+
+
+@needs_fork
+def test_an_answer_the_child_cannot_give_is_asked_here() -> None:
+    assert_can_fork()
+    parent = os.getpid()
+
+    def question() -> bool:
+        if os.getpid() != parent:
+            raise RuntimeError("fails in the child")
+        return True
+
+    assert parallel.Answer(question).get() is True
+
+
+@needs_fork
+def test_an_answer_not_needed_stops_its_child() -> None:
+    assert_can_fork()
+    started = time.perf_counter()
+    answer = parallel.Answer(lambda: time.sleep(30) or True)
+    answer.close()
+    assert time.perf_counter() - started < 10
+    answer.close()  # twice is harmless

@@ -470,7 +470,7 @@ def _full_build(
         session = cache.session(site, theme, env, tree)
         context = Build(site, theme, env, tree, result, session, options.progress, options.jobs)
         context.beside = steps_beside_pages()
-        pickled: list[bytes | None] = []
+        pickled: list[delta.PickledSite | None] = []
         if options.cache and cache.path is not None:
             context.meanwhile = [cache.save_documents, lambda: pickled.append(_pickle(context))]
         for step in STEPS:
@@ -514,7 +514,7 @@ def _full_build(
     return result
 
 
-def _pickle(build: Build) -> bytes | None:
+def _pickle(build: Build) -> delta.PickledSite | None:
     """The snapshot's site, pickled while pages render when the steps that follow them
     are built in (they do not change the site; an extension's step might)."""
     after = STEPS[STEPS.index(render_pages) + 1 :]
@@ -601,17 +601,21 @@ def build_delta(
         return None
     if not all(_is_page_file(path, content_dir) for path in changes.changed):
         return None
-    if not changes.output_intact:
-        return None
-    if cache.path is None:
-        snapshot = cache.snapshot
-    else:
-        snapshot = delta.load_snapshot(delta.snapshot_path(cache.path))
-    if snapshot is None or snapshot.build_id != state.summary.get("build"):
-        return None
-    since = {p for p, stamp in changes.inputs.items() if snapshot.stamps.get(p) != stamp}
-    if not all(_is_page_file(path, content_dir) for path in since):
-        return None
+    intact = changes.output_answer(options.jobs)  # checked beside the snapshot's load
+    try:
+        if cache.path is None:
+            snapshot = cache.snapshot
+        else:
+            snapshot = delta.load_snapshot(delta.snapshot_path(cache.path))
+        if snapshot is None or snapshot.build_id != state.summary.get("build"):
+            return None
+        since = {p for p, stamp in changes.inputs.items() if snapshot.stamps.get(p) != stamp}
+        if not all(_is_page_file(path, content_dir) for path in since):
+            return None
+        if not intact.get():
+            return None
+    finally:
+        intact.close()
     if not delta.patch_bodies(snapshot, since):
         if cache.path is None:
             cache.snapshot = None  # its pages may be half patched

@@ -104,6 +104,20 @@ class Page:
     def line_of(self, key: str) -> int | None:
         return self.doc.line_of(key)
 
+    def __getattr__(self, name: str) -> Any:
+        """Fields a loaded snapshot left pickled (``_pending``: a store and this page's
+        number in it, see :mod:`mmsite.delta`) are read on first use."""
+        pending = self.__dict__.get("_pending")
+        if pending is None or name.startswith("__"):
+            raise AttributeError(name)
+        pending[0].fill(self, pending[1])
+        return object.__getattribute__(self, name)
+
+    def __getstate__(self) -> dict[str, Any]:
+        if "_pending" in self.__dict__:
+            self.__getattr__("doc")  # pickled whole
+        return self.__dict__
+
     def error(self, message: str, key: str | None = None, hint: str | None = None) -> MmsiteError:
         return MmsiteError(message, self.source, self.line_of(key) if key else None, hint)
 
@@ -126,7 +140,10 @@ class _TrackedMeta:
             return {}  # the dataclass default
         if _read_hook is not None:
             _read_hook(page, "m")
-        return page.__dict__["meta"]
+        try:
+            return page.__dict__["meta"]
+        except KeyError:  # left pickled by a snapshot
+            return page.__getattr__("meta")
 
     def __set__(self, page: Page, value: dict[str, Any]) -> None:
         page.__dict__["meta"] = value

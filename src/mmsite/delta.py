@@ -30,10 +30,10 @@ import os
 import pickle
 import shutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PosixPath, PurePath, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .content import Page, _parse
 from .errors import MmsiteError, Reporter
@@ -45,6 +45,10 @@ from .stamps import Stamps
 if TYPE_CHECKING:
     from .render import Site
     from .theme import Theme
+
+
+# a site pickled by pickle_site: the site, then its pages' own pickles and their ends
+PickledSite = tuple[bytes, bytes, list[int]]
 
 
 @dataclass
@@ -68,7 +72,7 @@ class Snapshot:
     routes: dict[str, int] = field(default_factory=dict)  # page output -> route number
     sources: dict[str, list[Page]] = field(default_factory=dict)  # file -> its pages
     # (site, theme, sources) already pickled by pickle_site, while pages rendered
-    pickled_site: bytes | None = None
+    pickled_site: PickledSite | None = None
 
     def pages_from(self, path: str) -> list[Page]:
         return self.sources.get(path, [])
@@ -97,7 +101,7 @@ def make_snapshot(
     steps: dict[str, StepRecord],
     pages: dict[str, Entry],
     global_key: str,
-    pickled_site: bytes | None = None,
+    pickled_site: PickledSite | None = None,
 ) -> Snapshot:
     """``pickled_site``: what :func:`pickle_site` gave for ``site`` and ``theme``."""
     snapshot = Snapshot(site, theme, build_id, stamps, fronts, model_reads, steps, {})
@@ -126,40 +130,115 @@ def snapshot_path(cache_path: Path) -> Path:
 
 
 _PAGE_MEMOS = ("dir", "_deps")  # Page.dir, incremental.page_dep's tuples
+# What a snapshot keeps of each page read from a file in its own small pickle, loaded
+# when the page is first used: a delta build touches few pages.
+LAZY_FIELDS = ("source", "doc", "meta", "data")
 
 
-def _stored(doc: Document, source: str, key_lines: dict[tuple, dict[str, int]]) -> StoredDocument:
-    """``doc`` to pickle: no body, no scalars; equal key-line tables shared (most pages
-    of a section have the same keys on the same lines)."""
+def _stored(doc: Document, source: str) -> StoredDocument:
+    """``doc`` to pickle: no body, no scalars (read again from the file if asked)."""
     stored = StoredDocument.__new__(StoredDocument)
     stored.__dict__.update(doc.__dict__)
     stored.__dict__.pop("body", None)  # a stored document may not have read it yet
     stored.__dict__.pop("scalars", None)
     stored.__dict__["source"] = source
-    stored.key_lines = key_lines.setdefault(tuple(doc.key_lines.items()), doc.key_lines)
     return stored
 
 
-def pickle_site(site: Site, theme: Theme) -> bytes:
+class PageStore:
+    """The pages of a loaded snapshot, and the pickled :data:`LAZY_FIELDS` of each:
+    ``fill`` gives a page its fields (``Page.__getattr__`` calls it on first use)."""
+
+    def __init__(self, data: bytes, ends: list[int]) -> None:
+        self.data = data
+        self.ends = ends  # page n's pickle is data[ends[n - 1]:ends[n]]
+        self.pages: list[Page] = []
+
+    def __setstate__(self, pages: list[Page]) -> None:
+        self.pages = pages
+
+    def fill(self, page: Page, number: int) -> None:
+        global _loading
+        start = self.ends[number - 1] if number else 0
+        previous, _loading = _loading, self
+        try:
+            fields = pickle.loads(memoryview(self.data)[start : self.ends[number]])
+        finally:
+            _loading = previous
+        page.__dict__.update(fields)
+        del page.__dict__["_pending"]
+
+
+_loading: PageStore | None = None  # the store whose pickles are being loaded
+
+
+class _Store:
+    """Stands for the :class:`PageStore` in a pickled site (see :func:`pickle_site`)."""
+
+    def __init__(self, pages: list[Page]) -> None:
+        self.pages = pages
+
+    def __reduce__(self) -> tuple:
+        return (_current_store, (), self.pages)
+
+
+def _current_store() -> PageStore:
+    assert _loading is not None
+    return _loading
+
+
+def _page_number(number: int) -> Page:
+    assert _loading is not None
+    return _loading.pages[number]
+
+
+def pickle_site(site: Site, theme: Theme) -> PickledSite:
     """The largest part of a snapshot, pickled on its own: the loaded site (without its
     render memos, see ``Site.__getstate__``), the theme, and which pages each file holds.
     The site is final once images are processed, so a full build pickles it while pages
-    render. Page bodies stay in their files (see :class:`StoredDocument`)."""
-    swapped: list[tuple[Page, dict[str, Any]]] = []
-    key_lines: dict[tuple, dict[str, int]] = {}
-    for page in site.model.pages:
+    render. Page bodies stay in their files (see :class:`StoredDocument`).
+
+    Returns the site's pickle, then the :data:`LAZY_FIELDS` of its pages read from
+    files, each page's pickled on its own (one string, and where each pickle ends): a
+    delta build unpickles those of the pages it uses only."""
+    pages = site.model.pages
+    numbers = {id(page): n for n, page in enumerate(pages)}
+    lazy: set[int] = set()
+    buffer, ends = io.BytesIO(), []
+    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _dispatch_table(lambda page: _page_ref(page, numbers))
+    for n, page in enumerate(pages):
         state = page.__dict__
-        if page.virtual or not isinstance(page.doc, Document):
-            continue
-        swapped.append((page, state.copy()))
-        for memo in _PAGE_MEMOS:  # made again on first use
-            state.pop(memo, None)
-        page.doc = _stored(page.doc, str(page.source), key_lines)
-    try:
-        return _dumps((site, theme, _sources(site)))
-    finally:
-        for page, state in swapped:
-            page.__dict__.update(state)
+        if "_pending" in state:  # a snapshot's page not used yet
+            page.__getattr__("doc")
+        if not page.virtual and isinstance(page.doc, Document):
+            fields = {name: state[name] for name in LAZY_FIELDS}
+            fields["doc"] = _stored(page.doc, str(page.source))
+            pickler.dump(fields)
+            pickler.clear_memo()
+            lazy.add(n)
+        ends.append(buffer.tell())
+    store = _Store(pages)
+    core = _dispatch_table(lambda page: _page_core(page, numbers, lazy, store))
+    return _dumps((store, site, theme, _sources(site)), core), buffer.getvalue(), ends
+
+
+def _page_ref(page: Page, numbers: dict[int, int]) -> tuple:
+    number = numbers.get(id(page))
+    if number is None:  # not in the model: pickled whole
+        return page.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+    return (_page_number, (number,))
+
+
+def _page_core(page: Page, numbers: dict[int, int], lazy: set[int], store: _Store) -> tuple:
+    """A page in the site's pickle: what is not in its own pickle, and where that is."""
+    number = numbers.get(id(page), -1)
+    state = {k: v for k, v in page.__dict__.items() if k not in _PAGE_MEMOS}
+    if number in lazy:
+        for name in LAZY_FIELDS:
+            del state[name]
+        state["_pending"] = (store, number)
+    return (object.__new__, (type(page),), state)
 
 
 def save_snapshot(path: Path, snapshot: Snapshot) -> None:
@@ -172,34 +251,43 @@ def save_snapshot(path: Path, snapshot: Snapshot) -> None:
 
 
 def load_snapshot(path: Path) -> Snapshot | None:
+    global _loading
     try:
         with path.open("rb") as fh, no_gc():
             version, python, site, rest = pickle.load(fh)
             if (version, python) != (FORMAT, sys.version_info[:2]):
                 return None
             snapshot = pickle.loads(rest)
-            snapshot.site, snapshot.theme, snapshot.sources = pickle.loads(site)
+            core, data, ends = site
+            previous, _loading = _loading, PageStore(data, ends)
+            try:
+                _, snapshot.site, snapshot.theme, snapshot.sources = pickle.loads(core)
+            finally:
+                _loading = previous
     except Exception:  # noqa: BLE001 - no snapshot only means a full build
         return None
     return snapshot
 
 
-def _dumps(data: object) -> bytes:
+def _dumps(data: object, table: dict | None = None) -> bytes:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _dispatch_table()
+    pickler.dispatch_table = table or _dispatch_table()
     pickler.dump(data)
     return buffer.getvalue()
 
 
-def _dispatch_table() -> dict:
+def _dispatch_table(page: Callable[[Page], tuple] | None = None) -> dict:
     """Paths pickled as their parsed parts: unpickling thousands of them by parsing
     strings again was a third of the snapshot's load time. Uses CPython 3.11's
-    ``PurePath._from_parsed_parts``; other versions pickle paths the usual way."""
+    ``PurePath._from_parsed_parts``; other versions pickle paths the usual way.
+    ``page``: how to pickle pages."""
     table = copyreg.dispatch_table.copy()
     if sys.version_info[:2] == (3, 11):
         for cls in (PurePosixPath, PosixPath):
             table[cls] = _reduce_path
+    if page is not None:
+        table[Page] = page
     return table
 
 

@@ -7,6 +7,7 @@ back only a small summary. Without ``fork`` (Windows, macOS spawn) everything ru
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -135,3 +136,53 @@ def _child(send, work: Callable[[], T], parent: int) -> None:
         send.send((False, traceback.format_exc()))
     finally:
         send.close()
+
+
+class Answer:
+    """A yes/no ``question`` (say, are 9,000 files as we left them: only ``stat`` calls)
+    answered in a forked child while this process goes on; :meth:`get` waits for it.
+    Without a second process (``jobs`` 1, no ``fork``, other threads running) it is
+    answered here, when first asked."""
+
+    def __init__(self, question: Callable[[], bool], jobs: int | None = None) -> None:
+        self._question = question
+        self._value: bool | None = None
+        self._pid = 0
+        self._pipe = -1
+        if job_count(jobs, MIN_ITEMS) > 1:
+            self._fork()
+
+    def _fork(self) -> None:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child (coverage does not follow forks)
+            os.close(read)
+            try:
+                os.write(write, b"1" if self._question() else b"0")
+            finally:
+                os._exit(0)  # no atexit handlers, no flushing the parent's buffers
+        os.close(write)
+        self._pid, self._pipe = pid, read
+
+    def get(self) -> bool:
+        if self._value is None:
+            answer = self._collect(wait=True)
+            # no answer (the child failed): ask here, so an error shows where it happens
+            self._value = answer if answer is not None else self._question()
+        return self._value
+
+    def close(self) -> None:
+        """Stop the child if it is not needed any more."""
+        self._collect(wait=False)
+
+    def _collect(self, wait: bool) -> bool | None:
+        if not self._pid:
+            return None
+        answer = os.read(self._pipe, 1) if wait else b""
+        os.close(self._pipe)
+        if not wait:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+        os.waitpid(self._pid, 0)
+        self._pid = 0
+        return answer == b"1" if answer else None

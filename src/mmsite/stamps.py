@@ -29,7 +29,10 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .parallel import Answer
 
 VERSION = 1
 CACHE_DIR = ".mmsite-cache"
@@ -281,6 +284,15 @@ class Changes:
         if self._intact is None:
             self._intact = self.output_check is None or self.output_check()
         return self._intact
+
+    def output_answer(self, jobs: int | None = None) -> Answer:
+        """:attr:`output_intact`, checked in a forked child while this process goes on
+        (see :class:`mmsite.parallel.Answer`)."""
+        from .parallel import Answer
+
+        if self._intact is not None or self.output_check is None:
+            return Answer(lambda: self.output_intact, jobs=1)
+        return Answer(self.output_check, jobs)
 
 
 def compare(state: State, env: str, check_output: bool = True) -> Changes | None:
