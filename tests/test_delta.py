@@ -496,7 +496,15 @@ def test_snapshot_pages_load_when_first_used(demo: Path) -> None:
     assert not any("_pending" in p.__dict__ for p in pages)
 
 
-def test_a_delta_unpickles_only_the_pages_it_uses(demo: Path, monkeypatch) -> None:
+@pytest.mark.parametrize(
+    ("edited", "in_feed"),
+    [("series/micro-multinationals/02-working-with-freelancers.md", True), ("about.md", False)],
+)
+def test_a_delta_unpickles_only_what_it_uses(
+    demo: Path, tmp_path: Path, monkeypatch, edited: str, in_feed: bool
+) -> None:
+    """Pages not rendered stay pickled; the bodies kept for feeds are unpickled only
+    when a feed is written again."""
     from mmsite import delta
 
     loaded: list[delta.Snapshot] = []
@@ -508,13 +516,27 @@ def test_a_delta_unpickles_only_the_pages_it_uses(demo: Path, monkeypatch) -> No
 
     load_snapshot = delta.load_snapshot
     monkeypatch.setattr(delta, "load_snapshot", load)
-    article = demo / "content/series/micro-multinationals/02-working-with-freelancers.md"
-    text = article.read_text(encoding="utf-8")
-    article.write_text(text + "\nA sentence added.\n", encoding="utf-8")
-    assert build_site(demo).kind == "delta"
+    path = demo / "content" / edited
+    path.write_text(path.read_text(encoding="utf-8") + "\nA sentence added.\n", "utf-8")
+    result = build_site(demo)
+    assert result.kind == "delta"
+    assert any(str(rel).endswith("atom.xml") for rel in result.changed) == in_feed
     pages = loaded[0].site.model.pages
     untouched = [p for p in pages if "_pending" in p.__dict__]
     assert 0 < len(untouched) < len(pages)
+    assert isinstance(loaded[0].rendered, dict) == in_feed
+    assert_same_as_clean(demo, tmp_path)
+
+
+def test_a_snapshot_cut_short_means_a_full_build(site: Path, tmp_path: Path) -> None:
+    from mmsite.delta import snapshot_path
+    from mmsite.incremental import BuildCache
+
+    path = snapshot_path(BuildCache.for_site(site, site / "public").path)
+    path.write_bytes(path.read_bytes()[:-10])
+    edit(site / "content/journal/salt.md", "Plain salt.", "Plain salt, edited.")
+    assert build_site(site).kind == "full"
+    assert_same_as_clean(site, tmp_path)
 
 
 def test_a_body_edit_with_a_touched_output_is_a_full_build(site: Path, tmp_path: Path) -> None:

@@ -625,8 +625,9 @@ def build_delta(
         journal, _ = cache.read_journal()
         snapshot.add_entries(journal)
         cache.pages = {**snapshot.derived, **journal}
-    site = delta.fresh_site(snapshot, since)
     edited = delta.body_deps(snapshot, changes.changed)
+    shown = any(record.deps & edited for record in snapshot.steps.values())
+    site = delta.fresh_site(snapshot, since, shown)
     output = Path(state.output)
     tree = delta.DeltaOutput(output, root)
     result = BuildResult(output=output, languages=len(config.languages), kind="delta")

@@ -107,8 +107,10 @@ class Page:
     def __getattr__(self, name: str) -> Any:
         """Fields a loaded snapshot left pickled (``_pending``: a store and this page's
         number in it, see :mod:`mmsite.delta`) are read on first use."""
+        if name[:2] == "__":  # pickle asks for __setstate__ and the like
+            raise AttributeError(name)
         pending = self.__dict__.get("_pending")
-        if pending is None or name.startswith("__"):
+        if pending is None:
             raise AttributeError(name)
         pending[0].fill(self, pending[1])
         return object.__getattribute__(self, name)

@@ -67,7 +67,8 @@ class Snapshot:
     # records of outputs that are not pages (feeds): a re-run step reuses what it can
     derived: dict[str, Entry] = field(default_factory=dict)
     # rendered bodies those outputs show, kept so a re-run feed renders one body, not all
-    rendered: dict = field(default_factory=dict)
+    # (pickled on their own in a saved snapshot: see rendered_bodies)
+    rendered: dict | bytes = field(default_factory=dict)
     global_key: str = ""  # the pages' global key (it cannot change in a delta build)
     routes: dict[str, int] = field(default_factory=dict)  # page output -> route number
     sources: dict[str, list[Page]] = field(default_factory=dict)  # file -> its pages
@@ -76,6 +77,12 @@ class Snapshot:
 
     def pages_from(self, path: str) -> list[Page]:
         return self.sources.get(path, [])
+
+    def rendered_bodies(self) -> dict:
+        """:attr:`rendered`, unpickled when first asked (only a re-run step needs it)."""
+        if isinstance(self.rendered, bytes):
+            self.rendered = pickle.loads(self.rendered)
+        return self.rendered
 
     def add_entries(self, entries: dict[str, Entry]) -> None:
         """Outputs rendered again: their body reads and warnings."""
@@ -149,7 +156,7 @@ class PageStore:
     """The pages of a loaded snapshot, and the pickled :data:`LAZY_FIELDS` of each:
     ``fill`` gives a page its fields (``Page.__getattr__`` calls it on first use)."""
 
-    def __init__(self, data: bytes, ends: list[int]) -> None:
+    def __init__(self, data: bytes | memoryview, ends: list[int]) -> None:
         self.data = data
         self.ends = ends  # page n's pickle is data[ends[n - 1]:ends[n]]
         self.pages: list[Page] = []
@@ -162,7 +169,7 @@ class PageStore:
         start = self.ends[number - 1] if number else 0
         previous, _loading = _loading, self
         try:
-            fields = pickle.loads(memoryview(self.data)[start : self.ends[number]])
+            fields = pickle.loads(self.data[start : self.ends[number]])
         finally:
             _loading = previous
         page.__dict__.update(fields)
@@ -243,22 +250,36 @@ def _page_core(page: Page, numbers: dict[int, int], lazy: set[int], store: _Stor
 
 def save_snapshot(path: Path, snapshot: Snapshot) -> None:
     site = snapshot.pickled_site or pickle_site(snapshot.site, snapshot.theme)
-    rest = dataclasses.replace(snapshot, site=None, theme=None, sources={}, pickled_site=None)
+    rendered = _dumps(snapshot.rendered_bodies())
+    rest = dataclasses.replace(
+        snapshot, site=None, theme=None, sources={}, pickled_site=None, rendered=b""
+    )
+    core, data, ends = site
+    sections = [core, _dumps(rest), rendered, data]
+    head = pickle.dumps((FORMAT, sys.version_info[:2], [len(s) for s in sections], ends), 5)
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
     with tmp.open("wb") as fh:
-        pickle.dump((FORMAT, sys.version_info[:2], site, _dumps(rest)), fh, 5)
+        fh.write(len(head).to_bytes(8, "little"))
+        for part in (head, *sections):
+            fh.write(part)
     os.replace(tmp, path)
 
 
 def load_snapshot(path: Path) -> Snapshot | None:
+    """The snapshot :func:`save_snapshot` wrote; None if there is none or it does not
+    fit this mmsite and Python. The file is read once; its parts are unpickled from
+    that copy, the pages' own pickles when each page is first used."""
     global _loading
     try:
-        with path.open("rb") as fh, no_gc():
-            version, python, site, rest = pickle.load(fh)
+        with no_gc():
+            raw = memoryview(path.read_bytes())
+            size = int.from_bytes(raw[:8], "little")
+            version, python, sizes, ends = pickle.loads(raw[8 : 8 + size])
             if (version, python) != (FORMAT, sys.version_info[:2]):
                 return None
+            core, rest, rendered, data = _sections(raw, 8 + size, sizes)
             snapshot = pickle.loads(rest)
-            core, data, ends = site
+            snapshot.rendered = bytes(rendered)
             previous, _loading = _loading, PageStore(data, ends)
             try:
                 _, snapshot.site, snapshot.theme, snapshot.sources = pickle.loads(core)
@@ -267,6 +288,16 @@ def load_snapshot(path: Path) -> Snapshot | None:
     except Exception:  # noqa: BLE001 - no snapshot only means a full build
         return None
     return snapshot
+
+
+def _sections(raw: memoryview, start: int, sizes: list[int]) -> list[memoryview]:
+    parts = []
+    for size in sizes:
+        parts.append(raw[start : start + size])
+        start += size
+    if start != len(raw):
+        raise ValueError("snapshot file cut short")
+    return parts
 
 
 def _dumps(data: object, table: dict | None = None) -> bytes:
@@ -327,12 +358,14 @@ def body_deps(snapshot: Snapshot, paths: set[str]) -> set[Dep]:
     }
 
 
-def fresh_site(snapshot: Snapshot, edited: set[str]) -> Site:
+def fresh_site(snapshot: Snapshot, edited: set[str], shown: bool = True) -> Site:
     """The snapshot's site with a new reporter and without memos. Rendered bodies of
     files not in ``edited`` are kept: they depend on the body, the routes and the
-    images, and only bodies changed."""
+    images, and only bodies changed. ``shown``: a step that shows bodies (a feed) runs
+    again, so the bodies the snapshot kept for it are worth loading."""
     site = snapshot.site
-    bodies = {**snapshot.rendered, **site._bodies}
+    kept = snapshot.rendered_bodies() if shown else {}
+    bodies = {**kept, **site._bodies}
     bodies = {k: v for k, v in bodies.items() if str(k[0]) not in edited}
     site.reset_caches()
     site._bodies = bodies
