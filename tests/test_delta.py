@@ -545,3 +545,23 @@ def test_a_body_edit_with_a_touched_output_is_a_full_build(site: Path, tmp_path:
     (site / "public/about/index.html").write_text("tampered", encoding="utf-8")
     assert build_site(site).kind == "full"
     assert_same_as_clean(site, tmp_path)
+
+
+def test_a_damaged_page_in_the_snapshot_means_a_full_build(site: Path, tmp_path: Path) -> None:
+    """The pages' own pickles are read when used, in the middle of a delta build: one
+    that does not load stops it before anything is written, and a full build runs."""
+    import pickle
+
+    from mmsite.delta import snapshot_path
+    from mmsite.incremental import BuildCache
+
+    path = snapshot_path(BuildCache.for_site(site, site / "public").path)
+    raw = bytearray(path.read_bytes())
+    head = int.from_bytes(raw[:8], "little")
+    sizes = pickle.loads(raw[8 : 8 + head])[2]
+    start = len(raw) - sizes[-1]  # the pages' pickles come last
+    raw[start:] = b"\x00" * sizes[-1]
+    path.write_bytes(bytes(raw))
+    edit(site / "content/journal/salt.md", "Plain salt.", "Plain salt, edited.")
+    assert build_site(site).kind == "full"
+    assert_same_as_clean(site, tmp_path)

@@ -404,7 +404,10 @@ def _build(
         if state is not None and changes is not None:
             if changes.none:
                 return unchanged_result(state, started)
-            result = build_delta(root, options, cache, state, changes, config, started)
+            try:
+                result = build_delta(root, options, cache, state, changes, config, started)
+            except delta.DamagedSnapshot:
+                result = None  # nothing was written: build it all
             if result is not None:
                 return result
         scanned = changes.inputs if changes is not None else None

@@ -170,6 +170,8 @@ class PageStore:
         previous, _loading = _loading, self
         try:
             fields = pickle.loads(self.data[start : self.ends[number]])
+        except Exception as exc:  # noqa: BLE001 - a damaged file: the build starts over
+            raise DamagedSnapshot(f"{page.rel}: {exc}") from exc
         finally:
             _loading = previous
         page.__dict__.update(fields)
@@ -177,6 +179,11 @@ class PageStore:
 
 
 _loading: PageStore | None = None  # the store whose pickles are being loaded
+
+
+class DamagedSnapshot(Exception):
+    """A page's pickle in the snapshot file could not be loaded: the delta build stops
+    before it writes anything, and a full build runs instead."""
 
 
 class _Store:
