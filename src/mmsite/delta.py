@@ -161,6 +161,11 @@ class PageStore:
         self.ends = ends  # page n's pickle is data[ends[n - 1]:ends[n]]
         self.pages: list[Page] = []
 
+    def __reduce__(self) -> tuple:
+        """Pickled as its pages only: unpickled, it is the store being loaded (its
+        pickles and their ends are in the snapshot file beside it)."""
+        return (_current_store, (), self.pages)
+
     def __setstate__(self, pages: list[Page]) -> None:
         self.pages = pages
 
@@ -184,16 +189,6 @@ _loading: PageStore | None = None  # the store whose pickles are being loaded
 class DamagedSnapshot(Exception):
     """A page's pickle in the snapshot file could not be loaded: the delta build stops
     before it writes anything, and a full build runs instead."""
-
-
-class _Store:
-    """Stands for the :class:`PageStore` in a pickled site (see :func:`pickle_site`)."""
-
-    def __init__(self, pages: list[Page]) -> None:
-        self.pages = pages
-
-    def __reduce__(self) -> tuple:
-        return (_current_store, (), self.pages)
 
 
 def _current_store() -> PageStore:
@@ -232,7 +227,8 @@ def pickle_site(site: Site, theme: Theme) -> PickledSite:
             pickler.clear_memo()
             lazy.add(n)
         ends.append(buffer.tell())
-    store = _Store(pages)
+    store = PageStore(b"", [])
+    store.pages = pages
     core = _dispatch_table(lambda page: _page_core(page, numbers, lazy, store))
     return _dumps((store, site, theme, _sources(site)), core), buffer.getvalue(), ends
 
@@ -244,7 +240,7 @@ def _page_ref(page: Page, numbers: dict[int, int]) -> tuple:
     return (_page_number, (number,))
 
 
-def _page_core(page: Page, numbers: dict[int, int], lazy: set[int], store: _Store) -> tuple:
+def _page_core(page: Page, numbers: dict[int, int], lazy: set[int], store: PageStore) -> tuple:
     """A page in the site's pickle: what is not in its own pickle, and where that is."""
     number = numbers.get(id(page), -1)
     state = {k: v for k, v in page.__dict__.items() if k not in _PAGE_MEMOS}
