@@ -70,7 +70,8 @@ class Page:
 
     @property
     def title(self) -> str:
-        return self.meta["title"]
+        title = self.listed("title")
+        return self.meta["title"] if title is None else title
 
     @property
     def slug(self) -> str:
@@ -85,11 +86,22 @@ class Page:
 
     @property
     def date(self) -> dt.date | None:
-        return self.meta.get("date")
+        return self.listed("date")
 
     @property
     def weight(self) -> int:
-        return self.meta.get("weight", 0)
+        return self.listed("weight", 0)
+
+    def listed(self, key: str, default: Any = None) -> Any:
+        """``meta.get(key, default)`` for the :data:`LISTED` keys that order and title
+        lists. A loaded snapshot keeps them beside a page it left pickled (``_listed``):
+        sorting every article does not unpickle every article."""
+        state = self.__dict__
+        if "meta" in state or "_listed" not in state:
+            return self.meta.get(key, default)
+        if _read_hook is not None:
+            _read_hook(self, "m")
+        return state["_listed"].get(key, default)
 
     @property
     def draft(self) -> bool:
@@ -115,6 +127,9 @@ class Page:
         pending[0].fill(self, pending[1])
         return object.__getattribute__(self, name)
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)  # (unpickling looks for it: not via __getattr__)
+
     def __getstate__(self) -> dict[str, Any]:
         if "_pending" in self.__dict__:
             self.__getattr__("doc")  # pickled whole
@@ -123,6 +138,9 @@ class Page:
     def error(self, message: str, key: str | None = None, hint: str | None = None) -> MmsiteError:
         return MmsiteError(message, self.source, self.line_of(key) if key else None, hint)
 
+
+# Front-matter keys that lists sort and title by (see Page.listed).
+LISTED = ("title", "date", "weight", "part")
 
 # Incremental builds record which pages a render reads (see mmsite.incremental).
 ReadHook = Callable[[Page, str], None]  # (page, "m" for meta | "b" for body)

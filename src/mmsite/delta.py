@@ -35,7 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PosixPath, PurePath, PurePosixPath
 from typing import TYPE_CHECKING
 
-from .content import Page, _parse
+from markupsafe import Markup
+
+from .content import LISTED, Page, _parse
 from .errors import MmsiteError, Reporter
 from .frontmatter import Document, StoredDocument
 from .incremental import FORMAT, Dep, Entry, StepRecord, front_digest, no_gc
@@ -67,8 +69,8 @@ class Snapshot:
     # records of outputs that are not pages (feeds): a re-run step reuses what it can
     derived: dict[str, Entry] = field(default_factory=dict)
     # rendered bodies those outputs show, kept so a re-run feed renders one body, not all
-    # (pickled on their own in a saved snapshot: see rendered_bodies)
-    rendered: dict | bytes = field(default_factory=dict)
+    # (a section of their own in a saved snapshot: see rendered_bodies)
+    rendered: dict | bytes | StoredBodies = field(default_factory=dict)
     global_key: str = ""  # the pages' global key (it cannot change in a delta build)
     routes: dict[str, int] = field(default_factory=dict)  # page output -> route number
     sources: dict[str, list[Page]] = field(default_factory=dict)  # file -> its pages
@@ -78,10 +80,11 @@ class Snapshot:
     def pages_from(self, path: str) -> list[Page]:
         return self.sources.get(path, [])
 
-    def rendered_bodies(self) -> dict:
-        """:attr:`rendered`, unpickled when first asked (only a re-run step needs it)."""
+    def rendered_bodies(self) -> dict | StoredBodies:
+        """:attr:`rendered`; from a saved snapshot, its index is unpickled when first
+        asked (only a re-run step needs it) and each body when a feed shows it."""
         if isinstance(self.rendered, bytes):
-            self.rendered = pickle.loads(self.rendered)
+            self.rendered = StoredBodies(*pickle.loads(self.rendered))
         return self.rendered
 
     def add_entries(self, entries: dict[str, Entry]) -> None:
@@ -96,6 +99,54 @@ class Snapshot:
                 self.warned.pop(rel, None)
             if rel in self.derived:
                 self.derived[rel] = entry
+
+
+BodyKey = tuple[Path, PurePosixPath, str]  # Site._bodies' keys: source, rel, language
+
+
+class StoredBodies:
+    """Rendered bodies as a saved snapshot keeps them: their UTF-8 text one after the
+    other, and where each is. A body is decoded when a feed shows it."""
+
+    def __init__(self, index: dict[tuple[str, str, str], tuple[int, int]], text: bytes) -> None:
+        self.index = index  # (source, rel, language) as text -> (start, end) in text
+        self.text = text
+
+    @classmethod
+    def pickled(cls, bodies: dict[BodyKey, Markup] | StoredBodies) -> bytes:
+        if isinstance(bodies, StoredBodies):
+            return pickle.dumps((bodies.index, bodies.text), pickle.HIGHEST_PROTOCOL)
+        index, parts, at = {}, [], 0
+        for (source, rel, lang), html in bodies.items():
+            data = str(html).encode()
+            index[(str(source), rel.as_posix(), lang)] = (at, at + len(data))
+            parts.append(data)
+            at += len(data)
+        return pickle.dumps((index, b"".join(parts)), pickle.HIGHEST_PROTOCOL)
+
+    def get(self, key: BodyKey) -> Markup | None:
+        span = self.index.get((str(key[0]), key[1].as_posix(), key[2]))
+        if span is None:
+            return None
+        return Markup(self.text[span[0] : span[1]].decode())
+
+
+class KeptBodies(dict):
+    """``Site._bodies`` in a delta build: the bodies this build rendered (the dict's
+    own items), else those the snapshot kept, except the bodies of edited files."""
+
+    def __init__(self, own: dict, kept: dict | StoredBodies, edited: set[str]) -> None:
+        super().__init__(own)
+        self.kept = kept
+        self.edited = edited
+
+    def get(self, key: BodyKey, default: Markup | None = None) -> Markup | None:
+        found = dict.get(self, key)
+        if found is None and str(key[0]) not in self.edited:
+            found = self.kept.get(key)
+            if found is not None:
+                self[key] = found
+        return default if found is None else found
 
 
 def make_snapshot(
@@ -136,7 +187,7 @@ def snapshot_path(cache_path: Path) -> Path:
     return cache_path.with_suffix(".site")
 
 
-_PAGE_MEMOS = ("dir", "_deps")  # Page.dir, incremental.page_dep's tuples
+_PAGE_MEMOS = ("dir", "_deps", "_listed")  # Page.dir, incremental.page_dep's tuples, Page.listed
 # What a snapshot keeps of each page read from a file in its own small pickle, loaded
 # when the page is first used: a delta build touches few pages.
 LAZY_FIELDS = ("source", "doc", "meta", "data")
@@ -245,15 +296,17 @@ def _page_core(page: Page, numbers: dict[int, int], lazy: set[int], store: PageS
     number = numbers.get(id(page), -1)
     state = {k: v for k, v in page.__dict__.items() if k not in _PAGE_MEMOS}
     if number in lazy:
+        meta = state["meta"]
         for name in LAZY_FIELDS:
             del state[name]
         state["_pending"] = (store, number)
+        state["_listed"] = {key: meta[key] for key in LISTED if key in meta}
     return (object.__new__, (type(page),), state)
 
 
 def save_snapshot(path: Path, snapshot: Snapshot) -> None:
     site = snapshot.pickled_site or pickle_site(snapshot.site, snapshot.theme)
-    rendered = _dumps(snapshot.rendered_bodies())
+    rendered = StoredBodies.pickled(snapshot.rendered_bodies())
     rest = dataclasses.replace(
         snapshot, site=None, theme=None, sources={}, pickled_site=None, rendered=b""
     )
@@ -330,7 +383,11 @@ def _reduce_path(path: PurePath) -> tuple:
 
 
 def _path(cls: type[PurePath], drv: str, root: str, parts: list[str]) -> PurePath:
-    return cls._from_parsed_parts(drv, root, parts)  # type: ignore[attr-defined]
+    path = cls._from_parsed_parts(drv, root, parts)  # type: ignore[attr-defined]
+    # what PurePath.parts and PurePosixPath.__hash__ compute on first use, made once
+    path._pparts = tuple(parts)
+    path._hash = hash(path._pparts)
+    return path
 
 
 # -- what an edit touches ------------------------------------------------------
@@ -367,11 +424,9 @@ def fresh_site(snapshot: Snapshot, edited: set[str], shown: bool = True) -> Site
     images, and only bodies changed. ``shown``: a step that shows bodies (a feed) runs
     again, so the bodies the snapshot kept for it are worth loading."""
     site = snapshot.site
-    kept = snapshot.rendered_bodies() if shown else {}
-    bodies = {**kept, **site._bodies}
-    bodies = {k: v for k, v in bodies.items() if str(k[0]) not in edited}
+    own = {k: v for k, v in site._bodies.items() if str(k[0]) not in edited}
     site.reset_caches()
-    site._bodies = bodies
+    site._bodies = KeptBodies(own, snapshot.rendered_bodies() if shown else {}, edited)
     site.reporter = Reporter()
     return site
 

@@ -193,14 +193,14 @@ def reading_minutes(page: Page) -> int:
 
 def series_name(page: Page) -> str | None:
     """``series/<name>/...`` -> name; None outside a series folder."""
-    parts = page.dir.parts
+    parts = page.rel.parts[:-1]  # page.dir.parts, without making page.dir
     if len(parts) >= 2 and parts[0] == SECTION:
         return parts[1]
     return None
 
 
 def _order_key(group: Group) -> tuple[int, str]:
-    part = group.default.meta.get("part")
+    part = group.default.listed("part")
     return (part if isinstance(part, int) else 10**9, group.default.stem)
 
 
@@ -382,6 +382,7 @@ def series_step(config: Config, model: ContentModel, reporter: Reporter) -> None
     _layouts(model, catalog)
 
 
+@functools.lru_cache(maxsize=8192, typed=True)  # feeds sort every article by it; many share a date
 def iso_datetime(value: dt.date | dt.datetime) -> str:
     """RFC 3339 for feeds: a date is midnight UTC; a naive time is taken as UTC."""
     if not isinstance(value, dt.datetime):
