@@ -17,14 +17,11 @@ import os
 import re
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
-from markdown_it.rules_core import StateCore
-from mdit_py_plugins.anchors import anchors_plugin
-from mdit_py_plugins.anchors.index import unique_slug
-from mdit_py_plugins.footnote import footnote_plugin
+if TYPE_CHECKING:  # markdown-it-py is imported when a document needs it (~50 ms)
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
 
 try:
     import markdown_it_pyrs
@@ -88,6 +85,10 @@ def _render_image(self, tokens, idx, options, env) -> str:  # noqa: ANN001 (mark
 @cache
 def parser(locale: str, unsafe_html: bool) -> MarkdownIt:
     """The configured parser for one locale (quotes differ per language)."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+
     md = MarkdownIt(
         "commonmark",
         {"typographer": True, "html": unsafe_html, "quotes": "".join(quotes_for(locale))},
@@ -323,10 +324,26 @@ def _add_heading_ids(rendered: str) -> str:
     def heading(match: re.Match[str]) -> str:
         level, inner = match.groups()
         title = _TAG.sub("", inner) if "<" in inner else inner
-        slug = unique_slug(_slugify(html.unescape(title)), slugs)
+        slug = _unique_slug(_slugify(html.unescape(title)), slugs)
         return f'<h{level} id="{slug}">{inner}</h{level}>'
 
     return _HEADING.sub(heading, rendered)
+
+
+def _unique_slug(slug: str, slugs: set[str]) -> str:
+    """``mdit_py_plugins.anchors.index.unique_slug``: ``slug``, else ``slug-1``, ..."""
+    unique, number = slug, 1
+    while unique in slugs:
+        unique = f"{slug}-{number}"
+        number += 1
+    slugs.add(unique)
+    return unique
+
+
+def _escape_html(text: str) -> str:
+    """``markdown_it.common.utils.escapeHtml``: ``& < > "`` (not ``'``)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace('"', "&quot;")
 
 
 def _slugify(title: str) -> str:
@@ -343,7 +360,7 @@ def _rewrite_hrefs(rendered: str, link: LinkCallback) -> str:
         piece = pieces[number]
         end = piece.index('"')
         href = link(html.unescape(piece[:end]), "link", None)
-        pieces[number] = escapeHtml(href) + piece[end:]
+        pieces[number] = _escape_html(href) + piece[end:]
     return _HREF.join(pieces)
 
 

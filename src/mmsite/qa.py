@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
 
 LABEL = re.compile(r"^\s*([QqAa])\s*:\s*$")
 KEYS = {"q": "qa_question", "a": "qa_answer"}
