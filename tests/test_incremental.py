@@ -328,3 +328,30 @@ def test_incremental_demo_site_equals_clean_build(tmp_path: Path) -> None:
     assert "about/index.html" not in diff
     assert 0 < result.rendered < result.pages
     assert_same_as_clean(root, tmp_path)
+
+
+def test_an_article_dated_newest_enters_the_feeds(tmp_path: Path) -> None:
+    """A feed shows the newest articles: which ones depends on every article's date, not
+    only on those it shows. Re-dating an article the feed left out puts it in."""
+    import xml.etree.ElementTree as ET
+
+    root = tmp_path / "demo"
+    shutil.copytree(REPO / "content", root / "content")
+    config = (REPO / "site.yaml").read_text(encoding="utf-8")
+    assert config.count("\nseo: {") == 1
+    (root / "site.yaml").write_text(config.replace("\nseo: {", "\nseo: {feed_limit: 1, "), "utf-8")
+    build_site(root)
+    atom = "{http://www.w3.org/2005/Atom}"
+
+    def newest(feed: str) -> list[str]:
+        doc = ET.parse(root / "public" / feed)
+        return [e.findtext(f"{atom}title") for e in doc.getroot().iter(f"{atom}entry")]
+
+    feeds = ("series/atom.xml", "series/micro-multinationals/atom.xml")
+    first = root / "content/series/micro-multinationals/01-global-from-day-one.md"
+    title = "Southerly Wool: global from day one"
+    assert all(newest(feed) != [title] for feed in feeds)
+    edit(first, "date: 2026-01-15", "date: 2026-12-01")
+    assert build_site(root).kind == "full"
+    assert all(newest(feed) == [title] for feed in feeds)
+    assert_same_as_clean(root, tmp_path)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from babel import Locale, UnknownLocaleError
 
@@ -142,6 +142,8 @@ class Page:
 # Front-matter keys that lists sort and title by (see Page.listed).
 LISTED = ("title", "date", "weight", "part")
 
+T = TypeVar("T")
+
 # Incremental builds record which pages a render reads (see mmsite.incremental).
 ReadHook = Callable[[Page, str], None]  # (page, "m" for meta | "b" for body)
 _read_hook: ReadHook | None = None
@@ -150,6 +152,45 @@ _read_hook: ReadHook | None = None
 def set_read_hook(hook: ReadHook | None) -> None:
     global _read_hook
     _read_hook = hook
+
+
+def report_reads(pages: Iterable[Page], kind: str = "m") -> None:
+    """Tell the incremental engine that ``pages`` were read (what was read from them
+    long ago, say when a memo was made, decides what is shown now)."""
+    if _read_hook is not None:
+        for page in pages:
+            _read_hook(page, kind)
+
+
+Memo = dict[Any, tuple[Any, list[tuple["Page", str]]]]  # key -> (value, its page reads)
+
+
+def remembered(memo: Memo, key: Any, make: Callable[[], T]) -> T:
+    """``make()`` once per ``key`` in ``memo``, and the page reads it made reported
+    again each time the value is reused: the incremental engine must see that an
+    output read what a list was made from (say, every article's date for "the newest
+    20"), whichever output made the list first."""
+    found = memo.get(key)
+    if found is not None:
+        if _read_hook is not None:
+            for page, kind in found[1]:
+                _read_hook(page, kind)
+        return found[0]
+    outer = _read_hook
+    reads: dict[tuple[int, str], tuple[Page, str]] = {}
+
+    def hook(page: Page, kind: str) -> None:
+        reads.setdefault((id(page), kind), (page, kind))
+        if outer is not None:
+            outer(page, kind)
+
+    set_read_hook(hook)
+    try:
+        value = make()
+    finally:
+        set_read_hook(outer)
+    memo[key] = (value, list(reads.values()))
+    return value
 
 
 class _TrackedMeta:
@@ -191,6 +232,9 @@ class Group:
 class ContentModel:
     groups: dict[str, Group]
     resources: dict[PurePosixPath, Path]  # non-Markdown files below content/
+    # What model steps derived from the whole model, by feature ("series": the catalog
+    # of series). Kept in a delta build's snapshot: the model's structure is final.
+    data: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def by_rel(self) -> dict[PurePosixPath, Page]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -78,12 +79,11 @@ def _entry(feed: ET.Element, site: Site, nav: views.SeriesNav, part: views.PartL
     return updated
 
 
-def feed_xml(
-    site: Site, edition: Edition, path: str, alternate: str, title: str, entries: list[Entry]
-) -> bytes:
+def feed_xml(site: Site, atom: Feed) -> bytes:
+    edition, path, alternate = atom.edition, atom.path, atom.alternate
     router = site.router
     feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: edition.hreflang})
-    _sub(feed, "title", title)
+    _sub(feed, "title", atom.title())
     _sub(feed, "id", router.absolute(router.url_of(path)))
     _sub(
         feed,
@@ -96,46 +96,81 @@ def feed_xml(
     updated = _sub(feed, "updated")
     _sub(_sub(feed, "author"), "name", site.title(edition))
     _sub(feed, "generator", "mmsite", version=__version__)
-    stamps = [_entry(feed, site, nav, part) for nav, part in entries]
+    stamps = [_entry(feed, site, nav, part) for nav, part in atom.entries()]
     updated.text = max(stamps)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + xmlout.tostring(feed, indent=True) + b"\n"
 
 
-Feed = tuple[Edition, str, str, str, list[Entry]]  # edition, path, alternate, title, entries
+@dataclass(frozen=True)
+class Feed:
+    """One Atom feed. Its title and entries are worked out when it is written (inside
+    the incremental engine's recording: the newest articles depend on every article's
+    date), and only then: a delta build rewrites the feeds that show the edited text."""
+
+    edition: Edition
+    path: str  # site path of the feed file
+    alternate: str  # root-relative URL of the page the feed follows
+    title: Callable[[], str]
+    entries: Callable[[], list[Entry]]
 
 
 def feeds(site: Site) -> Iterator[Feed]:
-    """Every feed: per edition, all articles, then one per series."""
+    """Every feed: per edition, all articles, then one per series that has an article
+    in that edition."""
     found = views.catalog(site)
     listing = site.model.section_index(PurePosixPath(model.SECTION))
     if not found.series or listing is None:
         return
     limit = site.config.seo.feed_limit or None
+    router = site.router
     for edition in site.editions:
-        entries = views.articles_in(site, edition)
-        if not entries:
+        shown = [
+            series
+            for series in found.series.values()
+            if any(router.get(group, edition) is not None for group in series.parts)
+        ]
+        if not shown:  # the edition shows no article (views.articles_in is empty)
             continue
         path = views.feed_path(site, listing, edition)
-        alternate = site.router.url_of(path[: -len(views.FEED_FILE)])
-        yield edition, path, alternate, views.all_articles_title(site, edition), entries[:limit]
-        for series in found.series.values():
-            mine = [item for item in entries if item[0].series is series]
-            if not mine:
-                continue
+        yield Feed(
+            edition,
+            path,
+            router.url_of(path[: -len(views.FEED_FILE)]),
+            partial(views.all_articles_title, site, edition),
+            partial(_newest, site, edition, None, limit),
+        )
+        for series in shown:
             path = views.feed_path(site, series.index, edition)
-            alternate = site.router.url_of(path[: -len(views.FEED_FILE)])
-            title = views.series_feed_title(site, mine[0][0], edition)
-            yield edition, path, alternate, title, mine[:limit]
+            yield Feed(
+                edition,
+                path,
+                router.url_of(path[: -len(views.FEED_FILE)]),
+                partial(_series_title, site, edition, series),
+                partial(_newest, site, edition, series, limit),
+            )
+
+
+def _newest(
+    site: Site, edition: Edition, series: model.Series | None, limit: int | None
+) -> list[Entry]:
+    """The newest ``limit`` articles the edition shows (of one series, or of all)."""
+    entries = views.articles_in(site, edition)
+    if series is not None:
+        entries = [item for item in entries if item[0].series is series]
+    return entries[:limit]
+
+
+def _series_title(site: Site, edition: Edition, series: model.Series) -> str:
+    nav = next(nav for nav, _ in views.articles_in(site, edition) if nav.series is series)
+    return views.series_feed_title(site, nav, edition)
 
 
 def write_feeds(build: Build) -> None:
     site = build.site
-    for edition, path, alternate, title, entries in feeds(site):
-        build.cache.write_derived(
-            path, partial(feed_xml, site, edition, path, alternate, title, entries)
-        )
+    for feed in feeds(site):
+        build.cache.write_derived(feed.path, partial(feed_xml, site, feed))
 
 
 def shown_routes(site: Site) -> list[Route]:
     """The routes whose bodies the feeds show (rendered first, the feeds reuse them)."""
-    return [part.route for *_, entries in feeds(site) for _, part in entries]
+    return [part.route for feed in feeds(site) for _, part in feed.entries()]

@@ -375,6 +375,7 @@ def series_step(config: Config, model: ContentModel, reporter: Reporter) -> None
     errors = _validate(model, catalog)
     if errors:
         raise BuildErrors(errors)
+    model.data[SECTION] = catalog  # generated pages below are virtual: collect skips them
     if not catalog.series:
         return
     strings = Strings.load(Theme.find(config).i18n_dirs, config, reporter)

@@ -12,24 +12,24 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from . import series as model
-from .content import Group, Page
+from .content import Group, Page, remembered, report_reads
 from .i18n import Edition, parse_locale
 from .render import PageView, Site, provides
 from .routing import Route, quote_path
 from .seo import json_indented
 
 FEED_FILE = "atom.xml"
-_CATALOGS: weakref.WeakKeyDictionary[Site, model.Catalog] = weakref.WeakKeyDictionary()
-_ARTICLES: weakref.WeakKeyDictionary[Site, dict[str, list[tuple[SeriesNav, PartLink]]]] = (
-    weakref.WeakKeyDictionary()
-)
+# per site, for content.remembered: edition -> (its articles, the page reads that made it)
+_ARTICLES: weakref.WeakKeyDictionary[Site, dict] = weakref.WeakKeyDictionary()
 
 
 def catalog(site: Site) -> model.Catalog:
-    """The site's series, collected once per build."""
-    found = _CATALOGS.get(site)
+    """The site's series, collected once, when the model is built (``series_step``).
+    The reading order comes from the parts' front matter: :func:`series_nav` reports
+    those reads to the output using it."""
+    found = site.model.data.get(model.SECTION)
     if found is None:
-        found = _CATALOGS[site] = model.collect(site.model)
+        found = site.model.data[model.SECTION] = model.collect(site.model)
     return found
 
 
@@ -109,6 +109,7 @@ def feed_path(site: Site, group: Group, edition: Edition) -> str:
 
 def series_nav(site: Site, series: model.Series, edition: Edition, here: Group | None) -> SeriesNav:
     router = site.router
+    report_reads(group.default for group in series.parts)  # their ``part:`` set the order
     parts: list[PartLink] = []
     for group in series.parts:
         route = router.get(group, edition)
@@ -231,17 +232,18 @@ def _prune(value: Any) -> Any:
 
 
 def articles_in(site: Site, edition: Edition) -> list[tuple[SeriesNav, PartLink]]:
-    """Every article this edition shows, newest first (computed once per edition)."""
-    cache = _ARTICLES.setdefault(site, {})
-    found = cache.get(edition.code)
-    if found is None:
+    """Every article this edition shows, newest first (computed once per edition; what
+    it read is reported again to each output that uses it)."""
+
+    def newest_first() -> list[tuple[SeriesNav, PartLink]]:
         found = []
         for series in catalog(site).series.values():
             nav = series_nav(site, series, edition, None)
             found += [(nav, part) for part in nav.parts]
         found.sort(key=_newest_first, reverse=True)
-        cache[edition.code] = found
-    return found
+        return found
+
+    return remembered(_ARTICLES.setdefault(site, {}), edition.code, newest_first)
 
 
 def _newest_first(item: tuple[SeriesNav, PartLink]) -> tuple[str, str, int]:
