@@ -138,10 +138,15 @@ class LastModified:
         return self.times.get(self._resolved[source])
 
     def of_route(self, route: Route) -> dt.date | dt.datetime | None:
-        """A section also changes when what it lists changes: newest of itself and children."""
+        """A section also changes when what it lists changes: newest of itself and the
+        children it lists (``PageView.children``, without making their views)."""
         found = [self.of_page(route.page)]
         if route.page.is_index:
-            found += [self.of_page(child.route.page) for child in self.site.view(route).children]
+            router = self.site.router
+            for group in self.site.model.children_of(route.page.dir):
+                child = router.get(group, route.edition)
+                if child is not None and group.default.meta.get("listed") is not False:
+                    found.append(self.of_page(child.page))
         dates = [d for d in found if d is not None]
         return max(dates, key=_as_datetime) if dates else None
 
@@ -155,17 +160,24 @@ def indexable(route: Route) -> bool:
     return not route.fallback and not route.page.meta.get("noindex")
 
 
-def _url_entry(loc: str, lastmod: str | None, alternates: list[dict[str, str]]) -> str:
+def _url_entry(loc: str, lastmod: str | None, alternates: list[dict[str, str]] | str) -> str:
+    """One ``<url>``; ``alternates`` as links, or as the lines :func:`_alternate_lines` made."""
     lines = ["<url>", f"<loc>{escape(loc)}</loc>"]
     if lastmod:
         lines.append(f"<lastmod>{lastmod}</lastmod>")
-    for alt in alternates:
-        lines.append(
-            f'<xhtml:link rel="alternate" hreflang={quoteattr(alt["hreflang"])} '
-            f"href={quoteattr(alt['href'])}/>"
-        )
+    links = alternates if isinstance(alternates, str) else _alternate_lines(alternates)
+    if links:
+        lines.append(links)
     lines.append("</url>")
     return "\n".join(lines)
+
+
+def _alternate_lines(alternates: list[dict[str, str]]) -> str:
+    return "\n".join(
+        f'<xhtml:link rel="alternate" hreflang={quoteattr(alt["hreflang"])} '
+        f"href={quoteattr(alt['href'])}/>"
+        for alt in alternates
+    )
 
 
 def sitemap_entries(build: Build) -> list[str]:
@@ -183,14 +195,16 @@ def sitemap_entries(build: Build) -> list[str]:
         root = site.router.absolute(site.router.base_path)
         alternates.append({"hreflang": "x-default", "href": root})
         entries.append(_url_entry(root, None, alternates))
+    links: dict[str, str] = {}  # a group's alternates (its real translations), written once
     for route in site.router.routes:
         if not indexable(route):
             continue
         view = site.view(route)
         modified = lastmods.of_route(route)
-        entries.append(
-            _url_entry(view.permalink, w3c(modified) if modified else None, view.alternates)
-        )
+        alternates = links.get(route.group.key)
+        if alternates is None:
+            alternates = links[route.group.key] = _alternate_lines(view.alternates)
+        entries.append(_url_entry(view.permalink, w3c(modified) if modified else None, alternates))
     return entries
 
 
