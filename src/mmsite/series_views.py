@@ -3,7 +3,6 @@ tag listings, feed links and the article's JSON-LD. Plain objects, no file acces
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -19,8 +18,6 @@ from .routing import Route, quote_path
 from .seo import json_indented
 
 FEED_FILE = "atom.xml"
-# per site, for content.remembered: edition -> (its articles, the page reads that made it)
-_ARTICLES: weakref.WeakKeyDictionary[Site, dict] = weakref.WeakKeyDictionary()
 
 
 def catalog(site: Site) -> model.Catalog:
@@ -243,7 +240,10 @@ def articles_in(site: Site, edition: Edition) -> list[tuple[SeriesNav, PartLink]
         found.sort(key=_newest_first, reverse=True)
         return found
 
-    return remembered(_ARTICLES.setdefault(site, {}), edition.code, newest_first)
+    # edition -> (its articles, the page reads that made them); a site memo, which
+    # Site.reset_caches drops (a delta build's views are new)
+    memo = site.__dict__.setdefault("_articles", {})
+    return remembered(memo, edition.code, newest_first)
 
 
 def _newest_first(item: tuple[SeriesNav, PartLink]) -> tuple[str, str, int]:
