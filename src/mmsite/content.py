@@ -158,8 +158,22 @@ def report_reads(pages: Iterable[Page], kind: str = "m") -> None:
     """Tell the incremental engine that ``pages`` were read (what was read from them
     long ago, say when a memo was made, decides what is shown now)."""
     if _read_hook is not None:
-        for page in pages:
-            _read_hook(page, kind)
+        _report([(page, kind) for page in pages])
+
+
+def _report(reads: list[tuple[Page, str]], hook: ReadHook | None = None) -> None:
+    """Reads made earlier, reported at once to ``hook`` (the current read hook when
+    None): through its ``bulk`` when it has one (the incremental engine's do), else one
+    by one."""
+    hook = hook or _read_hook
+    if hook is None:
+        return
+    bulk = getattr(hook, "bulk", None)
+    if bulk is not None:
+        bulk(reads)
+    else:
+        for page, kind in reads:
+            hook(page, kind)
 
 
 Memo = dict[Any, tuple[Any, list[tuple["Page", str]]]]  # key -> (value, its page reads)
@@ -172,9 +186,7 @@ def remembered(memo: Memo, key: Any, make: Callable[[], T]) -> T:
     20"), whichever output made the list first."""
     found = memo.get(key)
     if found is not None:
-        if _read_hook is not None:
-            for page, kind in found[1]:
-                _read_hook(page, kind)
+        _report(found[1])
         return found[0]
     outer = _read_hook
     reads: dict[tuple[int, str], tuple[Page, str]] = {}
@@ -184,6 +196,13 @@ def remembered(memo: Memo, key: Any, make: Callable[[], T]) -> T:
         if outer is not None:
             outer(page, kind)
 
+    def bulk(more: list[tuple[Page, str]]) -> None:
+        for page, kind in more:
+            reads.setdefault((id(page), kind), (page, kind))
+        if outer is not None:
+            _report(more, outer)
+
+    hook.bulk = bulk  # type: ignore[attr-defined]
     set_read_hook(hook)
     try:
         value = make()

@@ -145,7 +145,7 @@ def feeds(site: Site) -> Iterator[Feed]:
                 edition,
                 path,
                 router.url_of(path[: -len(views.FEED_FILE)]),
-                partial(_series_title, site, edition, series),
+                partial(views.series_feed_title, site, series, edition),
                 partial(_newest, site, edition, series, limit),
             )
 
@@ -158,11 +158,6 @@ def _newest(
     if series is not None:
         entries = [item for item in entries if item[0].series is series]
     return entries[:limit]
-
-
-def _series_title(site: Site, edition: Edition, series: model.Series) -> str:
-    nav = next(nav for nav, _ in views.articles_in(site, edition) if nav.series is series)
-    return views.series_feed_title(site, nav, edition)
 
 
 def write_feeds(build: Build) -> None:

@@ -216,6 +216,10 @@ def _recorder(deps: set[Dep]) -> Callable[[Page, str], None]:
         made = page.__dict__.get("_deps")
         add(made[kind] if made is not None else page_dep(page, kind))
 
+    def bulk(reads: list[tuple[Page, str]]) -> None:  # a memo's reads, reported again
+        deps.update([page_dep(page, kind) for page, kind in reads])
+
+    on_read.bulk = bulk  # type: ignore[attr-defined]
     return on_read
 
 
@@ -559,7 +563,7 @@ class Session:
             content.set_read_hook(_recorder(reads.deps))
             self.env.on_load = self._on_template  # type: ignore[attr-defined]
         else:  # nested: every open recording gets the read
-            content.set_read_hook(self._on_read)
+            content.set_read_hook(self._nested_hook())
         try:
             yield reads
         finally:
@@ -571,10 +575,21 @@ class Session:
             elif len(stack) == 1:
                 content.set_read_hook(_recorder(stack[0].deps))
 
-    def _on_read(self, page: Page, kind: str) -> None:
-        dep = page_dep(page, kind)
-        for reads in self._stack:
-            reads.deps.add(dep)
+    def _nested_hook(self) -> Callable[[Page, str], None]:
+        stack = self._stack
+
+        def on_read(page: Page, kind: str) -> None:
+            dep = page_dep(page, kind)
+            for reads in stack:
+                reads.deps.add(dep)
+
+        def bulk(reads: list[tuple[Page, str]]) -> None:
+            deps = [page_dep(page, kind) for page, kind in reads]
+            for recording in stack:
+                recording.deps.update(deps)
+
+        on_read.bulk = bulk  # type: ignore[attr-defined]
+        return on_read
 
     def _on_template(self, name: str) -> None:
         for reads in self._stack:

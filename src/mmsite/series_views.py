@@ -77,7 +77,7 @@ class SeriesNav:
     next: PartLink | None = None
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # series_title_in gives the same without a SeriesNav
         return self.route.page.title if self.route else self.series.index.default.title
 
     @property
@@ -280,7 +280,7 @@ def feed_links(view: PageView, nav: SeriesNav | None) -> list[dict[str, str]]:
         return []
     links = [{"title": all_articles_title(site, edition), "href": href}]
     if nav is not None and nav.parts:
-        links.append({"title": series_feed_title(site, nav, edition), "href": nav.feed})
+        links.append({"title": series_feed_title(site, nav.series, edition), "href": nav.feed})
     return links
 
 
@@ -307,8 +307,15 @@ def all_articles_title(site: Site, edition: Edition) -> str:
     return f"{site.title(edition)} · {section}" if section else site.title(edition)
 
 
-def series_feed_title(site: Site, nav: SeriesNav, edition: Edition) -> str:
-    return f"{nav.title} · {site.title(edition)}"
+def series_feed_title(site: Site, series: model.Series, edition: Edition) -> str:
+    return f"{series_title_in(site, series, edition)} · {site.title(edition)}"
+
+
+def series_title_in(site: Site, series: model.Series, edition: Edition) -> str:
+    """``SeriesNav.title`` without making the navigation: the index page's title in
+    ``edition``, else the default language's."""
+    route = site.router.get(series.index, edition)
+    return route.page.title if route else series.index.default.title
 
 
 @provides("series", "article", "series_list", "tag_items", "tag_index", "feed_links")
