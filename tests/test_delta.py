@@ -293,6 +293,37 @@ def test_cli_delta_and_unchanged(site: Path, capsys: pytest.CaptureFixture[str])
     assert "(unchanged: 0 rendered" in capsys.readouterr().out
 
 
+def test_state_file_round_trips_as_marshal_or_pickle(tmp_path: Path) -> None:
+    """The state is marshal data (quick to write in every delta build); a value marshal
+    refuses (an extension's object in the summary) makes it a pickle; a damaged file or
+    one from another Python is no state (a full build)."""
+    state = stamps.State(
+        env="e",
+        output="/o",
+        folders=["/c"],
+        files=["/s.yaml"],
+        skip_hidden=["/c"],
+        inputs={"/c/a.md": (1, 2, 3, 4)},
+        outputs={"a/index.html": (5, 6, 7), "a": (8,)},
+        summary={"pages": 1, "build": "x"},
+        warnings=["w"],
+    )
+    path = tmp_path / "site.state"
+    stamps.save(path, state)
+    assert path.read_bytes().startswith(stamps.MARSHALLED)
+    assert stamps.load(path) == state
+    state.summary["when"] = PurePosixPath("a")  # not marshal data
+    stamps.save(path, state)
+    assert not path.read_bytes().startswith(stamps.MARSHALLED)
+    assert stamps.load(path) == state
+    stamps.save(path, stamps.State(**{**state.__dict__, "summary": {}}))
+    path.write_bytes(path.read_bytes()[:-5])
+    assert stamps.load(path) is None
+    other = stamps.MARSHALLED.replace(b"marshal 3.", b"marshal 2.")
+    path.write_bytes(other + b"\x00" * 20)
+    assert stamps.load(path) is None
+
+
 def test_state_is_dropped_before_a_full_build_touches_the_output(site: Path) -> None:
     edit(site / "content/journal/pepper.md", "title: 'Pepper'", "title: 'Peppercorns'")
     state = stamps.state_path(site, None)
