@@ -140,7 +140,7 @@ class Page:
 
 
 # Front-matter keys that lists sort and title by (see Page.listed).
-LISTED = ("title", "date", "weight", "part")
+LISTED = ("title", "date", "weight")
 
 T = TypeVar("T")
 

@@ -112,8 +112,8 @@ class StoredBodies:
         self.index = index  # (source, rel, language) as text -> (start, end) in text
         self.text = text
 
-    @classmethod
-    def pickled(cls, bodies: dict[BodyKey, Markup] | StoredBodies) -> bytes:
+    @staticmethod
+    def pickled(bodies: dict[BodyKey, Markup] | StoredBodies) -> bytes:
         if isinstance(bodies, StoredBodies):
             return pickle.dumps((bodies.index, bodies.text), pickle.HIGHEST_PROTOCOL)
         index, parts, at = {}, [], 0
@@ -165,7 +165,7 @@ def make_snapshot(
     snapshot = Snapshot(site, theme, build_id, stamps, fronts, model_reads, steps, {})
     snapshot.global_key = global_key
     snapshot.routes = {str(r.output): n for n, r in enumerate(site.router.routes)}
-    snapshot.sources = _sources(site)
+    snapshot.sources = _sources(site) if pickled_site is None else {}  # else pickled in it
     snapshot.pickled_site = pickled_site
     routed = snapshot.routes
     snapshot.derived = {rel: entry for rel, entry in pages.items() if rel not in routed}

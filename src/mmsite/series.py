@@ -200,7 +200,7 @@ def series_name(page: Page) -> str | None:
 
 
 def _order_key(group: Group) -> tuple[int, str]:
-    part = group.default.listed("part")
+    part = group.default.meta.get("part")
     return (part if isinstance(part, int) else 10**9, group.default.stem)
 
 
