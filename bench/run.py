@@ -65,6 +65,7 @@ class Run:
     peak_kib: int
     tree_kib: int
     stdout: str = ""
+    cpu: float = 0.0  # user + system seconds of the process and the children it waited for
 
 
 def tree_rss_kib(pid: int) -> int:
@@ -128,7 +129,8 @@ def _timed(tool: Tool, out: IO[bytes]) -> Run:
     if proc.returncode != 0:
         raise SystemExit(f"{tool.name} failed ({proc.returncode}):\n{err[-3000:]}")
     pages = sum(1 for _ in tool.output.rglob("*.html"))
-    return Run(seconds, pages, usage.ru_maxrss, max(peak_tree, usage.ru_maxrss))
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, pages, usage.ru_maxrss, max(peak_tree, usage.ru_maxrss), cpu=cpu)
 
 
 def find_pelican(option: str | None) -> str | None:
@@ -224,7 +226,8 @@ def mib(kib: int) -> str:
 def table(results: dict[str, list[Run]], skipped: list[str]) -> str:
     rate: dict[str, float] = {}
     lines = [
-        f"{'tool':<24} {'pages':>7} {'median s':>9} {'pages/s':>9} {'peak RSS':>9} {'tree RSS':>9}",
+        f"{'tool':<24} {'pages':>7} {'median s':>9} {'pages/s':>9} {'peak RSS':>9} {'tree RSS':>9}"
+        f" {'CPU s':>7}",
     ]
     for name, runs in results.items():
         seconds = statistics.median(r.seconds for r in runs)
@@ -232,13 +235,15 @@ def table(results: dict[str, list[Run]], skipped: list[str]) -> str:
         rate[name] = pages / seconds
         peak = max(r.peak_kib for r in runs)
         tree = max(r.tree_kib for r in runs)
+        cpu = statistics.median(r.cpu for r in runs)
         lines.append(
             f"{name:<24} {pages:>7} {seconds:>9.2f} {rate[name]:>9.0f} {mib(peak):>9} "
-            f"{mib(tree):>9}"
+            f"{mib(tree):>9} {cpu:>7.2f}"
         )
     for other in ("hugo", "pelican"):
         if other in rate:
             lines.append(f"mmsite/{other} pages/s: {rate['mmsite'] / rate[other]:.2f}x")
+    lines.append("(CPU s: median user + system seconds, all processes of the build)")
     lines += [f"skipped {s}" for s in skipped]
     return "\n".join(lines)
 

@@ -10,12 +10,16 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from helpers import REPO, build_site, page, parse_html, text_of
-from mmsite import parallel
+from mmsite import build as build_module
+from mmsite import parallel, render
+from mmsite.config import load_config
 from mmsite.errors import BuildErrors, MmsiteError
+from mmsite.frontmatter import Document
 from mmsite.output import wait_for_cleanup
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -120,6 +124,48 @@ def test_processes_share_the_items_and_a_crashing_worker_fails_the_build() -> No
     assert ran == [1]
     with pytest.raises(parallel.WorkerFailed, match="a bug in a worker"):
         parallel.map_shared(2, 10, crash_in_a_child)
+
+
+def count_until_stopped(stopped, emit) -> None:
+    number = 0
+    while not stopped() and number < 100_000:
+        emit(number)
+        number += 1
+        time.sleep(0.0005)
+    emit("stopped" if stopped() else "ran out")
+
+
+def crash_after_the_share(stopped, emit) -> None:
+    emit(1)
+    raise ValueError("a bug after the share")
+
+
+@needs_fork
+def test_children_go_on_after_their_share_until_asked_to_stop() -> None:
+    later: list[parallel.Later] = []
+    shares = parallel.map_shared(2, 50, taken, chunk=5, then=count_until_stopped, later=later)
+    assert sorted(n for share in shares for n in share) == list(range(50))
+    assert len(later) == 1
+    time.sleep(0.2)  # this process goes on meanwhile
+    made = later[0].get()
+    assert made[-1] == "stopped"
+    assert made[:-1] == list(range(len(made) - 1)) and len(made) > 10  # in order, all of it
+    assert later[0].get() == []  # once
+
+    later = []
+    parallel.map_shared(2, 10, taken, then=crash_after_the_share, later=later)
+    with pytest.raises(parallel.WorkerFailed, match="a bug after the share"):
+        later[0].get()
+
+    later = []
+    parallel.map_shared(2, 10, taken, then=count_until_stopped, later=later)
+    children = list(later[0]._children)
+    later[0].close()  # a failed build: nothing is read, nothing left running
+    assert [process.is_alive() for process, _ in children] == [False]
+
+    later = []
+    assert parallel.map_shared(1, 3, taken, then=count_until_stopped, later=later) == [[0, 1, 2]]
+    assert later == []  # one process: nothing goes on
 
 
 def test_job_count(monkeypatch) -> None:
@@ -287,3 +333,58 @@ def test_an_answer_not_needed_stops_its_child() -> None:
     answer.close()
     assert time.perf_counter() - started < 10
     answer.close()  # twice is harmless
+
+
+@needs_fork
+def test_bodies_prepared_while_the_model_loads_give_the_same_bytes(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A prefill child prepares the Markdown of the documents it parsed while this process
+    builds the model; pages then use them instead of rendering again, byte for byte."""
+    assert_can_fork()
+    site = generate(tmp_path / "bench", 120, 3)["mmsite-full"]
+    warm_bodies = render.warm_bodies
+    # never stopped early: the child prepares every body it parsed, so some are used here
+    monkeypatch.setattr(
+        build_module,
+        "warm_bodies",
+        lambda config: lambda docs, stopped, emit: warm_bodies(config)(docs, lambda: False, emit),
+    )
+    used: list[str] = []
+    prepared = render.Site._prepared
+
+    def counting(self, route, source):
+        html = prepared(self, route, source)
+        if html is not None:
+            used.append(route.path)
+        return html
+
+    monkeypatch.setattr(render.Site, "_prepared", counting)
+    two = build_site(site, output=tmp_path / "two", jobs=2)
+    assert len(used) > 50  # this process's share of the pages (children count their own)
+    monkeypatch.undo()
+    one = build_site(site, output=tmp_path / "one", jobs=1)
+    assert (one.pages, one.files, one.warnings) == (two.pages, two.files, two.warnings)
+    serial, forked = files(tmp_path / "one"), files(tmp_path / "two")
+    assert serial.keys() == forked.keys()
+    assert [name for name in serial if serial[name] != forked[name]] == []
+
+
+def test_a_prepared_body_is_used_only_for_the_text_it_was_made_from(make_site) -> None:
+    site_root = make_site({"content/_index.md": page("Home"), "content/a.md": page("A", "Hi")})
+    config = load_config(site_root)
+    made: list[dict] = []
+    docs = {str(site_root / "content/a.md"): Document({}, "Some *text*.", 1, {})}
+    render.warm_bodies(config)(docs, lambda: False, made.append)
+    warm = {key: value for batch in made for key, value in batch.items()}
+    assert [value[2] for value in warm.values()] == [b"<p>Some <em>text</em>.</p>\n"]
+    (key,) = warm
+    route = SimpleNamespace(
+        page=SimpleNamespace(source=Path(key[0])), edition=SimpleNamespace(locale=key[1])
+    )
+    site = object.__new__(render.Site)
+    site.adopt_warm(dict(warm))
+    assert site._prepared(route, "Other text.") is None  # another body: rendered as usual
+    site.adopt_warm(dict(warm))
+    assert site._prepared(route, "Some *text*.") == "<p>Some <em>text</em>.</p>\n"
+    assert site._prepared(route, "Some *text*.") is None  # used once

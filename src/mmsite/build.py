@@ -31,11 +31,13 @@ from .qa import may_apply, qa_rule
 from .render import (
     CONTEXT_PROCESSORS,
     Site,
+    Warm,
     context_for,
     language_label,
     make_environment,
     render_template,
     template_names,
+    warm_bodies,
 )
 from .result import BuildResult, unchanged_result
 from .routing import Route, Router
@@ -80,6 +82,9 @@ class Build:
     # work that needs only the loaded site (saving caches): runs while pages render
     meanwhile: list[Callable[[], None]] = field(default_factory=list)
     done: set[Step] = field(default_factory=set)  # steps already run
+    # bodies prepared while the model was built (render.warm_bodies): taken before the
+    # pages render, in every process
+    warmed: Callable[[], Warm] | None = None
 
     @property
     def config(self) -> Config:
@@ -197,6 +202,8 @@ def render_pages(build: Build) -> None:
     (:data:`SHOWN_BY`), so each body is rendered once. ``build.meanwhile`` runs first in
     any case."""
     routes, reporter = build.site.router.routes, build.site.reporter
+    if build.warmed is not None:
+        build.site.adopt_warm(build.warmed())
     jobs = parallel.job_count(build.jobs, len(routes))
     mark, parent = len(reporter.warnings), os.getpid()
     beside: list[str] = []
@@ -459,11 +466,16 @@ def _full_build(
             stamps.forget(state_file)
     cache.load()
     cache.documents.jobs = options.jobs
+    if markdown.markdown_it_pyrs is not None:  # else there is nothing to prepare
+        cache.documents.warm = warm_bodies(config)
     model_reads: set[Dep] = set()
     content.set_read_hook(lambda page, kind: _model_read(model_reads, page, kind))
     try:
         with no_gc():
             site, theme = load_site(root, options, reporter, cache.documents, config)
+    except BaseException:
+        cache.documents.close()
+        raise
     finally:
         content.set_read_hook(None)
     tree = _output_tree(options, cache, output, root)
@@ -473,6 +485,7 @@ def _full_build(
         session = cache.session(site, theme, env, tree)
         context = Build(site, theme, env, tree, result, session, options.progress, options.jobs)
         context.beside = steps_beside_pages()
+        context.warmed = cache.documents.warmed
         pickled: list[delta.PickledSite | None] = []
         if options.cache and cache.path is not None:
             context.meanwhile = [cache.save_documents, lambda: pickled.append(_pickle(context))]
@@ -482,6 +495,7 @@ def _full_build(
         result.files = len(tree.written)
         tree.commit(background_cleanup)
     except BaseException:
+        cache.documents.close()
         tree.abort()
         raise
     session.finish()

@@ -317,6 +317,14 @@ def virtual_page(
 # -- discovery ---------------------------------------------------------------
 
 
+def language_of(path: Path, config: Config) -> str | None:
+    """The language of a content file, from its name; None for a name :func:`_read` refuses."""
+    try:
+        return _split_name(path.name, config, path)[1]
+    except MmsiteError:
+        return None
+
+
 def _split_name(name: str, config: Config, path: Path) -> tuple[str, str]:
     """``smoked-salt.fr.md`` -> (``smoked-salt``, ``fr``); no suffix -> default language."""
     base = name[: -len(".md")]

@@ -94,6 +94,9 @@ def _front_digest(front: bytes, scalars: dict) -> str:
     return digest(front, repr(list(scalars.items())))
 
 
+Warm = Callable[[dict[str, Document], parallel.Stopped, Callable[[dict], None]], None]
+
+
 class DocumentCache:
     """Parsed front matter per file. The front matter is kept pickled so every build gets
     fresh, unshared objects (model steps may change ``meta`` in place); that pickle is
@@ -112,6 +115,11 @@ class DocumentCache:
         self.jobs: int | None = None  # processes for :meth:`prefill` (None: one per CPU)
         # parsed by prefill moments ago: the document (parsed here) or None (by a child)
         self._fresh: dict[str, Document | None] = {}
+        # warm(documents, stopped, emit): what a prefill child goes on making (and
+        # emits in dicts) from the documents it parsed while this process builds the
+        # model (see :meth:`warmed`)
+        self.warm: Warm | None = None
+        self._later: list[parallel.Later[dict]] = []
 
     def prefill(self, paths: list[Path], parse: Callable[[Path], Document]) -> None:
         """Parse the files not in the cache across processes (parsing front matter is
@@ -119,6 +127,7 @@ class DocumentCache:
         made and adopts the children's. A file that fails to parse is left to the
         caller, which reports it when it loads it."""
         self._fresh = {}  # what an earlier build in this process left (serve)
+        self.close()
         todo = [path for path in paths if str(path) not in self.entries]
         jobs = parallel.job_count(self.jobs, len(todo))
         if jobs <= 1 or len(todo) < parallel.MIN_ITEMS:  # a fork costs more than it saves
@@ -136,10 +145,32 @@ class DocumentCache:
                         self._fresh[str(path)] = doc  # kept in this process only
             return made
 
-        for index, made in enumerate(parallel.map_shared(jobs, len(todo), work, chunk=64)):
+        def then(stopped: parallel.Stopped, emit: Callable[[dict], None]) -> None:
+            assert self.warm is not None  # in a child: with the documents it parsed
+            self.warm({k: d for k, d in self._fresh.items() if d is not None}, stopped, emit)
+
+        shares = parallel.map_shared(
+            jobs, len(todo), work, chunk=64, then=then if self.warm else None, later=self._later
+        )
+        for index, made in enumerate(shares):
             if index:  # the first is this process's own, already in self.entries
                 self.entries.update(made)
                 self._fresh.update(dict.fromkeys(made))
+
+    def warmed(self) -> dict:
+        """What the prefill children made with :attr:`warm` until now (they stop)."""
+        made: dict = {}
+        later, self._later = self._later, []
+        for children in later:
+            for share in children.get():
+                made.update(share)
+        return made
+
+    def close(self) -> None:
+        """Stop the prefill children still warming, if any."""
+        later, self._later = self._later, []
+        for children in later:
+            children.close()
 
     @staticmethod
     def stamp(path: Path) -> tuple[int, ...]:

@@ -111,21 +111,36 @@ def render_markdown(
     link: LinkCallback | None = None,
     env: dict[str, Any] | None = None,
     image: ImageCallback | None = None,
+    prepared: str | None = None,
 ) -> str:
     """Render with the fast engine when it gives identical HTML, else markdown-it-py.
     ``env`` reaches core rules as ``state.env`` (e.g. ``t`` for localized labels);
-    ``image`` renders images beside the page (``<picture>``)."""
-    source = fast_source(text, locale)
-    if source is not None:
+    ``image`` renders images beside the page (``<picture>``); ``prepared`` is what
+    :func:`prepare` made of ``text`` for ``locale`` ahead of time, if anything."""
+    if prepared is None:
+        prepared = prepare(text, locale)
+    if prepared is not None:
         try:
-            return render_fast(source, link)
+            return _resolve_links(prepared, link)
         except MmsiteError:  # a link the callback rejects: the reference engine reports
             pass  # it with its line number
-        except BaseException as exc:  # noqa: BLE001
-            # pyo3's PanicException (a bug in the Rust engine) is a BaseException
-            if type(exc).__name__ != "PanicException":
-                raise
     return render_reference(text, locale, unsafe_html, link, env, image)
+
+
+def prepare(text: str, locale: str) -> str | None:
+    """The fast engine's HTML for ``text`` with heading ids and links as written, or None
+    when only markdown-it-py renders it right: all the work that needs no site, so it
+    can be done ahead (:func:`mmsite.render.warm_bodies`)."""
+    source = fast_source(text, locale)
+    if source is None:
+        return None
+    try:
+        return _add_heading_ids(fast_parser().render(source, xhtml=True))
+    except BaseException as exc:  # noqa: BLE001
+        # pyo3's PanicException (a bug in the Rust engine) is a BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
+        return None
 
 
 def render_reference(
@@ -364,10 +379,13 @@ def _rewrite_hrefs(rendered: str, link: LinkCallback) -> str:
     return _HREF.join(pieces)
 
 
+def _resolve_links(prepared: str, link: LinkCallback | None) -> str:
+    """Heading ids and hrefs commute: an id is a slug of the heading's text (tags
+    dropped) and an href holds no tag."""
+    return prepared if link is None else _rewrite_hrefs(prepared, link)
+
+
 def render_fast(source: str, link: LinkCallback | None = None) -> str:
     """markdown-it-pyrs plus heading ids and link rewriting, for a source prepared by
     :func:`fast_source`."""
-    rendered = fast_parser().render(source, xhtml=True)
-    if link is not None:
-        rendered = _rewrite_hrefs(rendered, link)
-    return _add_heading_ids(rendered)
+    return _resolve_links(_add_heading_ids(fast_parser().render(source, xhtml=True)), link)

@@ -189,10 +189,7 @@ class OutputTree:
                         return
             except OSError:
                 pass
-        with open(path, "wb") as file:
-            file.write(data)
-            file.flush()  # written now: what fstat sees is what the file keeps
-            st = os.fstat(file.fileno())
+        st = _write_file(path, data)
         self._stats[key] = (st.st_ino, st.st_size, st.st_mtime_ns)
         self.fresh.add(key)
 
@@ -315,6 +312,25 @@ def wait_for_cleanup(timeout: float) -> bool:
     for thread in threads:
         thread.join(max(0.0, deadline - time.monotonic()))
     return not any(thread.is_alive() for thread in threads)
+
+
+# O_BINARY: no newline translation on Windows (0 elsewhere)
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+_NEW_FILE |= getattr(os, "O_CLOEXEC", 0)
+
+
+def _write_file(path: str, data: bytes) -> os.stat_result:
+    """Write ``data`` to a new file and stat it: plain system calls, no buffered file
+    object (which asks whether the file is a terminal and where it stands): a third of
+    the time for a page."""
+    fd = os.open(path, _NEW_FILE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        return os.fstat(fd)
+    finally:
+        os.close(fd)
 
 
 def _checked(rel: PurePosixPath | str) -> tuple[PurePosixPath, str]:

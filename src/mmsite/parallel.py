@@ -8,15 +8,19 @@ back only a small summary. Without ``fork`` (Windows, macOS spawn) everything ru
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
+import pickle
 import signal
+import tempfile
 import threading
 import traceback
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 # Below this many items a second process costs more than it saves.
 MIN_ITEMS = 200
@@ -50,6 +54,8 @@ def map_shared(
     work: Callable[[Take], T],
     first: Callable[[], None] | None = None,
     chunk: int = 16,
+    then: Callable[[Stopped, Callable[[U], None]], None] | None = None,
+    later: list[Later[U]] | None = None,
 ) -> list[T]:
     """``[work(take), ...]``: one call here and ``jobs - 1`` in forked children.
 
@@ -57,44 +63,131 @@ def map_shared(
     in increasing order within a process), ``None`` when all are taken: a process that
     finishes early takes more, so uneven items still keep every core busy. ``first``
     runs here before this process starts taking (work that may overlap with the
-    children's, such as the build steps that do not read the rendered pages)."""
+    children's, such as the build steps that do not read the rendered pages).
+
+    ``then``: each child goes on with ``then(stopped, emit)`` once it has sent its share,
+    while this process carries on alone (say, with work that needs every share). What it
+    passes to ``emit`` is pickled into a file in memory at once, so collecting it costs
+    little however much was made: a :class:`Later` appended to ``later`` asks the
+    children to stop (``stopped()`` turns true) and reads what they emitted. Without
+    children nothing is appended."""
     if jobs <= 1:
         if first is not None:
             first()
         return [work(_taker(None, count, chunk))]
     context = multiprocessing.get_context("fork")
     counter = context.Value("q", 0)  # shared memory, inherited by the children
-    children = []
+    stop = context.RawValue("b", 0)
+    children: list[tuple[Any, Any]] = []
+    files: list[int] = []
     for _ in range(1, jobs):
+        after = None
+        if then is not None and later is not None:
+            files.append(_memory_file())
+            after = functools.partial(then, lambda: bool(stop.value), _emitter(files[-1]))
         receive, send = context.Pipe(duplex=False)
         process = context.Process(
             target=_child,
-            args=(send, lambda: work(_taker(counter, count, chunk)), os.getpid()),
+            args=(send, lambda: work(_taker(counter, count, chunk)), os.getpid(), after),
             daemon=True,
         )
         process.start()
         send.close()
         children.append((process, receive))
+    kept = False
     try:
         if first is not None:
             first()
         results = [work(_taker(counter, count, chunk))]
-        for process, receive in children:
-            try:
-                ok, value = receive.recv()
-            except EOFError:
-                process.join()
-                raise WorkerFailed(f"worker exited with code {process.exitcode}") from None
-            if not ok:
-                raise WorkerFailed(value)
-            results.append(value)
+        results += [_receive(process, receive) for process, receive in children]
+        if files and later is not None:
+            later.append(Later(children, stop, files))
+            kept = True
         return results
     finally:
-        for process, receive in children:
-            receive.close()
-            if process.is_alive():
-                process.terminate()
-            process.join()
+        if not kept:
+            _end(children, files)
+
+
+def _receive(process: Any, receive: Any) -> Any:
+    try:
+        ok, value = receive.recv()
+    except EOFError:
+        process.join()
+        raise WorkerFailed(f"worker exited with code {process.exitcode}") from None
+    if not ok:
+        raise WorkerFailed(value)
+    return value
+
+
+def _end(children: list[tuple[Any, Any]], files: list[int]) -> None:
+    for process, receive in children:
+        receive.close()
+        if process.is_alive():
+            process.terminate()
+        process.join()
+    for fd in files:
+        os.close(fd)
+
+
+def _memory_file() -> int:
+    """A file descriptor of an unnamed file in memory (a temporary file without memfd)."""
+    if hasattr(os, "memfd_create"):
+        with contextlib.suppress(OSError):
+            return os.memfd_create("mmsite", os.MFD_CLOEXEC)
+    fd, name = tempfile.mkstemp(prefix="mmsite-")
+    os.unlink(name)
+    return fd
+
+
+def _emitter(fd: int) -> Callable[[Any], None]:
+    def emit(item: Any) -> None:
+        data = pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
+        data = len(data).to_bytes(8, "little") + data
+        while data:
+            data = data[os.write(fd, data) :]
+
+    return emit
+
+
+def _emitted(fd: int) -> list[Any]:
+    with open(os.dup(fd), "rb") as file:
+        file.seek(0)
+        data = file.read()
+    items, at = [], 0
+    while at < len(data):
+        size = int.from_bytes(data[at : at + 8], "little")
+        items.append(pickle.loads(data[at + 8 : at + 8 + size]))
+        at += 8 + size
+    return items
+
+
+Stopped = Callable[[], bool]
+
+
+class Later(Generic[U]):
+    """What the children of :func:`map_shared` go on making after their share."""
+
+    def __init__(self, children: list[tuple[Any, Any]], stop: Any, files: list[int]) -> None:
+        self._children = children
+        self._stop = stop
+        self._files = files
+
+    def get(self) -> list[U]:
+        """Ask the children to stop; what they emitted until then (once)."""
+        self._stop.value = 1
+        try:
+            for process, receive in self._children:
+                _receive(process, receive)  # each says when it is done
+            return [item for fd in self._files for item in _emitted(fd)]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the children without reading what they made."""
+        children, self._children = self._children, []
+        files, self._files = self._files, []
+        _end(children, files)
 
 
 def _taker(counter: Any, count: int, chunk: int) -> Take:
@@ -128,10 +221,13 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _child(send, work: Callable[[], T], parent: int) -> None:
+def _child(send, work: Callable[[], T], parent: int, then: Callable[[], None] | None) -> None:
     _die_with_parent(parent)
     try:
         send.send((True, work()))
+        if then is not None:
+            then()
+            send.send((True, None))
     except BaseException:
         send.send((False, traceback.format_exc()))
     finally:

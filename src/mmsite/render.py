@@ -16,13 +16,14 @@ import jinja2
 from markupsafe import Markup
 
 from .config import Config
-from .content import ContentModel, Page
+from .content import ContentModel, Page, language_of
 from .errors import MmsiteError, Reporter
+from .frontmatter import Document
 from .i18n import Edition, Strings, format_date, format_number, parse_locale
 from .images import ImageSet, PageImage, markdown_images, og_image, page_images
 from .incremental import TrackingEnvironment
 from .links import link_resolver
-from .markdown import render_markdown
+from .markdown import prepare, render_markdown
 from .routing import Route, Router
 from .theme import Theme
 
@@ -79,6 +80,42 @@ def language_label(edition: Edition, editions: list[Edition]) -> str:
         region = locale.territories.get(edition.market.region, edition.market.region)
         name = f"{name} ({region})"
     return name
+
+
+# (file, locale) -> (length, hash, UTF-8 HTML) of a body prepared ahead (see warm_bodies):
+# bytes are decoded where used, not all at once when the build takes them
+Warm = dict[tuple[str, str], tuple[int, int, bytes]]
+
+
+def warm_bodies(config: Config) -> Callable[..., None]:
+    """``warm(documents, stopped, emit)``: each document's body prepared for the fast
+    Markdown engine in its own language's locale (:func:`mmsite.markdown.prepare`),
+    emitted a few at a time, until ``stopped()``. A prefill child runs it with the
+    documents it parsed while the build's own process builds the model; :meth:`Site.body`
+    then only resolves links. Keyed by file and checked against the body's length and
+    hash (equal within one build's processes): a generated page naming another's file,
+    or a file edited meanwhile, renders as usual."""
+
+    def warm(
+        documents: dict[str, Document], stopped: Callable[[], bool], emit: Callable[[Warm], None]
+    ) -> None:
+        made: Warm = {}
+        for path, doc in documents.items():
+            if stopped():
+                break
+            language = config.languages.get(language_of(Path(path), config) or "")
+            body = doc.body
+            if language is None or not body:
+                continue
+            prepared = prepare(body, language.locale)
+            if prepared is not None:
+                made[(path, language.locale)] = (len(body), hash(body), prepared.encode())
+                if len(made) == 32:
+                    emit(made)
+                    made = {}
+        emit(made)
+
+    return warm
 
 
 class Site:
@@ -138,10 +175,25 @@ class Site:
                     link_resolver(route, self.router),
                     {"t": functools.partial(self.strings.translate, route.page.lang)},
                     image=markdown_images(self, route),
+                    prepared=self._prepared(route, source),
                 )
             )
             self._bodies[key] = html
         return html
+
+    def _prepared(self, route: Route, source: str) -> str | None:
+        """The body a prefill child prepared ahead (:func:`warm_bodies`), if it is this one."""
+        warm: Warm | None = self.__dict__.get("_warm")
+        if not warm:
+            return None
+        made = warm.pop((str(route.page.source), route.edition.locale), None)
+        if made is None or made[:2] != (len(source), hash(source)):
+            return None  # not prepared, or another text (a generated page, an edit)
+        return made[2].decode()
+
+    def adopt_warm(self, warm: Warm) -> None:
+        """Bodies prepared ahead by :func:`warm_bodies`; each is used once, then dropped."""
+        self._warm = warm
 
     def menu(self, edition: Edition) -> list[Route]:
         """Top-level sections and pages of one edition, unless ``menu: false``."""
