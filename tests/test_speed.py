@@ -17,6 +17,7 @@ import pytest
 from helpers import REPO, build_site, page, parse_html, text_of
 from mmsite import build as build_module
 from mmsite import parallel, render
+from mmsite.cached import cached_property
 from mmsite.config import load_config
 from mmsite.errors import BuildErrors, MmsiteError
 from mmsite.frontmatter import Document
@@ -388,3 +389,25 @@ def test_a_prepared_body_is_used_only_for_the_text_it_was_made_from(make_site) -
     site.adopt_warm(dict(warm))
     assert site._prepared(route, "Some *text*.") == "<p>Some <em>text</em>.</p>\n"
     assert site._prepared(route, "Some *text*.") is None  # used once
+
+
+def test_cached_property_computes_once_per_instance_and_forgets_on_delete() -> None:
+    calls: list[int] = []
+
+    class Thing:
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+        @cached_property
+        def double(self) -> int:
+            """Twice n."""
+            calls.append(self.n)
+            return 2 * self.n
+
+    one, two = Thing(1), Thing(2)
+    assert (one.double, one.double, two.double) == (2, 2, 4)
+    assert calls == [1, 2]
+    del one.double
+    one.n = 5
+    assert one.double == 10 and calls == [1, 2, 5]
+    assert isinstance(Thing.double, cached_property) and Thing.double.__doc__ == "Twice n."

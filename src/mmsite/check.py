@@ -11,11 +11,11 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
+from .cached import cached_property
 from .commerce.product import product_of, products_missing_prices
 from .commerce.providers import validate_checkout
 from .errors import MmsiteError, relpath

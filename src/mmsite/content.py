@@ -12,12 +12,12 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol, TypeVar
 
 from babel import Locale, UnknownLocaleError
 
+from .cached import cached_property
 from .config import Config
 from .errors import BuildErrors, MmsiteError, relpath
 from .frontmatter import Document, read_source, split_front_matter

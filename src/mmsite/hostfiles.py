@@ -8,11 +8,11 @@ nginx), a tiny HTML page at the old path that forwards with ``<meta http-equiv=r
 from __future__ import annotations
 
 import re
-from functools import cached_property
 from html import escape
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from .cached import cached_property
 from .config import Config
 from .content import Group, virtual_page
 from .errors import BuildErrors, MmsiteError, relpath

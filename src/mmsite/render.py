@@ -8,13 +8,13 @@ from __future__ import annotations
 import functools
 import traceback
 from collections.abc import Callable
-from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
+from .cached import cached_property
 from .config import Config
 from .content import ContentModel, Page, language_of
 from .errors import MmsiteError, Reporter

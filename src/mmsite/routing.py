@@ -4,10 +4,10 @@ and an output path, following the site's missing-translation policy."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlsplit
 
+from .cached import cached_property
 from .config import Config
 from .content import ContentModel, Group, Page, check_segment
 from .errors import BuildErrors, MmsiteError, relpath

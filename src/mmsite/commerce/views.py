@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
+from ..cached import cached_property
 from ..content import INDEX
 from ..i18n import Edition
 from ..render import PageView, Site, provides
