@@ -3,6 +3,7 @@ bytecode cache never serves a stale template; generated pages get their own body
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
 import shutil
@@ -411,3 +412,16 @@ def test_cached_property_computes_once_per_instance_and_forgets_on_delete() -> N
     one.n = 5
     assert one.double == 10 and calls == [1, 2, 5]
     assert isinstance(Thing.double, cached_property) and Thing.double.__doc__ == "Twice n."
+
+
+@needs_fork
+def test_a_failed_load_stops_the_child_preparing_bodies(make_site) -> None:
+    assert_can_fork()
+    pages = {"content/_index.md": page("Home")}
+    for n in range(260):  # enough to parse in two processes
+        pages[f"content/p{n:03d}.md"] = page(f"P{n}", "Some *text*.\n\n## A heading\n")
+    pages["content/p007.md"] = "---\ntitle: [unclosed\n---\nBody.\n"
+    site = make_site(pages)
+    with pytest.raises(BuildErrors):
+        build_site(site, jobs=2)
+    assert multiprocessing.active_children() == []

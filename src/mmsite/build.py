@@ -420,7 +420,12 @@ def _build(
         scanned = changes.inputs if changes is not None else None
     else:
         state, scanned = None, None
-    return _full_build(root, options, cache, config, background_cleanup, started, state, scanned)
+    try:
+        return _full_build(
+            root, options, cache, config, background_cleanup, started, state, scanned
+        )
+    finally:
+        cache.documents.close()  # a prefill child still preparing bodies: a failed build
 
 
 def _compare(root: Path, options: BuildOptions, cache: BuildCache) -> Known:
@@ -473,9 +478,6 @@ def _full_build(
     try:
         with no_gc():
             site, theme = load_site(root, options, reporter, cache.documents, config)
-    except BaseException:
-        cache.documents.close()
-        raise
     finally:
         content.set_read_hook(None)
     tree = _output_tree(options, cache, output, root)
@@ -495,7 +497,6 @@ def _full_build(
         result.files = len(tree.written)
         tree.commit(background_cleanup)
     except BaseException:
-        cache.documents.close()
         tree.abort()
         raise
     session.finish()
