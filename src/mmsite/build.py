@@ -30,8 +30,8 @@ from .output import MARKER, OutputTree, drop_cache
 from .qa import may_apply, qa_rule
 from .render import (
     CONTEXT_PROCESSORS,
+    Prepared,
     Site,
-    Warm,
     context_for,
     language_label,
     make_environment,
@@ -84,7 +84,7 @@ class Build:
     done: set[Step] = field(default_factory=set)  # steps already run
     # bodies prepared while the model was built (render.warm_bodies): taken before the
     # pages render, in every process
-    warmed: Callable[[], Warm] | None = None
+    warmed: Callable[[], Prepared] | None = None
 
     @property
     def config(self) -> Config:

@@ -145,12 +145,14 @@ class DocumentCache:
                         self._fresh[str(path)] = doc  # kept in this process only
             return made
 
+        warm = self.warm
+
         def then(stopped: parallel.Stopped, emit: Callable[[dict], None]) -> None:
-            assert self.warm is not None  # in a child: with the documents it parsed
-            self.warm({k: d for k, d in self._fresh.items() if d is not None}, stopped, emit)
+            if warm is not None:  # in a child: with the documents it parsed
+                warm({k: d for k, d in self._fresh.items() if d is not None}, stopped, emit)
 
         shares = parallel.map_shared(
-            jobs, len(todo), work, chunk=64, then=then if self.warm else None, later=self._later
+            jobs, len(todo), work, chunk=64, then=then if warm else None, later=self._later
         )
         for index, made in enumerate(shares):
             if index:  # the first is this process's own, already in self.entries

@@ -143,9 +143,9 @@ def _memory_file() -> int:
 def _emitter(fd: int) -> Callable[[Any], None]:
     def emit(item: Any) -> None:
         data = pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
-        data = len(data).to_bytes(8, "little") + data
-        while data:
-            data = data[os.write(fd, data) :]
+        view = memoryview(len(data).to_bytes(8, "little") + data)
+        while view:
+            view = view[os.write(fd, view) :]
 
     return emit
 
@@ -154,10 +154,10 @@ def _emitted(fd: int) -> list[Any]:
     with open(os.dup(fd), "rb") as file:
         file.seek(0)
         data = file.read()
-    items, at = [], 0
+    items, at, view = [], 0, memoryview(data)
     while at < len(data):
-        size = int.from_bytes(data[at : at + 8], "little")
-        items.append(pickle.loads(data[at + 8 : at + 8 + size]))
+        size = int.from_bytes(view[at : at + 8], "little")
+        items.append(pickle.loads(view[at + 8 : at + 8 + size]))
         at += 8 + size
     return items
 

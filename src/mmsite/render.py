@@ -22,6 +22,7 @@ from .frontmatter import Document
 from .i18n import Edition, Strings, format_date, format_number, parse_locale
 from .images import ImageSet, PageImage, markdown_images, og_image, page_images
 from .incremental import TrackingEnvironment
+from .incremental import Warm as WarmFunction
 from .links import link_resolver
 from .markdown import prepare, render_markdown
 from .routing import Route, Router
@@ -84,10 +85,10 @@ def language_label(edition: Edition, editions: list[Edition]) -> str:
 
 # (file, locale) -> (length, hash, UTF-8 HTML) of a body prepared ahead (see warm_bodies):
 # bytes are decoded where used, not all at once when the build takes them
-Warm = dict[tuple[str, str], tuple[int, int, bytes]]
+Prepared = dict[tuple[str, str], tuple[int, int, bytes]]
 
 
-def warm_bodies(config: Config) -> Callable[..., None]:
+def warm_bodies(config: Config) -> WarmFunction:
     """``warm(documents, stopped, emit)``: each document's body prepared for the fast
     Markdown engine in its own language's locale (:func:`mmsite.markdown.prepare`),
     emitted a few at a time, until ``stopped()``. A prefill child runs it with the
@@ -97,9 +98,11 @@ def warm_bodies(config: Config) -> Callable[..., None]:
     or a file edited meanwhile, renders as usual."""
 
     def warm(
-        documents: dict[str, Document], stopped: Callable[[], bool], emit: Callable[[Warm], None]
+        documents: dict[str, Document],
+        stopped: Callable[[], bool],
+        emit: Callable[[Prepared], None],
     ) -> None:
-        made: Warm = {}
+        made: Prepared = {}
         for path, doc in documents.items():
             if stopped():
                 break
@@ -183,7 +186,7 @@ class Site:
 
     def _prepared(self, route: Route, source: str) -> str | None:
         """The body a prefill child prepared ahead (:func:`warm_bodies`), if it is this one."""
-        warm: Warm | None = self.__dict__.get("_warm")
+        warm: Prepared | None = self.__dict__.get("_warm")
         if not warm:
             return None
         made = warm.pop((str(route.page.source), route.edition.locale), None)
@@ -191,7 +194,7 @@ class Site:
             return None  # not prepared, or another text (a generated page, an edit)
         return made[2].decode()
 
-    def adopt_warm(self, warm: Warm) -> None:
+    def adopt_warm(self, warm: Prepared) -> None:
         """Bodies prepared ahead by :func:`warm_bodies`; each is used once, then dropped."""
         self._warm = warm
 
