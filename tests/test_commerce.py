@@ -312,6 +312,23 @@ def test_feed_prices_and_language(built: Path) -> None:
     assert salt.findtext(f"{G}link") == "https://shop.example/fr/boutique/sel-fume/"
 
 
+def test_merchant_feeds_are_what_elementtree_writes(make_site) -> None:
+    """The feed is written as text: parsing it and writing it again with ElementTree
+    (indented, with the declaration) gives the same bytes, markup in titles included."""
+    odd = CELLAR.replace("Salt cellar", 'Salt & <pepper> "cellar" \u2013 caf\u00e9')
+    root = shop(make_site, content__products__cellar_md=odd)
+    build_site(root)
+    ET.register_namespace("g", G[1:-1])
+    for path in FEEDS:
+        data = (root / "public" / path).read_bytes()
+        tree = ET.fromstring(data)
+        ET.indent(tree, space="  ")
+        assert ET.tostring(tree, encoding="utf-8", xml_declaration=True) + b"\n" == data
+    us = ET.parse(root / "public/products/merchant-feed.xml").getroot()
+    titles = [item.findtext(f"{G}title") for item in us.iter("item")]
+    assert 'Salt & <pepper> "cellar" \u2013 caf\u00e9' in titles
+
+
 # -- errors and policies -----------------------------------------------------
 
 

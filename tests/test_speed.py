@@ -14,6 +14,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import REPO, build_site, page, parse_html, text_of
 from mmsite import build as build_module
@@ -425,3 +427,52 @@ def test_a_failed_load_stops_the_child_preparing_bodies(make_site) -> None:
     with pytest.raises(BuildErrors):
         build_site(site, jobs=2)
     assert multiprocessing.active_children() == []
+
+
+# -- quick paths that must answer what the general code answers --------------------------
+
+_HTML_PIECES = st.sampled_from(
+    ['href="', 'src="', 'srcset="', "x", "_", "é", " ", '"', "=", "a.jpg 2x,", "../p/", "#f", ">"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_HTML_PIECES, max_size=14).map("".join))
+def test_absolute_html_quick_scan_answers_what_the_word_boundary_regex_does(html: str) -> None:
+    from mmsite import feeds
+
+    base = "https://shop.example/fr/a/"
+    expected = feeds._URL_ATTR_QUICK
+    try:
+        feeds._URL_ATTR_QUICK = feeds.URL_ATTR  # the reference: \b in the pattern
+        reference = feeds.absolute_html(html, base)
+    finally:
+        feeds._URL_ATTR_QUICK = expected
+    assert feeds.absolute_html(html, base) == reference
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["https://", "http://", "HTTPS://", "https:", "mailto:"]),
+    st.text(st.sampled_from("ab.:/?#[]@%é -"), max_size=12),
+)
+def test_links_to_the_web_pass_the_resolver_as_urlsplit_would_let_them(
+    scheme: str, rest: str
+) -> None:
+    from mmsite import links
+
+    resolve = links.link_resolver(SimpleNamespace(page=None), SimpleNamespace(model=None))
+
+    def answer() -> str | type[Exception]:
+        try:
+            return resolve(scheme + rest, "link", None)
+        except ValueError as exc:  # urlsplit refusing a netloc
+            return type(exc)
+
+    quick = answer()
+    plain = links._PLAIN_WEB
+    try:
+        links._PLAIN_WEB = ()  # every href parsed
+        assert answer() == quick
+    finally:
+        links._PLAIN_WEB = plain

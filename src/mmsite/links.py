@@ -17,6 +17,7 @@ from .markdown import LinkCallback
 from .routing import Route, Router, quote_path
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_PLAIN_WEB = ("https://", "http://")
 
 
 def relative_url(from_path: str, to_path: str) -> str:
@@ -43,6 +44,8 @@ def link_resolver(route: Route, router: Router) -> LinkCallback:
         return MmsiteError(message, page.source, at, hint)
 
     def resolve(href: str, kind: str, line: int | None) -> str:
+        if href.startswith(_PLAIN_WEB) and "[" not in href and "]" not in href:
+            return href  # what urlsplit and the scheme check give (brackets: it may refuse)
         parts = urlsplit(href)
         if parts.scheme:
             if parts.scheme.lower() not in SAFE_SCHEMES:

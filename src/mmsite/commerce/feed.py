@@ -8,13 +8,13 @@ Attributes: https://support.google.com/merchants/answer/7052112
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from .. import xmlout
 from ..content import INDEX
 from ..i18n import Edition
+from ..xmlout import escape
 from .money import plain
 from .product import SECTION
 from .views import ProductView, catalog
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 G = "http://base.google.com/ns/1.0"
 FEED_NAME = "merchant-feed.xml"
-ET.register_namespace("g", G)
 
 
 def feed_path(build: Build, edition: Edition) -> PurePosixPath:
@@ -35,64 +34,67 @@ def feed_path(build: Build, edition: Edition) -> PurePosixPath:
     return PurePosixPath(folder) / FEED_NAME
 
 
-def _add(parent: ET.Element, tag: str, text: str) -> None:
-    if text:
-        ET.SubElement(parent, f"{{{G}}}{tag}").text = text
+def _leaf(name: str, text: str, pad: str) -> str:
+    """One element on its own line, as ``ET.indent`` + ``ET.tostring`` write it."""
+    return f"{pad}<{name}>{escape(text)}</{name}>\n" if text else f"{pad}<{name} />\n"
 
 
 def _item(
-    channel: ET.Element,
     view: ProductView,
     sku: str,
     title: str,
     price,
     availability: str,
     group: str,
-) -> None:
-    item = ET.SubElement(channel, "item")
-    _add(item, "id", sku)
-    _add(item, "item_group_id", group)
-    _add(item, "title", title)
-    _add(item, "description", view.summary or view.title)
-    _add(item, "link", view.permalink)
+) -> str:
+    fields = [("id", sku), ("item_group_id", group), ("title", title)]
+    fields += [("description", view.summary or view.title), ("link", view.permalink)]
     urls = view.image_urls
     if urls:
-        _add(item, "image_link", urls[0])
-        for extra in urls[1:10]:
-            _add(item, "additional_image_link", extra)
-    _add(item, "availability", availability)
+        fields.append(("image_link", urls[0]))
+        fields += [("additional_image_link", extra) for extra in urls[1:10]]
+    fields.append(("availability", availability))
     if availability in ("preorder", "backorder") and view.availability_date:
-        _add(item, "availability_date", f"{view.availability_date.isoformat()}T00:00:00Z")
-    _add(item, "price", f"{plain(price.amount, price.currency)} {price.currency}")
-    _add(item, "brand", view.brand)
-    _add(item, "gtin", view.gtin)
-    _add(item, "mpn", view.mpn)
+        fields.append(("availability_date", f"{view.availability_date.isoformat()}T00:00:00Z"))
+    fields.append(("price", f"{plain(price.amount, price.currency)} {price.currency}"))
+    fields += [("brand", view.brand), ("gtin", view.gtin), ("mpn", view.mpn)]
     if not view.gtin and not view.mpn:
-        _add(item, "identifier_exists", "no")
-    _add(item, "condition", view.product.condition)
+        fields.append(("identifier_exists", "no"))
+    fields.append(("condition", view.product.condition))
+    lines = [f"      <g:{tag}>{escape(text)}</g:{tag}>\n" for tag, text in fields if text]
+    return "    <item>\n" + "".join(lines) + "    </item>\n"
 
 
 def merchant_feed(build: Build, edition: Edition) -> bytes | None:
+    """The feed's bytes: what ``ET.indent`` and ``ET.tostring(xml_declaration=True)`` give
+    for the RSS tree (tested), written as text directly (a tree of ~100,000 elements took
+    half the time of this step)."""
     products = catalog(build.site, edition)
     if not products or edition.market is None:
         return None
     site = build.site
-    rss = ET.Element("rss", {"version": "2.0"})
-    channel = ET.SubElement(rss, "channel")
-    ET.SubElement(channel, "title").text = site.title(edition)
-    ET.SubElement(channel, "link").text = site.router.absolute(site.router.url_of(edition.prefix))
-    ET.SubElement(
-        channel, "description"
-    ).text = f"{site.title(edition)}: {edition.language.bcp47}, {edition.market.currency}"
+    items: list[str] = []
     for view in products:
         if view.variants:
             for v in view.variants:
                 if v["price"] is not None:
                     title = f"{view.title} – {v['name']}"
-                    _item(channel, view, v["sku"], title, v["price"], v["availability"], view.sku)
+                    items.append(
+                        _item(view, v["sku"], title, v["price"], v["availability"], view.sku)
+                    )
         elif view.price is not None:
-            _item(channel, view, view.sku, view.title, view.price, view.availability, "")
-    return xmlout.tostring(rss, xml_declaration=True, indent=True) + b"\n"
+            items.append(_item(view, view.sku, view.title, view.price, view.availability, ""))
+    title, language = site.title(edition), edition.language.bcp47
+    head = [
+        xmlout.DECLARATION,
+        f'<rss xmlns:g="{G}" version="2.0">\n' if items else '<rss version="2.0">\n',
+        "  <channel>\n",
+        _leaf("title", title, "    "),
+        _leaf("link", site.router.absolute(site.router.url_of(edition.prefix)), "    "),
+        _leaf("description", f"{title}: {language}, {edition.market.currency}", "    "),
+    ]
+    text = "".join(head + items) + "  </channel>\n</rss>\n"
+    return text.encode("utf-8", "xmlcharrefreplace")
 
 
 def write_merchant_feeds(build: Build) -> None:
