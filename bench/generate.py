@@ -254,26 +254,52 @@ HUGO_LIST = """<!doctype html>
 {{ end }}</ul>
 </body></html>
 """
+HUGO_404 = """<!doctype html>
+<html lang="{{ .Lang }}"><head><meta charset="utf-8"><title>Not found</title></head>
+<body><h1>Not found</h1></body></html>
+"""
 
 
 def write_hugo(root: Path, mmsite_root: Path, langs: list[tuple[str, str, str]]) -> None:
+    write_hugo_configs(root, langs)
+    write(root / "layouts" / "_default" / "single.html", HUGO_SINGLE)
+    write(root / "layouts" / "_default" / "list.html", HUGO_LIST)
+    write(root / "layouts" / "index.html", HUGO_LIST)
+    write(root / "layouts" / "404.html", HUGO_404)
+    shutil.copytree(mmsite_root / "content", root / "content")
+
+
+def write_hugo_configs(root: Path, langs: list[tuple[str, str, str]]) -> None:
+    """Two configurations of the same Hugo site: ``config.toml`` writes the pages only;
+    ``config-outputs.toml`` also writes what every mmsite build writes beside its pages,
+    with Hugo's own defaults for them: a sitemap per language, RSS feeds (capped at 20
+    items, mmsite's ``feed_limit``), robots.txt and a 404 page per language."""
     languages = "\n".join(
         f"[languages.{code}]\nweight = {n + 1}\nlanguageName = '{code}'"
         for n, (code, _, _) in enumerate(langs)
     )
-    write(
-        root / "config.toml",
+    common = (
         "baseURL = 'https://bench.example/'\ntitle = 'Bench Salt Co.'\n"
         f"defaultContentLanguage = '{langs[0][0]}'\n"
-        "disableKinds = ['taxonomy', 'term', 'RSS', 'sitemap', 'robotsTXT', '404']\n"
+    )
+    markup = (
         "[markup.goldmark.renderer]\nunsafe = false\n"
         "[markup.goldmark.extensions]\ntypographer = true\ntable = true\nstrikethrough = true\n"
-        f"{languages}\n",
+        f"{languages}\n"
     )
-    write(root / "layouts" / "_default" / "single.html", HUGO_SINGLE)
-    write(root / "layouts" / "_default" / "list.html", HUGO_LIST)
-    write(root / "layouts" / "index.html", HUGO_LIST)
-    shutil.copytree(mmsite_root / "content", root / "content")
+    write(
+        root / "config.toml",
+        common
+        + "disableKinds = ['taxonomy', 'term', 'RSS', 'sitemap', 'robotsTXT', '404']\n"
+        + markup,
+    )
+    write(
+        root / "config-outputs.toml",
+        common
+        + "disableKinds = ['taxonomy', 'term']\nenableRobotsTXT = true\n"
+        + markup
+        + "[services.rss]\nlimit = 20\n",
+    )
 
 
 # -- Pelican ------------------------------------------------------------------

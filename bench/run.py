@@ -6,7 +6,11 @@ Generates the corpus (bench/generate.py) unless ``--no-generate``, then runs cle
 every tool in turn, alternating (mmsite, Hugo, Pelican, mmsite, ...) ``--runs`` times, and
 prints tool, pages (HTML files written), median wall seconds, pages/s, peak RSS and the
 ratios mmsite/Hugo and mmsite/Pelican. ``mmsite (default theme)`` is the same content with
-the real default theme instead of the minimal templates. After the clean builds it times
+the real default theme instead of the minimal templates. Hugo runs twice: ``hugo`` writes
+the pages only (its sitemap, RSS, robots.txt and 404 pages off); ``hugo (sitemap+feeds)``
+also writes what every mmsite build writes beside its pages, with Hugo's defaults for them
+(``config-outputs.toml``: a sitemap per language, RSS capped at 20 items like mmsite's
+``feed_limit``, robots.txt, a 404 page per language). After the clean builds it times
 mmsite rebuilds of the minimal site: nothing changed, one article edited (in no feed), one
 article its series' feed carries; each as the whole command and as the build step mmsite
 prints (the stamp check and imports before it are not in that figure).
@@ -46,6 +50,8 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
 DEFAULT_PELICAN = "/tmp/pelican-venv/bin/pelican"
+# Hugo also writing what mmsite writes beside its pages (sitemap, feeds, robots.txt, 404)
+HUGO_OUTPUTS = "hugo (sitemap+feeds)"
 
 
 @dataclass
@@ -168,6 +174,15 @@ def tools(sites: dict[str, Path], pelican: str | None) -> tuple[list[Tool], list
                 [site / "public", site / "resources"],
             )
         )
+        found.append(
+            Tool(
+                HUGO_OUTPUTS,
+                site,
+                [hugo, "--quiet", "--config", "config-outputs.toml", "-d", "public-outputs"],
+                site / "public-outputs",
+                [site / "public-outputs", site / "resources"],
+            )
+        )
     else:
         skipped.append("hugo: not found (apt-get install -y hugo)")
     if pelican:
@@ -240,8 +255,8 @@ def table(results: dict[str, list[Run]], skipped: list[str]) -> str:
             f"{name:<24} {pages:>7} {seconds:>9.2f} {rate[name]:>9.0f} {mib(peak):>9} "
             f"{mib(tree):>9} {cpu:>7.2f}"
         )
-    for other in ("hugo", "pelican"):
-        if other in rate:
+    for other in ("hugo", HUGO_OUTPUTS, "pelican"):
+        if other in rate and "mmsite" in rate:
             lines.append(f"mmsite/{other} pages/s: {rate['mmsite'] / rate[other]:.2f}x")
     lines.append("(CPU s: median user + system seconds, all processes of the build)")
     lines += [f"skipped {s}" for s in skipped]
