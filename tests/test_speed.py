@@ -476,3 +476,36 @@ def test_links_to_the_web_pass_the_resolver_as_urlsplit_would_let_them(
         assert answer() == quick
     finally:
         links._PLAIN_WEB = plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("ab./é"), max_size=12))
+def test_posix_path_from_text_is_the_path_pathlib_makes(text: str) -> None:
+    from pathlib import PurePosixPath
+
+    from mmsite.delta import posix_path
+
+    made, expected = posix_path(text), PurePosixPath(text)
+    assert made == expected and str(made) == str(expected) and made.parts == expected.parts
+    assert hash(made) == hash(expected) and made.name == expected.name
+    assert posix_path(str(expected)) == expected  # str of a path: the quick case
+
+
+def test_a_childs_share_arrives_whole() -> None:
+    """What a render child sends (paths as text on the way) is what it had."""
+    from pathlib import PurePosixPath
+
+    from mmsite.incremental import Entry
+
+    done = build_module.Rendered(pages=3, linked=1, rendered=2, reused=1)
+    done.written = {PurePosixPath("a/index.html"), PurePosixPath("fr/b/index.html")}
+    done.fresh = {PurePosixPath("a/index.html")}
+    done.entries = {"a/index.html": Entry((("m", "a.md", "en"),), (1, 2, 3))}
+    done.digests = {("m", "a.md", "en"): "d1"}
+    done.warnings, done.errors = [(2, "careful")], [(1, MmsiteError("bad", Path("x.md"), 3))]
+    back = pickle.loads(pickle.dumps(done, pickle.HIGHEST_PROTOCOL))
+    assert back.written == done.written and back.fresh == done.fresh
+    assert back.fresh <= back.written and all(type(p) is PurePosixPath for p in back.written)
+    assert (back.pages, back.linked, back.rendered, back.reused) == (3, 1, 2, 1)
+    assert back.entries == done.entries and back.digests == done.digests
+    assert back.warnings == done.warnings and str(back.errors[0][1]) == str(done.errors[0][1])

@@ -121,6 +121,23 @@ class Rendered:
     warnings: list[tuple[int, str]] = field(default_factory=list)  # (route index, text)
     errors: list[tuple[int, MmsiteError]] = field(default_factory=list)  # (route index, error)
 
+    def __reduce__(self) -> tuple:
+        """The output paths as text (a child sends this to the parent at the end, when
+        nothing else runs: unpickling ~6,000 paths parsed each one again)."""
+        state = dict(self.__dict__)
+        state["written"] = list(map(str, self.written))
+        state["fresh"] = list(map(str, self.fresh))
+        return (_rendered, (state,))
+
+
+def _rendered(state: dict[str, Any]) -> Rendered:
+    done = Rendered.__new__(Rendered)
+    paths = {text: delta.posix_path(text) for text in state["written"]}
+    done.__dict__.update(state)
+    done.written = set(paths.values())
+    done.fresh = {paths.get(text) or delta.posix_path(text) for text in state["fresh"]}
+    return done
+
 
 def render_routes(
     build: Build, take: parallel.Take, here: bool, order: Sequence[int] | None = None
@@ -499,35 +516,37 @@ def _full_build(
     except BaseException:
         tree.abort()
         raise
-    session.finish()
-    result.rendered, result.reused = session.report.rendered, session.report.reused
-    result.changed, result.linked = tree.fresh, tree.linked
-    result.warnings = reporter.warnings
-    if options.cache:
-        snapshot = delta.make_snapshot(
-            site,
-            theme,
-            cache.build_id,
-            inputs,
-            cache.documents.fronts(),
-            model_reads,
-            session.steps,
-            cache.pages,
-            session.global_key,
-            pickled[0] if pickled else None,
-        )
-        state = stamps.State(
-            env=_environment(root, options),
-            output=str(output.resolve()),
-            folders=folders,
-            files=files,
-            skip_hidden=hidden,
-            inputs=inputs,
-            outputs=_outputs(tree, output, session),
-            summary=_summary(result, cache.build_id),
-            warnings=list(result.warnings),
-        )
-        _keep(cache, state_file, state, snapshot)
+    # the records of every page saved, the snapshot made: no cycle collections meanwhile
+    with no_gc():
+        session.finish()
+        result.rendered, result.reused = session.report.rendered, session.report.reused
+        result.changed, result.linked = tree.fresh, tree.linked
+        result.warnings = reporter.warnings
+        if options.cache:
+            snapshot = delta.make_snapshot(
+                site,
+                theme,
+                cache.build_id,
+                inputs,
+                cache.documents.fronts(),
+                model_reads,
+                session.steps,
+                cache.pages,
+                session.global_key,
+                pickled[0] if pickled else None,
+            )
+            state = stamps.State(
+                env=_environment(root, options),
+                output=str(output.resolve()),
+                folders=folders,
+                files=files,
+                skip_hidden=hidden,
+                inputs=inputs,
+                outputs=_outputs(tree, output, session),
+                summary=_summary(result, cache.build_id),
+                warnings=list(result.warnings),
+            )
+            _keep(cache, state_file, state, snapshot)
     result.seconds = time.perf_counter() - started
     return result
 

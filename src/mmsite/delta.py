@@ -382,6 +382,15 @@ def _reduce_path(path: PurePath) -> tuple:
     return (_path, (type(path), path._drv, path._root, path._parts))  # type: ignore[attr-defined]
 
 
+def posix_path(text: str) -> PurePosixPath:
+    """``PurePosixPath(text)``, quicker for a relative path in normal form (what ``str``
+    of a relative path gives): its parts are ``text.split("/")``."""
+    parts = text.split("/")
+    if sys.version_info[:2] != (3, 11) or text[:1] == "/" or "" in parts or "." in parts:
+        return PurePosixPath(text)
+    return _path(PurePosixPath, "", "", parts)  # type: ignore[return-value]
+
+
 def _path(cls: type[PurePath], drv: str, root: str, parts: list[str]) -> PurePath:
     path = cls._from_parsed_parts(drv, root, parts)  # type: ignore[attr-defined]
     # what PurePath.parts and PurePosixPath.__hash__ compute on first use, made once

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import multiprocessing
 import os
 import pickle
@@ -110,11 +111,19 @@ def map_shared(
 
 
 def _receive(process: Any, receive: Any) -> Any:
+    """A child's answer. The cycle collector is off meanwhile: unpickling thousands of
+    containers in a process with a large heap triggered full collections (a child's
+    page records took 0.09 s to load with it, 0.04 s without)."""
+    was = gc.isenabled()
+    gc.disable()
     try:
         ok, value = receive.recv()
     except EOFError:
         process.join()
         raise WorkerFailed(f"worker exited with code {process.exitcode}") from None
+    finally:
+        if was:
+            gc.enable()
     if not ok:
         raise WorkerFailed(value)
     return value
