@@ -24,6 +24,7 @@ from mmsite.markdown import (
     REFERENCE,
     engine_for,
     fast_source,
+    prepare,
     render_fast,
     render_markdown,
     render_reference,
@@ -43,10 +44,10 @@ def fake_link(href: str, kind: str, line: int | None) -> str:
 
 def assert_same(text: str, locale: str) -> bool:
     """Identical HTML from both engines when the fast one is chosen; True if it was."""
-    source = fast_source(text, locale)
-    if source is None:
+    prepared = prepare(text, locale)
+    if prepared is None:
         return False
-    fast = render_fast(source, fake_link)
+    fast = render_fast(prepared, fake_link)
     assert fast == render_reference(text, locale, False, fake_link), (locale, text)
     return True
 
@@ -185,7 +186,7 @@ def test_only_simple_quotes_take_the_fast_engine() -> None:
     assert engine_for("the founders' shop", "en_US") == REFERENCE
     assert engine_for("the founders' shop", "fr_FR") == REFERENCE
     assert engine_for('"nested "quotes" here"', "en_US") == REFERENCE
-    html = render_fast(fast_source('He said "hi".', "fr_FR") or "")
+    html = render_fast(prepare('He said "hi".', "fr_FR") or "")
     assert html == "<p>He said \u00ab\u00a0hi\u00a0\u00bb.</p>\n"
 
 

@@ -121,7 +121,7 @@ def render_markdown(
         prepared = prepare(text, locale)
     if prepared is not None:
         try:
-            return _resolve_links(prepared, link)
+            return render_fast(prepared, link)
         except MmsiteError:  # a link the callback rejects: the reference engine reports
             pass  # it with its line number
     return render_reference(text, locale, unsafe_html, link, env, image)
@@ -379,13 +379,8 @@ def _rewrite_hrefs(rendered: str, link: LinkCallback) -> str:
     return _HREF.join(pieces)
 
 
-def _resolve_links(prepared: str, link: LinkCallback | None) -> str:
-    """Heading ids and hrefs commute: an id is a slug of the heading's text (tags
+def render_fast(prepared: str, link: LinkCallback | None = None) -> str:
+    """The HTML of a body :func:`prepare` made, its links resolved by ``link``. Heading
+    ids (added first) and hrefs commute: an id is a slug of the heading's text (tags
     dropped) and an href holds no tag."""
     return prepared if link is None else _rewrite_hrefs(prepared, link)
-
-
-def render_fast(source: str, link: LinkCallback | None = None) -> str:
-    """markdown-it-pyrs plus heading ids and link rewriting, for a source prepared by
-    :func:`fast_source`."""
-    return _resolve_links(_add_heading_ids(fast_parser().render(source, xhtml=True)), link)
