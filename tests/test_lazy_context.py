@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from helpers import REPO, build_site, page, parse_html, text_of
 from mmsite import render
 from mmsite.build import BuildOptions, load_site
 from mmsite.errors import Reporter
+from mmsite.incremental import TrackingEnvironment
 from mmsite.render import CONTEXT_PROCESSORS, context_for
 
 CALLS: list[str] = []
@@ -78,3 +80,27 @@ def test_declared_keys_match_what_processors_return() -> None:
             assert set(processor(view)) == set(processor.provides), (processor, route.path)
         context = context_for(site, route, view)
         assert all(key in context for p in lazy for key in p.provides)
+
+
+def _globals_seen(env_class: type[jinja2.Environment]) -> list[str]:
+    env = env_class(
+        loader=jinja2.DictLoader(
+            {"a.html": "{{ who }}/{{ n }}", "b.html": "{{ who }}+{% include 'a.html' %}"}
+        ),
+        autoescape=True,
+    )
+    env.globals.update(who="env", n=1)
+    seen = [env.get_template("a.html").render()]
+    own = env.get_template("b.html", globals={"who": "own"})
+    seen += [own.render(), own.render(who="var")]
+    own.globals["n"] = 2  # stays in that template
+    seen += [own.render(), env.get_template("a.html").render(), str(env.globals["n"])]
+    return seen
+
+
+def test_template_globals_are_jinjas() -> None:
+    """Templates see the environment's globals under their own, as with Jinja's own
+    environment (mmsite's makes one dict per template instead of a ChainMap)."""
+    seen = _globals_seen(TrackingEnvironment)
+    assert seen == _globals_seen(jinja2.Environment)
+    assert seen == ["env/1", "own+own/1", "var+var/1", "own+own/2", "env/1", "1"]

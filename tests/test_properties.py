@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from mmsite.content import check_segment
 from mmsite.errors import MmsiteError
 from mmsite.frontmatter import split_front_matter
-from mmsite.links import relative_url
+from mmsite.links import relative_path, relative_url
 from mmsite.routing import quote_path
 
 segment = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12)
@@ -63,3 +63,12 @@ def test_front_matter_never_crashes(text: str) -> None:
         split_front_matter("---\n" + text + "\n---\nbody", Path("p.md"))
     except MmsiteError as exc:
         assert exc.path == Path("p.md")
+
+
+_path_segment = st.sampled_from(["a", "b", "é", ".", "..", "", "a b", "%20"])
+
+
+@given(st.lists(_path_segment, max_size=6), st.lists(_path_segment, max_size=6))
+def test_relative_path_is_posixpaths(a: list[str], b: list[str]) -> None:
+    path, start = "/".join(a), "/".join(b)
+    assert relative_path(path, start) == posixpath.relpath("/" + path, "/" + start)

@@ -27,7 +27,7 @@ import functools
 import gc
 import os
 import pickle
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -265,6 +265,13 @@ class TrackingEnvironment(jinja2.Environment):
         if self.on_load is not None:
             self.on_load(name)
         return super()._load_template(name, globals)
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as one dict: the environment's, overlaid with its own.
+        Jinja's ``ChainMap`` is copied key by key into every render's context (about a
+        quarter of the time of rendering a small template); a build sets its globals
+        before any template loads (``install_picture``)."""
+        return {**self.globals, **(d or {})}
 
 
 @dataclass

@@ -22,10 +22,26 @@ _PLAIN_WEB = ("https://", "http://")
 
 def relative_url(from_path: str, to_path: str) -> str:
     """Relative URL between two site paths that end in ``/`` (pretty URLs)."""
-    rel = posixpath.relpath("/" + to_path, "/" + from_path)
+    rel = relative_path(to_path, from_path)
     if rel == ".":
         return "./"
     return quote_path(rel if rel.endswith("/") or not to_path.endswith("/") else rel + "/")
+
+
+def relative_path(path: str, start: str) -> str:
+    """``posixpath.relpath("/" + path, "/" + start)`` without its two ``abspath`` calls
+    (a third of resolving a link) when neither has a ``.`` or ``..`` segment: then
+    normalizing only drops empty segments."""
+    to = [part for part in path.split("/") if part]
+    base = [part for part in start.split("/") if part]
+    if "." in to or ".." in to or "." in base or ".." in base:
+        return posixpath.relpath("/" + path, "/" + start)
+    common = 0
+    for mine, theirs in zip(to, base, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    return "/".join([".."] * (len(base) - common) + to[common:]) or "."
 
 
 def _content_path(base: PurePosixPath, target: str) -> PurePosixPath | None:
