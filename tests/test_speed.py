@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from helpers import REPO, build_site, page, parse_html, text_of
 from mmsite import build as build_module
-from mmsite import parallel, render
+from mmsite import content, parallel, render
 from mmsite.cached import cached_property
 from mmsite.config import load_config
 from mmsite.errors import BuildErrors, MmsiteError
@@ -348,24 +348,42 @@ def test_bodies_prepared_while_the_model_loads_give_the_same_bytes(
     assert_can_fork()
     site = generate(tmp_path / "bench", 120, 3)["mmsite-full"]
     warm_bodies = render.warm_bodies
-    # never stopped early: the child prepares every body it parsed, so some are used here
+    # never stopped early: the child prepares every body it parsed
     monkeypatch.setattr(
         build_module,
         "warm_bodies",
         lambda config: lambda docs, stopped, emit: warm_bodies(config)(docs, lambda: False, emit),
     )
-    used: list[str] = []
-    prepared = render.Site._prepared
+    here, parse = os.getpid(), content._parse
 
-    def counting(self, route, source):
+    def slow_here(path: Path) -> Document:  # the prefill child parses (and prepares) most
+        if os.getpid() == here:
+            time.sleep(0.005)
+        return parse(path)
+
+    monkeypatch.setattr(content, "_parse", slow_here)
+    log, prepared = tmp_path / "used.txt", render.Site._prepared
+
+    def counting(self, route, source):  # in every process: appended to one file
         html = prepared(self, route, source)
         if html is not None:
-            used.append(route.path)
+            with log.open("a", encoding="utf-8") as file:
+                file.write(route.path + "\n")
         return html
 
+    adopted: list[int] = []
+    adopt = render.Site.adopt_warm
+
+    def adopting(self, warm) -> None:
+        adopted.append(len(warm))
+        adopt(self, warm)
+
     monkeypatch.setattr(render.Site, "_prepared", counting)
+    monkeypatch.setattr(render.Site, "adopt_warm", adopting)
     two = build_site(site, output=tmp_path / "two", jobs=2)
-    assert len(used) > 50  # this process's share of the pages (children count their own)
+    used = log.read_text(encoding="utf-8").split()
+    assert len(adopted) == 1 and adopted[0] > 100
+    assert 100 < len(used) <= adopted[0]  # each prepared body is used once, by any process
     monkeypatch.undo()
     one = build_site(site, output=tmp_path / "one", jobs=1)
     assert (one.pages, one.files, one.warnings) == (two.pages, two.files, two.warnings)
