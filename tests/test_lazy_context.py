@@ -103,4 +103,6 @@ def test_template_globals_are_jinjas() -> None:
     environment (mmsite's makes one dict per template instead of a ChainMap)."""
     seen = _globals_seen(TrackingEnvironment)
     assert seen == _globals_seen(jinja2.Environment)
+    env = TrackingEnvironment(loader=jinja2.DictLoader({"a.html": "{{ n }}"}))
+    assert type(env.get_template("a.html").globals) is dict  # copied as one, not a ChainMap
     assert seen == ["env/1", "own+own/1", "var+var/1", "own+own/2", "env/1", "1"]

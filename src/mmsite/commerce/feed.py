@@ -17,7 +17,7 @@ from ..i18n import Edition
 from ..xmlout import escape
 from .money import plain
 from .product import SECTION
-from .views import ProductView, catalog
+from .views import Price, ProductView, catalog
 
 if TYPE_CHECKING:
     from ..build import Build
@@ -43,7 +43,7 @@ def _item(
     view: ProductView,
     sku: str,
     title: str,
-    price,
+    price: Price,
     availability: str,
     group: str,
 ) -> str:
