@@ -14,12 +14,14 @@ deterministic (seeded), so every run compares the same bytes.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+CORPUS_FILE = "corpus.json"  # its size, for bench/run.py --no-generate
 LANGS = [
     ("en", "en_US", "USD"),
     ("fr", "fr_FR", "EUR"),
@@ -394,7 +396,17 @@ def generate(out: Path, pages: int, languages: int) -> dict[str, Path]:
     sites["mmsite-full"] = full
     write_hugo(sites["hugo"], sites["mmsite"], langs)
     write_pelican(sites["pelican"], items, langs)
+    (out / CORPUS_FILE).write_text(json.dumps({"pages": pages, "languages": languages}) + "\n")
     return sites
+
+
+def corpus_size(out: Path) -> tuple[int, int] | None:
+    """(pages per language, languages) of the corpus ``generate`` wrote in ``out``."""
+    try:
+        size = json.loads((out / CORPUS_FILE).read_text())
+        return int(size["pages"]), int(size["languages"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def main(argv: list[str] | None = None) -> None:

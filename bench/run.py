@@ -47,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import corpus_size, generate  # noqa: E402
 
 DEFAULT_PELICAN = "/tmp/pelican-venv/bin/pelican"
 # Hugo also writing what mmsite writes beside its pages (sitemap, feeds, robots.txt, 404)
@@ -290,10 +290,9 @@ def main(argv: list[str] | None = None) -> None:
             run = measure(tool)
             results[tool.name].append(run)
             print(f"  run {n + 1}: {tool.name:<24} {run.seconds:6.2f} s {run.pages} pages")
-    print(
-        f"\n{os.cpu_count()} CPUs, {args.pages} pages x {args.languages} languages, "
-        f"median of {args.runs} clean builds"
-    )
+    size = corpus_size(args.out) if args.no_generate else (args.pages, args.languages)
+    corpus = f"{size[0]} pages x {size[1]} languages" if size else f"the corpus in {args.out}"
+    print(f"\n{os.cpu_count()} CPUs, {corpus}, median of {args.runs} clean builds")
     print(table(results, skipped))
     mm = next((t for t in selected if t.name == "mmsite"), None)
     if mm and not args.no_rebuild:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it.common.utils import escapeHtml
 
 from helpers import REPO, build_site, page
 from mmsite import markdown
@@ -155,6 +156,15 @@ BLOCKS = st.sampled_from(
         "“already curly” text",
         "***",
         'مرحبا "بالعالم" هنا',
+        # markdown-it-pyrs runs its typographer inside code spans too
+        "Use `a -- b`, `don't`, `wait...`, `(c)`, `x+-y`, `a--b` and `--flag` here.",
+        "A `code span\nacross lines -- don't` and it's \"quoted\"",
+        "``a`b -- c`` and `` ` `` it's",
+        "| `a|b` | c's -- d |\n|---|---|\n| `e -- f` | it's |",
+        "Escaped \\`not code -- it's\\` and `x`",
+        "> it's quoted\n>\n>     code it's -- here",
+        "- item\n\n      code in a list it's -- here",
+        "[it's](https://x.example/it's--a...b) and it's (tm)",
     ]
 )
 
@@ -163,6 +173,63 @@ BLOCKS = st.sampled_from(
 @given(st.lists(BLOCKS, min_size=1, max_size=8), st.sampled_from(LOCALES))
 def test_generated_documents_render_identically_when_fast(blocks: list[str], locale: str) -> None:
     assert_same("\n\n".join(blocks) + "\n", locale)
+
+
+# Character soup around what the fast path's checks look at: code spans, quotes,
+# apostrophes, typographic replacements, fences, indentation, links and tables.
+SOUP = [
+    *"`'\" \n-.,!?()|*_[]\\#>a1é",
+    *["``", "```", "~~~", "    ", "](", "[a](b.md)", "it's", "l'", "--", "...", "(c)", "(tm)"],
+    *["+-", "??", "!!", ",,", "## ", "- ", "1. ", "> ", "|---|---|\n", "\n\n", " `x` "],
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(SOUP), max_size=50).map("".join), st.sampled_from(LOCALES))
+def test_random_text_renders_identically_when_fast(text: str, locale: str) -> None:
+    assert_same(text, locale)
+
+
+def test_code_spans_keep_what_the_typographer_would_change() -> None:
+    """markdown-it-pyrs runs its typographer inside code spans (`--flag` became `–flag`,
+    `don't` became `don’t`): such spans take markdown-it-py; plain ones stay fast."""
+    for span in ["`--flag`", "`don't`", "`wait...`", "`(c)`", "`a -- b`", '`say "hi"`']:
+        text = f"Run {span} -- it's quick.\n"
+        assert engine_for(text, "en_US") == REFERENCE
+        assert f"<code>{escapeHtml(span.strip('`'))}</code>" in render_markdown(text, "en_US")
+    text = 'Run `mmsite build` -- it\'s quick, "really".\n'
+    assert engine_for(text, "en_US") == FAST
+    assert render_markdown(text, "en_US") == (
+        "<p>Run <code>mmsite build</code> \u2013 it\u2019s quick, \u201creally\u201d.</p>\n"
+    )
+    for unclosed in ["A `span\nacross lines` it's\n", "Literal `` ` tick it's\n", "\\`x` it's\n"]:
+        assert engine_for(unclosed, "en_US") == REFERENCE
+
+
+def test_apostrophes_are_curled_in_the_source_where_they_are_text(monkeypatch) -> None:
+    """Apostrophes in prose are made U+2019 before the fast engine sees them, so it runs
+    without its smartquotes rule; one that may not be text (on a line with a link
+    destination, or after four spaces) is left to that rule."""
+    used: list[bool] = []
+    real = markdown.fast_parser
+
+    def spy(smartquotes: bool = True):
+        used.append(smartquotes)
+        return real(smartquotes)
+
+    monkeypatch.setattr(markdown, "fast_parser", spy)
+    cases = [
+        ("It's l'atelier of the founders.\n\n## Don't\n", False),
+        ("```\nit's code\n```\n\nit's prose\n", True),  # the rule leaves code alone
+        ("See [it's](https://x.example/it's) now.\n", True),
+        ("> quote it's\n>\n>     code it's\n", True),
+        ("- item\n\n      code it's\n", True),
+    ]
+    for text, smartquotes in cases:
+        used.clear()
+        assert assert_same(text, "fr_FR"), text
+        assert used == [smartquotes], text
+    assert "it's code" in render_markdown(cases[1][0], "en_US")
 
 
 @pytest.mark.parametrize(
@@ -210,10 +277,26 @@ def test_broken_link_on_the_fast_path_is_reported_with_its_line(make_site) -> No
     assert {e.line for e in errors} == {8} and "gift-box.md" in errors[0].message
 
 
-def test_a_panic_in_the_fast_engine_falls_back_to_the_reference() -> None:
+def test_a_panic_in_the_fast_engine_falls_back_to_the_reference(monkeypatch) -> None:
     """markdown-it-pyrs 0.4 panics on some code spans inside link text (found by the
-    fuzz test); the page is rendered by markdown-it-py instead of failing the build."""
-    text = "[\U000aae91\U00042a08`¼](//evil.example/x)"
+    fuzz test). Those have a backtick run that does not close, which the pre-scan now
+    sends to markdown-it-py; a panic on anything else still renders the page with
+    markdown-it-py instead of failing the build."""
+    text = "[\U000aae91\U00042a08``¼](//evil.example/x)"
+    with pytest.raises(BaseException) as caught:
+        markdown.fast_parser().render(text)
+    assert type(caught.value).__name__ == "PanicException"
+    assert fast_source(text, "en_US") is None
+
+    class PanicException(BaseException):  # what pyo3 raises for a Rust panic
+        pass
+
+    class Panicking:
+        def render(self, source: str, xhtml: bool = False) -> str:
+            raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(markdown, "fast_parser", lambda smartquotes=True: Panicking())
+    text = "[a `code` link](//evil.example/x) it's"
     assert fast_source(text, "en_US") is not None  # the fast path would take it
     html = render_markdown(text, "en_US")
     assert html == render_reference(text, "en_US")

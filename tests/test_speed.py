@@ -527,3 +527,16 @@ def test_a_childs_share_arrives_whole() -> None:
     assert (back.pages, back.linked, back.rendered, back.reused) == (3, 1, 2, 1)
     assert back.entries == done.entries and back.digests == done.digests
     assert back.warnings == done.warnings and str(back.errors[0][1]) == str(done.errors[0][1])
+
+
+def test_bench_table_names_the_corpus_it_reused(tmp_path: Path, capsys) -> None:
+    """``bench/run.py --no-generate`` prints the size of the corpus it finds, not its own
+    defaults."""
+    import run
+
+    generate(tmp_path / "bench", 6, 2)
+    argv = ["--no-generate", "--out", str(tmp_path / "bench"), "--only", "mmsite"]
+    run.main([*argv, "--runs", "1", "--no-rebuild"])
+    out = capsys.readouterr().out
+    assert "6 pages x 2 languages, median of 1 clean builds" in out
+    assert "1000 pages" not in out

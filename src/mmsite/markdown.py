@@ -135,12 +135,15 @@ def prepare(text: str, locale: str) -> str | None:
     if source is None:
         return None
     try:
-        return _add_heading_ids(fast_parser().render(source, xhtml=True))
+        rendered = fast_parser("'" in source).render(source, xhtml=True)
     except BaseException as exc:  # noqa: BLE001
         # pyo3's PanicException (a bug in the Rust engine) is a BaseException
         if type(exc).__name__ != "PanicException":
             raise
         return None
+    if ">" in source and _EMPTY_QUOTE in rendered:
+        return None  # markdown-it-py writes <blockquote></blockquote>
+    return _add_heading_ids(rendered)
 
 
 def render_reference(
@@ -167,18 +170,34 @@ def render_reference(
 _SLOW_CHARS = ("<", "\t", "\r", "\0")
 _SLOW_PAIRS = ("[^", "]:", "![")
 _ENTITY = re.compile(r"&[#A-Za-z]")
+# The engines also part ways on an empty list item (it may end a table or a quote's lazy
+# line in one and not the other), on what a line like a table's delimiter row makes (see
+# _block_lines_agree) and on lines after a quote without ">" (lazy continuation).
+# _BLOCK_LINE finds both kinds of line: an empty item, or (group 1) a delimiter-like row.
+_BLOCK_LINE = re.compile(
+    r"\n(?=[ >|:+*0-9-])[ >]*(?:(?:[-+*]|[0-9]{1,9}[.)]) *|([|:]?[-:][-|: ]*))(?=\n|$)"
+)
 # Every <a href> in fast output is an inline link (raw HTML, autolinks, footnotes and
 # images take the reference engine), so hrefs are rewritten in the HTML afterwards.
 _HREF = '<a href="'
+_EMPTY_QUOTE = "<blockquote>\n</blockquote>"
 # Apostrophes between two letters or digits: the typographer makes them U+2019 in every
 # language. Any other straight single quote becomes a locale-specific quote.
 _APOSTROPHE = re.compile(r"(?<=[^\W_])'(?=[^\W_])")
+# A backslash ends the fast engine's text before the next character: an apostrophe after
+# "\\é" is not seen as inside a word there.
+_ESCAPE_APOSTROPHE = re.compile(r"\\[^\W_]'")
 # A pair of double quotes the typographer curls (see _curl_double_quotes): the opening one
 # after a space and before a letter or digit, the closing one after a letter, digit or
 # .,!? and before a space or .,;:!?, neither emphasis, link, code nor escape between.
 _QUOTE_PAIR = re.compile(r'"(?<!\S")([^\W_][^"\n*_\[\]~\\`]*)(?<=[^\W_]|[.,!?])"(?![^\s.,;:!?])')
 _FENCE = re.compile(r"(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(`+)(?!`)(.*?)(?<!`)\1(?!`)")
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.*?)(?<!`)\1(?!`)")
+# What markdown-it-pyrs 0.4's typographer may change in a text (a superset): quotes, and
+# the replacements rule's +- .. ?? !! ,, -- (c) (r) (tm). Unlike markdown-it-py it runs
+# inside code spans too (`--flag` became `–flag`), so a code span must hold none of these;
+# nor "|", which splits a table cell before code spans are found.
+_TYPOGRAPHIC = re.compile(r"['\"|]|\+-|\.\.|[?!]{2}|,,|--|\((?:c|r|tm)\)", re.IGNORECASE)
 # A heading and its content (in fast output, "<" only occurs in tags: a document with "<"
 # takes the reference engine). Its id is what slugify makes of the text; _NOT_SLUG is what
 # slugify drops.
@@ -205,10 +224,23 @@ def fast_source(text: str, locale: str) -> str | None:
         return None
     if "&" in text and _ENTITY.search(text):
         return None
-    # Single quotes other than apostrophes inside words (code blocks aside): pairing them
-    # is where the engines differ, and the fast one only knows English quotes.
-    if "'" in text and not _prose_apostrophes_only(text):
+    if not _block_lines_agree(text):
         return None
+    if ">" in text and not _quotes_end_on_blank_lines(text):
+        return None
+    if "`" in text or "'" in text or "~~~" in text:
+        spans = _outside_fences(text)
+        if spans is None:
+            return None
+        prose = text if len(spans) == 1 else "".join(text[start:end] for start, end in spans)
+        if "`" in prose and not _plain_code_spans(prose):
+            return None
+        # Single quotes other than apostrophes inside words (code blocks aside): pairing
+        # them is where the engines differ, and the fast one only knows English quotes.
+        if "'" in prose:
+            if not _only_apostrophes(prose) or ("\\" in prose and _ESCAPE_APOSTROPHE.search(prose)):
+                return None
+            text = _curl_apostrophes(text, spans)
     if '"' in text:
         return _curl_double_quotes(text, quotes_for(locale))
     return text
@@ -221,6 +253,45 @@ def _find(text: str, mark: str, start: int = 0) -> int:
     while at >= 0 and not text.startswith(mark[1:], at + 1):
         at = text.find(mark[0], at + 1)
     return at
+
+
+def _block_lines_agree(text: str) -> bool:
+    """No line is an empty list item, and each line made of ``-``, ``:``, ``|`` and spaces
+    (in a quote or not) means the same to both engines:
+    with a pipe (a table's ``|---|:-:|``), it follows a line with a pipe and no ``>``
+    (markdown-it-py makes no table of a header without a pipe, and one of a quoted
+    header line; the fast engine the other way round), and no escaped pipe (``\\|``)
+    is in the text (the engines count cells differently); without a pipe (``---``, a rule
+    or a heading's underline), it follows a line without one (``| x |`` then ``--`` is a
+    table to markdown-it-py, a heading to the fast engine)."""
+    for match in _BLOCK_LINE.finditer("\n" + text):
+        row = match.group(1)
+        if row is None:
+            return False
+        start = match.start()
+        header = text[text.rfind("\n", 0, start - 1) + 1 : start] if start else ""
+        if "|" in row:
+            if "|" not in header or ">" in header or "\\|" in text:
+                return False
+        elif "|" in header:
+            return False
+    return True
+
+
+def _quotes_end_on_blank_lines(text: str) -> bool:
+    """A line with ``>`` (maybe a block quote) is followed by another with ``>`` or a blank
+    line: the engines differ on which lines after a quote continue its paragraph."""
+    at = text.find(">")
+    while at >= 0:
+        end = text.find("\n", at)
+        if end < 0:
+            return True
+        following = text.find("\n", end + 1)
+        line = text[end + 1 :] if following < 0 else text[end + 1 : following]
+        if line.strip() and ">" not in line:
+            return False
+        at = text.find(">", end + 1)
+    return True
 
 
 def _find_fence(text: str, start: int = 0) -> int:
@@ -241,13 +312,13 @@ def _only_apostrophes(text: str) -> bool:
     return True
 
 
-def _prose_apostrophes_only(text: str) -> bool:
-    """:func:`_only_apostrophes` for the text outside fenced code blocks whose fences start
-    at column 0 (where a fence cannot belong to a list or quote); False when a fence is
+def _outside_fences(text: str) -> list[tuple[int, int]] | None:
+    """The (start, end) spans of ``text`` outside fenced code blocks whose fences start at
+    column 0 (where a fence cannot belong to a list or quote); None when a fence is
     unclosed or unusual. Only the lines with ```` ``` ```` or ``~~~`` open or close one."""
-    prose: list[str] = []
+    spans: list[tuple[int, int]] = []
     fence = ""
-    done = 0  # text[:done] is in prose or inside a fence
+    done = 0  # text[:done] is in spans or inside a fence
     at = _find_fence(text)
     while at >= 0:
         start = text.rfind("\n", 0, at) + 1
@@ -257,17 +328,78 @@ def _prose_apostrophes_only(text: str) -> bool:
         if not fence:
             opening = _FENCE.match(line)
             if opening is None:
-                return False
+                return None
             fence = opening.group(1)
             if fence[0] == "`" and "`" in line[len(fence) :]:
-                return False
-            prose.append(text[done:start])
+                return None
+            spans.append((done, start))
         elif line.startswith(fence) and not line.strip().strip(fence[0]):
             fence = ""
             done = end + 1
         at = _find_fence(text, end)
-    prose.append(text[done:])
-    return not fence and _only_apostrophes("".join(prose))
+    spans.append((done, len(text)))
+    return None if fence else spans
+
+
+def _prose(text: str) -> str | None:
+    """``text`` without its fenced code blocks (see :func:`_outside_fences`)."""
+    spans = _outside_fences(text)
+    return None if spans is None else "".join(text[start:end] for start, end in spans)
+
+
+def _plain_code_spans(prose: str) -> bool:
+    """Every code span closes on its own line and holds nothing the fast engine's
+    typographer would change (``_TYPOGRAPHIC``). A backtick run that does not close on
+    its line (a span across lines, or literal backticks) or a line with a backslash (an
+    escaped backtick) is not proved plain. Only the lines with a backtick are looked at."""
+    at = prose.find("`")
+    while at >= 0:
+        start = prose.rfind("\n", 0, at) + 1
+        end = prose.find("\n", at)
+        end = len(prose) if end < 0 else end
+        line = prose[start:end]
+        if "\\" in line:
+            return False
+        parts = line.split("`")
+        if len(parts) % 2 and all(parts[1:-1]):  # single backticks, paired in order
+            if any(_TYPOGRAPHIC.search(code) or not code.strip(" ") for code in parts[1::2]):
+                return False
+        elif "`" in _CODE_SPAN.sub(_plain_span, line):
+            return False
+        at = prose.find("`", end)
+    return True
+
+
+def _plain_span(match: re.Match[str]) -> str:
+    """ "" for a plain code span; a backtick (not plain) for one the typographer would
+    change, or one of spaces only (the fast engine strips a space from each end)."""
+    code = match.group(2)
+    return "`" if _TYPOGRAPHIC.search(code) or (code and not code.strip(" ")) else ""
+
+
+def _curl_apostrophes(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the apostrophes of its prose (``spans``; each is between two letters or
+    digits, see :func:`_only_apostrophes`) made U+2019, as the typographer makes them in
+    every language, so the fast engine needs no smartquotes rule. One stays straight
+    (left to the engine) on a line where it may not be text: a line with a link
+    destination (``](``), or four spaces before it (maybe indented code)."""
+    parts: list[str] = []
+    done = 0  # text[:done] is in parts
+    for span_start, span_end in spans:
+        at = text.find("'", span_start, span_end)
+        while at >= 0:
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            line = text[start:end]
+            if "](" not in line and "    " not in line[: at - start]:
+                parts += [text[done:at], "\u2019"]
+                done = at + 1
+            at = text.find("'", at + 1, span_end)
+    if not parts:
+        return text
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 def _curl_double_quotes(text: str, quotes: tuple[str, ...]) -> str | None:
@@ -286,28 +418,28 @@ def _curl_double_quotes(text: str, quotes: tuple[str, ...]) -> str | None:
     end = text.find("\n", last)
     if 0 <= _find_fence(text) < (len(text) if end < 0 else end):
         return None  # a fence on or before the last line with quotes: it may be code
-    # _QUOTE_PAIR matches two consecutive quotes on one line. When it pairs every quote,
-    # the pairs are the 1st and 2nd quote of each line, the 3rd and 4th, ...: the quotes
-    # of the text alternate between opening and closing.
-    if 2 * len(_QUOTE_PAIR.findall(text)) != text.count('"'):
-        return None
-    at = text.find('"')
-    while at >= 0:  # only the lines with quotes: most lines have none
-        start = text.rfind("\n", 0, at) + 1
-        end = text.find("\n", at)
-        line = text[start:] if end < 0 else text[start:end]
-        if "](" in line or "    " in line[: at - start]:
-            return None
-        if "`" in line and not _quotes_outside_code_spans(line):
-            return None
-        at = -1 if end < 0 else text.find('"', end)
+    # _QUOTE_PAIR matches two consecutive quotes on one line; matched from each quote
+    # that opens a pair, it must pair every quote of the text (the 1st and 2nd quote of
+    # each line, the 3rd and 4th, ...): the quotes alternate between opening and closing.
     parts: list[str] = []
     done = 0  # text[:done] is in parts
+    line_end = -1  # the end of the last line checked
     at = text.find('"')
     while at >= 0:
-        close = text.find('"', at + 1)
-        parts += [text[done:at], quotes[0], text[at + 1 : close], quotes[1]]
-        done = close + 1
+        pair = _QUOTE_PAIR.match(text, at)
+        if pair is None:
+            return None
+        if at > line_end:  # the first quote on its line: is the line prose?
+            start = text.rfind("\n", 0, at) + 1
+            line_end = text.find("\n", at)
+            line_end = len(text) if line_end < 0 else line_end
+            line = text[start:line_end]
+            if "](" in line or "    " in line[: at - start]:
+                return None
+            if "`" in line and not _quotes_outside_code_spans(line):
+                return None
+        parts += [text[done:at], quotes[0], pair.group(1), quotes[1]]
+        done = pair.end()
         at = text.find('"', done)
     parts.append(text[done:])
     return "".join(parts)
@@ -322,12 +454,15 @@ def _quotes_outside_code_spans(line: str) -> bool:
 
 
 @cache
-def fast_parser() -> markdown_it_pyrs.MarkdownIt:
+def fast_parser(smartquotes: bool = True) -> markdown_it_pyrs.MarkdownIt:
+    """The fast engine, with its smartquotes rule only when the prepared source still has a
+    straight quote (an apostrophe :func:`_curl_apostrophes` left): ~20 % of its time."""
     md = markdown_it_pyrs.MarkdownIt("zero")
     md.enable_many(
         ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph"]
         + ["reference", "autolink", "backticks", "emphasis", "entity", "escape", "image"]
-        + ["link", "newline", "replacements", "smartquotes", "table", "strikethrough"]
+        + ["link", "newline", "replacements", "table", "strikethrough"]
+        + (["smartquotes"] if smartquotes else [])
     )
     return md
 
