@@ -604,3 +604,38 @@ def test_a_damaged_page_in_the_snapshot_means_a_full_build(site: Path, tmp_path:
     edit(site / "content/journal/salt.md", "Plain salt.", "Plain salt, edited.")
     assert build_site(site).kind == "full"
     assert_same_as_clean(site, tmp_path)
+
+
+@pytest.mark.parametrize("child_fails", [False, True])
+def test_snapshot_written_beside_the_records_by_a_forked_child(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, child_fails: bool
+) -> None:
+    """A full build's snapshot is made and written by a forked child while the build's own
+    process saves the page records; when the child fails midway, the build writes it
+    itself. Either way no temporary file is left beside it, and the next body edit is a
+    delta identical to a clean build."""
+    from mmsite import delta
+
+    parent, writers = os.getpid(), tmp_path / "writers"
+    save, replace = delta.save_snapshot, os.replace
+
+    def recording_save(path: Path, snapshot) -> None:
+        with writers.open("a") as log:
+            log.write(f"{'here' if os.getpid() == parent else 'child'}\n")
+        save(path, snapshot)
+
+    def failing_replace(src, dst) -> None:
+        if child_fails and os.getpid() != parent and str(dst).endswith(".site"):
+            raise OSError("disk full")  # after the temporary file was written
+        replace(src, dst)
+
+    monkeypatch.setattr(delta, "save_snapshot", recording_save)
+    monkeypatch.setattr(os, "replace", failing_replace)
+    monkeypatch.setenv("MMSITE_JOBS", "2")
+    build_site(site, clean=True)
+    assert writers.read_text().split() == (["child", "here"] if child_fails else ["child"])
+    cache = site / ".mmsite-cache" / "build"
+    assert [p.name for p in cache.iterdir() if ".tmp-" in p.name] == []
+    edit(site / "content/journal/salt.md", "Plain salt.", "Plain flaky salt.")
+    assert build_site(site).kind == "delta"
+    assert_same_as_clean(site, tmp_path)

@@ -314,11 +314,15 @@ def save_snapshot(path: Path, snapshot: Snapshot) -> None:
     sections = [core, _dumps(rest), rendered, data]
     head = pickle.dumps((FORMAT, sys.version_info[:2], [len(s) for s in sections], ends), 5)
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    with tmp.open("wb") as fh:
-        fh.write(len(head).to_bytes(8, "little"))
-        for part in (head, *sections):
-            fh.write(part)
-    os.replace(tmp, path)
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(len(head).to_bytes(8, "little"))
+            for part in (head, *sections):
+                fh.write(part)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def load_snapshot(path: Path) -> Snapshot | None:

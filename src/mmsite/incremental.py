@@ -404,9 +404,11 @@ class BuildCache:
             entries = {k: (*e[:3], None, e[4]) for k, e in self.documents.entries.items()}
             _dump(path, {"format": FORMAT, "documents": entries})
 
-    def save(self) -> None:
+    def save(self, build_id: str | None = None) -> None:
+        """Save the page records of a full build, named ``build_id`` (a new name when
+        None): its snapshot and the deltas after it carry the same name."""
         self.save_documents()
-        self.build_id = os.urandom(8).hex()
+        self.build_id = build_id or new_build_id()
         if self.path is None:
             return
         data = {
@@ -432,6 +434,10 @@ class BuildCache:
             self.output = str(out.final)
         self._documents_saved = False
         return Session(self, site, theme, env, out)
+
+
+def new_build_id() -> str:
+    return os.urandom(8).hex()
 
 
 def _load_documents(path: Path | None) -> DocumentCache.Entries:
@@ -672,10 +678,10 @@ class Session:
     def digests(self, deps: Iterable[Dep]) -> dict[Dep, str]:
         return {dep: self._dep_digest(dep) for dep in deps}
 
-    def finish(self) -> None:
+    def finish(self, build_id: str | None = None) -> None:
         """Call after the output was committed."""
         self.cache.pages = self.current
         deps = {dep for entry in self.current.values() for dep in entry.deps}
         self.cache.digests = self.digests(deps)
         self.cache.global_key = self.global_key
-        self.cache.save()
+        self.cache.save(build_id)
