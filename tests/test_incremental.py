@@ -355,3 +355,23 @@ def test_an_article_dated_newest_enters_the_feeds(tmp_path: Path) -> None:
     assert build_site(root).kind == "full"
     assert all(newest(feed) == [title] for feed in feeds)
     assert_same_as_clean(root, tmp_path)
+
+
+def test_content_files_are_stamped_once_by_the_input_scan(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The document cache takes each content file's stamp from the build's input scan
+    (taken before anything is read), not from a second stat; an edit made after the
+    scan is still seen by the next build."""
+    from mmsite.incremental import DocumentCache
+
+    def no_second_stat(path: Path) -> tuple[int, ...]:
+        raise AssertionError(f"{path} stat-ed again")
+
+    monkeypatch.setattr(DocumentCache, "stamp", staticmethod(no_second_stat))
+    build_site(site, clean=True)
+    edit(site / "content/journal/salt.md", "title: 'Salt'", "title: 'Sea salt'")
+    assert build_site(site).kind == "full"
+    assert text_of(parse_html(site / "public/journal/salt/index.html").find(".//h1")) == "Sea salt"
+    monkeypatch.undo()  # a build without the cache has no input scan
+    assert_same_as_clean(site, tmp_path)

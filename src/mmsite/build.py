@@ -489,6 +489,7 @@ def _full_build(
             stamps.forget(state_file)
     cache.load()
     cache.documents.jobs = options.jobs
+    cache.documents.scanned = inputs if options.cache else {}
     if markdown.markdown_it_pyrs is not None:  # else there is nothing to prepare
         cache.documents.warm = warm_bodies(config)
     model_reads: set[Dep] = set()

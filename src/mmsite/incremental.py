@@ -120,6 +120,9 @@ class DocumentCache:
         # model (see :meth:`warmed`)
         self.warm: Warm | None = None
         self._later: list[parallel.Later[dict]] = []
+        # stamps of the content files taken by the build's input scan (before anything
+        # was read): used instead of a stat of each file again
+        self.scanned: dict[str, tuple[int, ...]] = {}
 
     def prefill(self, paths: list[Path], parse: Callable[[Path], Document]) -> None:
         """Parse the files not in the cache across processes (parsing front matter is
@@ -190,7 +193,7 @@ class DocumentCache:
         if key in self._fresh:  # no need to check the stamp taken a moment ago
             doc = self._fresh.pop(key)
             return doc if doc is not None else self._document(self.entries[key], key)
-        stamp = self.stamp(path)
+        stamp = self.scanned.get(key) or self.stamp(path)
         entry = self.entries.get(key)
         if entry is not None and entry[0] == stamp:
             self.hits += 1
