@@ -192,6 +192,14 @@ MMSITE_LIST = """<!doctype html>
 """
 
 
+# What every mmsite build writes beside its pages, turned off (site.yaml ``outputs:``).
+PAGES_ONLY = (
+    "outputs: {sitemap: false, robots: false, feeds: false, merchant_feeds: false,"
+    " not_found: false}\n"
+)
+OUTPUTS_CONFIG = "site-outputs.yaml"  # the same site.yaml with every output on
+
+
 def write_mmsite(root: Path, items: list[Item], langs: list[tuple[str, str, str]]) -> None:
     languages = "\n".join(f"  {code}: {{locale: {loc}}}" for code, loc, _ in langs)
     currencies: dict[str, list[str]] = {}
@@ -201,11 +209,13 @@ def write_mmsite(root: Path, items: list[Item], langs: list[tuple[str, str, str]
         f"  {REGIONS[cur]}: {{currency: {cur}, languages: [{', '.join(codes)}]}}"
         for cur, codes in currencies.items()
     )
-    write(
-        root / "site.yaml",
+    config = (
         "title: Bench Salt Co.\nbase_url: https://bench.example/\ndefault_language: en\n"
-        f"languages:\n{languages}\nmarkets:\n{markets}\n",
+        f"languages:\n{languages}\nmarkets:\n{markets}\n"
     )
+    write(root / OUTPUTS_CONFIG, config)
+    # The minimal site writes its pages only, as Hugo's pages-only configuration does.
+    write(root / "site.yaml", config + PAGES_ONLY)
     # Section templates come before page.html in the lookup (render.template_names):
     # without these, products and articles would render with the default theme's
     # full templates (JSON-LD, buy buttons, series navigation) in the "minimal" site.
@@ -388,12 +398,16 @@ def generate(out: Path, pages: int, languages: int) -> dict[str, Path]:
     items = corpus(pages)
     sites = {"mmsite": out / "mmsite", "hugo": out / "hugo", "pelican": out / "pelican"}
     write_mmsite(sites["mmsite"], items, langs)
-    # The same content with the real default theme (no minimal templates).
-    full = out / "mmsite-full"
-    full.mkdir(parents=True)
-    shutil.copy(sites["mmsite"] / "site.yaml", full / "site.yaml")
-    (full / "content").symlink_to(sites["mmsite"] / "content", target_is_directory=True)
-    sites["mmsite-full"] = full
+    # The same content and minimal templates with every output on (sitemap, feeds, ...),
+    # and with the real default theme, every output on.
+    for name, templates in (("mmsite-outputs", True), ("mmsite-full", False)):
+        site = out / name
+        site.mkdir(parents=True)
+        shutil.copy(sites["mmsite"] / OUTPUTS_CONFIG, site / "site.yaml")
+        (site / "content").symlink_to(sites["mmsite"] / "content", target_is_directory=True)
+        if templates:
+            (site / "templates").symlink_to(sites["mmsite"] / "templates")
+        sites[name] = site
     write_hugo(sites["hugo"], sites["mmsite"], langs)
     write_pelican(sites["pelican"], items, langs)
     (out / CORPUS_FILE).write_text(json.dumps({"pages": pages, "languages": languages}) + "\n")

@@ -278,7 +278,7 @@ def test_each_body_is_rendered_once_across_processes(tmp_path: Path, monkeypatch
     from mmsite import render
 
     assert_can_fork()
-    site = generate(tmp_path / "bench", 40, 2)["mmsite"]
+    site = generate(tmp_path / "bench", 40, 2)["mmsite-outputs"]
     log = tmp_path / "rendered.log"
     real = render.render_markdown
 

@@ -237,8 +237,9 @@ def check_links(ctx: CheckContext) -> Iterator[Finding]:
 
 @register("sitemap")
 def check_sitemap(ctx: CheckContext) -> Iterator[Finding]:
-    """Every URL in sitemap.xml (and its parts) is a built page."""
-    queue = ["sitemap.xml"]
+    """Every URL in sitemap.xml (and its parts) is a built page (nothing to check with
+    ``outputs: {sitemap: false}``)."""
+    queue = ["sitemap.xml"] if ctx.site.config.outputs.sitemap else []
     while queue:
         name = queue.pop(0)
         path = ctx.output / name

@@ -7,7 +7,7 @@ and its line in site.yaml.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -120,6 +120,18 @@ class SeoOptions:
 
 
 @dataclass(frozen=True)
+class OutputOptions:
+    """``outputs:`` in site.yaml: what a build writes beside the pages. All on by
+    default; a site turns off what it does not use (as Hugo's ``disableKinds``)."""
+
+    sitemap: bool = True  # sitemap.xml, named in robots.txt
+    robots: bool = True  # robots.txt
+    feeds: bool = True  # the series' Atom feeds, and the links to them in pages
+    merchant_feeds: bool = True  # a product feed per edition (Google Merchant Center)
+    not_found: bool = True  # a 404.html per language
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     title: str
@@ -137,6 +149,7 @@ class Config:
     seo: SeoOptions = SeoOptions()
     headers: tuple[tuple[str, str], ...] = ()  # extra/overriding headers for every response
     images: ImageOptions = field(default_factory=ImageOptions)
+    outputs: OutputOptions = OutputOptions()
 
     @property
     def image_cache_dir(self) -> Path:
@@ -351,6 +364,7 @@ TOP_KEYS = {
     "assets",
     "seo",
     "headers",
+    "outputs",
 }
 HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
 
@@ -380,6 +394,15 @@ def _seo(data: Any, lines: _Lines) -> SeoOptions:
         )
     return SeoOptions(
         image=image, twitter=twitter, robots_disallow=tuple(disallow), feed_limit=limit
+    )
+
+
+def _outputs(data: Any, lines: _Lines) -> OutputOptions:
+    raw = _mapping(data, ("outputs",), lines)
+    names = [f.name for f in fields(OutputOptions)]
+    _only(raw, set(names), ("outputs",), lines)
+    return OutputOptions(
+        **{name: _bool(raw[name], ("outputs", name), lines) for name in names if name in raw}
     )
 
 
@@ -462,6 +485,7 @@ def parse_config(root: Path, data: Any, lines: _Lines) -> Config:
         assets=_assets(data.get("assets"), lines),
         seo=_seo(data.get("seo"), lines),
         headers=_headers(data.get("headers"), lines),
+        outputs=_outputs(data.get("outputs"), lines),
     )
 
 

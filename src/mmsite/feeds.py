@@ -132,7 +132,9 @@ class Feed:
 
 def feeds(site: Site) -> Iterator[Feed]:
     """Every feed: per edition, all articles, then one per series that has an article
-    in that edition."""
+    in that edition. None with ``outputs: {feeds: false}``."""
+    if not site.config.outputs.feeds:
+        return
     found = views.catalog(site)
     listing = site.model.section_index(PurePosixPath(model.SECTION))
     if not found.series or listing is None:

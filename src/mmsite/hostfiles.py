@@ -186,7 +186,10 @@ class NotFoundView(PageView):
 
 def write_not_found_pages(build: Build) -> None:
     """``404.html`` in every edition's folder, and one at the root (Cloudflare Pages serves
-    the nearest one; other hosts: see docs/deploy.md)."""
+    the nearest one; other hosts: see docs/deploy.md). None with ``outputs: {not_found:
+    false}``."""
+    if not build.config.outputs.not_found:
+        return
     site = build.site
     root_done = False
     for edition in site.editions:

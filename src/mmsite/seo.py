@@ -217,7 +217,10 @@ def _urlset(entries: list[str]) -> str:
 
 
 def write_sitemap(build: Build) -> None:
-    """``sitemap.xml``; over :data:`SITEMAP_LIMIT` URLs it becomes a sitemap index."""
+    """``sitemap.xml``; over :data:`SITEMAP_LIMIT` URLs it becomes a sitemap index.
+    None with ``outputs: {sitemap: false}``."""
+    if not build.config.outputs.sitemap:
+        return
     entries = sitemap_entries(build)
     if len(entries) <= SITEMAP_LIMIT:
         build.out.write("sitemap.xml", _urlset(entries))
@@ -237,8 +240,9 @@ def write_sitemap(build: Build) -> None:
 
 
 def write_robots(build: Build) -> None:
-    """``robots.txt`` naming the sitemap, unless the site has its own in ``static/``."""
-    if "robots.txt" in build.site.asset_names:
+    """``robots.txt`` naming the sitemap, unless the site has its own in ``static/`` or
+    ``outputs: {robots: false}``."""
+    if "robots.txt" in build.site.asset_names or not build.config.outputs.robots:
         return
     router = build.site.router
     lines = ["User-agent: *"]
@@ -246,7 +250,8 @@ def write_robots(build: Build) -> None:
     lines += [f"Disallow: {quote_path(router.base_path.rstrip('/') + p)}" for p in disallow]
     if not disallow:
         lines.append("Allow: /")
-    lines.append(f"Sitemap: {router.absolute(router.url_of('sitemap.xml'))}")
+    if build.config.outputs.sitemap:
+        lines.append(f"Sitemap: {router.absolute(router.url_of('sitemap.xml'))}")
     build.out.write("robots.txt", "\n".join(lines) + "\n")
 
 

@@ -69,7 +69,7 @@ class SeriesNav:
     route: Route | None  # the series index page in this edition
     parts: list[PartLink]
     untranslated: int  # parts without a translation in this edition's language
-    feed: str  # root-relative URL of the series feed
+    feed: str  # root-relative URL of the series feed ("" with outputs: {feeds: false})
     policy: str  # "fallback" | "skip"
     image: str = ""
     current: PartLink | None = None
@@ -119,7 +119,9 @@ def series_nav(site: Site, series: model.Series, edition: Edition, here: Group |
         route=index,
         parts=parts,
         untranslated=sum(edition.lang not in g.pages for g in series.parts),
-        feed=router.url_of(feed_path(site, series.index, edition)),
+        feed=router.url_of(feed_path(site, series.index, edition))
+        if site.config.outputs.feeds
+        else "",
         policy=site.config.missing_translation,
         image=image_url(site, (index.page if index else series.index.default)),
     )
@@ -294,7 +296,7 @@ def _all_articles_feed(site: Site, edition: Edition) -> str | None:
     cache = site.__dict__.setdefault("_listing_feeds", {})  # dropped by reset_caches
     if edition.code not in cache:
         listing = _listing(site)
-        found = listing is not None and articles_in(site, edition)
+        found = site.config.outputs.feeds and listing is not None and articles_in(site, edition)
         url = site.router.url_of(feed_path(site, listing, edition)) if found else None
         cache[edition.code] = url
     return cache[edition.code]

@@ -98,7 +98,9 @@ def merchant_feed(build: Build, edition: Edition) -> bytes | None:
 
 
 def write_merchant_feeds(build: Build) -> None:
-    """STEPS entry."""
+    """STEPS entry (nothing with ``outputs: {merchant_feeds: false}``)."""
+    if not build.config.outputs.merchant_feeds:
+        return
     for edition in build.site.editions:
         data = merchant_feed(build, edition)
         if data is not None:

@@ -1,0 +1,118 @@
+"""``outputs:`` in site.yaml: what a build writes beside the pages, each one switchable."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from helpers import REPO, build_site, page, parse_html
+from mmsite.cli import main
+from mmsite.errors import MmsiteError
+from test_incremental import assert_same_as_clean, edit
+
+OPTIONS = ("sitemap", "robots", "feeds", "merchant_feeds", "not_found")
+ATOM_TYPE = "application/atom+xml"
+
+
+def demo(tmp_path: Path, **outputs: bool) -> Path:
+    """A copy of the demo site (series, storefront, four markets) with ``outputs``."""
+    root = tmp_path / "demo"
+    shutil.copytree(REPO / "content", root / "content")
+    config = (REPO / "site.yaml").read_text(encoding="utf-8")
+    if outputs:
+        lines = "".join(f"  {key}: {str(on).lower()}\n" for key, on in outputs.items())
+        config += f"outputs:\n{lines}"
+    (root / "site.yaml").write_text(config, encoding="utf-8")
+    return root
+
+
+def files(public: Path) -> set[str]:
+    return {p.relative_to(public).as_posix() for p in public.rglob("*") if p.is_file()}
+
+
+def feed_links(public: Path) -> list[str]:
+    """Every link to an Atom feed in every built page (head links and "subscribe" links)."""
+    found = []
+    for path in sorted(public.rglob("*.html")):
+        doc = parse_html(path)
+        found += [el.get("href") for el in doc.iter("link") if el.get("type") == ATOM_TYPE]
+        found += [el.get("href") for el in doc.iter("a") if el.get("type") == ATOM_TYPE]
+    return found
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory) -> tuple[Path, Path]:
+    """The demo built with every output (the default) and with every one turned off."""
+    full = demo(tmp_path_factory.mktemp("full"))
+    bare = demo(tmp_path_factory.mktemp("bare"), **dict.fromkeys(OPTIONS, False))
+    for root in (full, bare):
+        assert build_site(root).warnings == []
+    return full / "public", bare / "public"
+
+
+def test_every_output_off_leaves_the_pages_only(both: tuple[Path, Path]) -> None:
+    full, bare = both
+    extra = files(full) - files(bare)
+    assert files(bare) <= files(full)
+    names = {Path(rel).name for rel in extra}
+    assert names == {"sitemap.xml", "robots.txt", "atom.xml", "merchant-feed.xml", "404.html"}
+    # every page is still there: each index.html of the full build, and nothing else
+    pages = {rel for rel in files(full) if rel.endswith("index.html")}
+    assert pages <= files(bare)
+    assert feed_links(full) and feed_links(bare) == []
+
+
+def test_pages_link_only_to_feeds_that_are_written(both: tuple[Path, Path]) -> None:
+    full, _ = both
+    for href in set(feed_links(full)):
+        assert (full / unquote(href).lstrip("/")).is_file(), href
+
+
+def test_each_output_turns_off_alone(tmp_path: Path) -> None:
+    root = demo(tmp_path, sitemap=False)
+    build_site(root)
+    public = root / "public"
+    robots = (public / "robots.txt").read_text(encoding="utf-8")
+    assert not (public / "sitemap.xml").exists()
+    assert "Sitemap:" not in robots and robots.startswith("User-agent: *\n")
+    assert (public / "products/merchant-feed.xml").is_file()
+    assert list(public.rglob("atom.xml")) and (public / "404.html").is_file()
+    assert main(["check", "--site", str(root)]) == 0  # no sitemap to check: no error
+
+    root = demo(tmp_path / "feeds", feeds=False)
+    build_site(root)
+    public = root / "public"
+    assert list(public.rglob("atom.xml")) == [] and feed_links(public) == []
+    robots = (public / "robots.txt").read_text(encoding="utf-8")
+    assert "Sitemap: https://kernow-salt.example/sitemap.xml" in robots
+
+
+def test_a_body_edit_stays_a_delta_with_outputs_off(tmp_path: Path) -> None:
+    root = demo(tmp_path, **dict.fromkeys(OPTIONS, False))
+    build_site(root)
+    article = next((root / "content/series").rglob("*.md"))
+    text = article.read_text(encoding="utf-8")
+    last = text.rstrip().splitlines()[-1]
+    edit(article, last, last + " Edited.")
+    assert build_site(root).kind == "delta"
+    assert_same_as_clean(root, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("outputs", "message"),
+    [
+        ("{sitemaps: false}", r"outputs\.sitemaps: unknown key"),
+        ("{feeds: no-thanks}", r"outputs\.feeds: must be true or false"),
+        ("[sitemap]", r"outputs: must be a mapping"),
+    ],
+)
+def test_outputs_are_validated_with_the_line(make_site, outputs: str, message: str) -> None:
+    config = "title: T\nbase_url: https://a.example/\nlanguages: {en: {}}\n"
+    config += f"outputs: {outputs}\n"
+    root = make_site({"content/_index.md": page("Home")}, config=config)
+    with pytest.raises(MmsiteError, match=message) as caught:
+        build_site(root)
+    assert caught.value.line == 4
