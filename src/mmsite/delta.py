@@ -294,7 +294,9 @@ def _page_ref(page: Page, numbers: dict[int, int]) -> tuple:
 def _page_core(page: Page, numbers: dict[int, int], lazy: set[int], store: PageStore) -> tuple:
     """A page in the site's pickle: what is not in its own pickle, and where that is."""
     number = numbers.get(id(page), -1)
-    state = {k: v for k, v in page.__dict__.items() if k not in _PAGE_MEMOS}
+    state = page.__dict__.copy()  # then popped: quicker than a filtering comprehension
+    for name in _PAGE_MEMOS:
+        state.pop(name, None)
     if number in lazy:
         meta = state["meta"]
         for name in LAZY_FIELDS:
