@@ -87,3 +87,33 @@ def test_stat_of_a_written_file_is_what_the_file_keeps(tmp_path: Path) -> None:
     for rel, stat in stats.items():
         st = (site / "public" / rel).stat()
         assert stat == (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def test_failure_after_the_pages_keeps_previous_output_and_state(make_site, monkeypatch) -> None:
+    """A failure between the last page and the swap (here: the fork of the child that
+    writes the delta snapshot) leaves the previous output, no staging folder, and no
+    state claiming the output is current; the next build goes through."""
+    from mmsite import parallel, stamps
+
+    root = make_site({"content/_index.md": page("Home"), "content/a.md": page("A")})
+    build_site(root)
+    before = snapshot(root / "public")
+    (root / "content/a.md").write_text(page("A new title", "New text."))  # a full build
+
+    fork = parallel.Answer._fork
+
+    def no_fork(self) -> None:  # only for the snapshot writer (build._save_snapshot)
+        if self._question.__qualname__.startswith("_save_snapshot"):
+            raise OSError(11, "Resource temporarily unavailable")
+        fork(self)
+
+    monkeypatch.setattr(parallel.Answer, "_fork", no_fork)
+    monkeypatch.setenv("MMSITE_JOBS", "2")
+    with pytest.raises(OSError, match="temporarily unavailable"):
+        build_site(root)
+    assert snapshot(root / "public") == before
+    assert not any(p.name.startswith(".public") for p in root.iterdir())
+    assert not stamps.state_path(root, None).exists()
+    monkeypatch.undo()
+    assert build_site(root).kind == "full"
+    assert "New text." in (root / "public/a/index.html").read_text(encoding="utf-8")

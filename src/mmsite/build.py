@@ -521,24 +521,25 @@ def _full_build(
     with no_gc():
         build_id = new_build_id()
         saved: parallel.Answer | None = None
-        if options.cache:
-            cache.save_documents()  # (prunes the documents the snapshot names)
-            snapshot = functools.partial(
-                delta.make_snapshot,
-                site,
-                theme,
-                build_id,
-                inputs,
-                cache.documents.fronts(),
-                model_reads,
-                session.steps,
-                session.current,
-                session.global_key,
-                pickled[0] if pickled else None,
-            )
-            if cache.path is not None:
-                saved = _save_snapshot(delta.snapshot_path(cache.path), snapshot, options.jobs)
         try:
+            if options.cache:
+                cache.save_documents()  # (prunes the documents the snapshot names)
+                snapshot = functools.partial(
+                    delta.make_snapshot,
+                    site,
+                    theme,
+                    build_id,
+                    inputs,
+                    cache.documents.fronts(),
+                    model_reads,
+                    session.steps,
+                    session.current,
+                    session.global_key,
+                    pickled[0] if pickled else None,
+                )
+                if cache.path is not None:
+                    path = delta.snapshot_path(cache.path)
+                    saved = _save_snapshot(path, snapshot, options.jobs)
             tree.commit(background_cleanup)
         except BaseException:
             tree.abort()
