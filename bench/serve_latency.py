@@ -20,8 +20,8 @@ import threading
 import time
 from pathlib import Path
 
-from mmsite.build import BuildOptions, build
-from mmsite.serve import DevServer
+from mmsite.commands.serve import DevServer
+from mmsite.engine.build import BuildOptions, build
 
 REPO = Path(__file__).resolve().parents[1]
 LANGS = [("en", "en_US"), ("fr", "fr_FR"), ("es", "es_ES"), ("ar", "ar_EG"), ("de", "de_DE")]

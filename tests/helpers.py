@@ -8,7 +8,7 @@ from pathlib import Path
 
 import html5lib
 
-from mmsite.build import BuildOptions, BuildResult, build
+from mmsite.engine.build import BuildOptions, BuildResult, build
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import REPO, build_site, page, parse_html
-from mmsite.assets import _normalize, _relative
 from mmsite.errors import MmsiteError
+from mmsite.features.assets import _normalize, _relative
 
 FILES = {
     "content/_index.md": page("Home"),

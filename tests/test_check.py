@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from helpers import BASIC_CONFIG, build_site, page
-from mmsite.build import BuildOptions, load_site
-from mmsite.check import CHECKS, ERROR, WARNING, Finding, coverage, run_checks
-from mmsite.cli import main
+from mmsite.commands.check import CHECKS, ERROR, WARNING, Finding, coverage, run_checks
+from mmsite.commands.cli import main
+from mmsite.engine.build import BuildOptions, load_site
 from mmsite.errors import MmsiteError, Reporter
 
 CONFIG = BASIC_CONFIG.replace("  ar: {locale: ar_EG}\n", "")  # English and French
@@ -139,8 +139,10 @@ def test_the_default_theme_satisfies_its_csp(make_site) -> None:
 
 
 def test_checks_are_a_registry(make_site, monkeypatch) -> None:
-    monkeypatch.setattr("mmsite.check.CHECKS", dict(CHECKS))  # registrations stay in this test
-    from mmsite import check as check_module
+    monkeypatch.setattr(
+        "mmsite.commands.check.CHECKS", dict(CHECKS)
+    )  # registrations stay in this test
+    from mmsite.commands import check as check_module
 
     @check_module.register("stock")
     def stock(ctx):

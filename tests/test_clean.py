@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from helpers import build_site, page
-from mmsite.cli import main
-from mmsite.output import CACHE_DIR, MARKER
+from mmsite.commands.cli import main
+from mmsite.output.tree import CACHE_DIR, MARKER
 
 SITE = {"content/_index.md": page("Home", "Hello."), "content/about.md": page("About")}
 

@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import BASIC_CONFIG, build_site, hreflangs, parse_html, text_of, tiny_jpeg
-from mmsite.commerce.money import AmountError, format_price, localize_digits, parse_amount
 from mmsite.errors import MmsiteError
+from mmsite.features.commerce.money import AmountError, format_price, localize_digits, parse_amount
 
 SHOP = (
     BASIC_CONFIG

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mmsite.commerce.providers import (
+from mmsite.features.commerce.providers import (
     PROVIDERS,
     Attribution,
     validate_checkout,

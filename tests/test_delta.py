@@ -15,11 +15,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import REPO, build_site, page, parse_html, text_of
-from mmsite import build as pipeline
-from mmsite import stamps
-from mmsite.cli import main
+from mmsite.commands.cli import main
+from mmsite.content.frontmatter import read_body, split_front_matter
+from mmsite.engine import build as pipeline
+from mmsite.engine import stamps
 from mmsite.errors import MmsiteError
-from mmsite.frontmatter import read_body, split_front_matter
 from test_incremental import FILES, assert_same_as_clean, changed, edit, snapshot
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -78,9 +78,10 @@ def test_nothing_changed_reports_the_same_warnings(make_site) -> None:
 def test_cli_answers_without_loading_the_pipeline(site: Path) -> None:
     """`mmsite build` with nothing to do never imports Jinja, Babel or Markdown."""
     code = (
-        "import sys; from mmsite.cli import main; "
+        "import sys; from mmsite.commands.cli import main; "
         f"assert main(['build', '--site', {str(site)!r}]) == 0; "
-        "heavy = {'jinja2', 'babel', 'markdown_it', 'yaml', 'mmsite.build'} & set(sys.modules); "
+        "heavy = {'jinja2', 'babel', 'markdown_it', 'yaml', 'mmsite.engine.build'}; "
+        "heavy &= set(sys.modules); "
         "print('HEAVY', sorted(heavy))"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
@@ -378,8 +379,8 @@ def test_read_body_cuts_where_front_matter_ends(
 def test_in_place_builds_equal_clean_builds(site: Path, tmp_path: Path) -> None:
     """`mmsite serve` updates its folder file by file: pages removed are deleted (with
     their folders), changed ones replaced, the rest never touched."""
-    from mmsite.build import BuildOptions, build
-    from mmsite.incremental import BuildCache
+    from mmsite.engine.build import BuildOptions, build
+    from mmsite.engine.incremental import BuildCache
 
     out = tmp_path / "serve-out"
     cache = BuildCache(None)
@@ -420,8 +421,8 @@ def test_text_reverted_in_a_full_build_after_a_delta(site: Path, tmp_path: Path)
 def test_saved_snapshot_gives_back_what_it_leaves_out(demo: Path) -> None:
     """A snapshot keeps neither bodies, scalar texts nor page memos: each comes back,
     equal to a fresh parse, when asked for."""
-    from mmsite.delta import load_snapshot, snapshot_path
-    from mmsite.incremental import BuildCache
+    from mmsite.engine.delta import load_snapshot, snapshot_path
+    from mmsite.engine.incremental import BuildCache
 
     cache = BuildCache.for_site(demo, demo / "public")
     snapshot = load_snapshot(snapshot_path(cache.path))
@@ -473,7 +474,7 @@ def test_recorded_output_stamps_are_those_of_the_folder(
 def test_a_stored_document_whose_file_went_is_a_clear_error(tmp_path: Path) -> None:
     """Cached documents read their body on first use: a file deleted or garbled while
     the build runs gives an error naming it, not a traceback from a render process."""
-    from mmsite.frontmatter import StoredDocument
+    from mmsite.content.frontmatter import StoredDocument
 
     path = tmp_path / "salt.md"
     path.write_text("---\ntitle: Salt\n---\nFlaky.\n", encoding="utf-8")
@@ -492,10 +493,10 @@ def test_snapshot_pages_load_when_first_used(demo: Path) -> None:
     used, it equals a fresh load, and shared objects are shared again."""
     import dataclasses
 
-    from mmsite.commerce.product import Product
-    from mmsite.delta import LAZY_FIELDS, load_snapshot, snapshot_path
+    from mmsite.engine.delta import LAZY_FIELDS, load_snapshot, snapshot_path
+    from mmsite.engine.incremental import BuildCache
     from mmsite.errors import Reporter
-    from mmsite.incremental import BuildCache
+    from mmsite.features.commerce.product import Product
 
     cache = BuildCache.for_site(demo, demo / "public")
     snapshot = load_snapshot(snapshot_path(cache.path))
@@ -539,7 +540,7 @@ def test_a_delta_unpickles_only_what_it_uses(
 ) -> None:
     """Pages not rendered stay pickled; the bodies kept for feeds are unpickled only
     when a feed is written again."""
-    from mmsite import delta
+    from mmsite.engine import delta
 
     loaded: list[delta.Snapshot] = []
 
@@ -568,8 +569,8 @@ def test_a_delta_unpickles_only_what_it_uses(
 
 
 def test_a_snapshot_cut_short_means_a_full_build(site: Path, tmp_path: Path) -> None:
-    from mmsite.delta import snapshot_path
-    from mmsite.incremental import BuildCache
+    from mmsite.engine.delta import snapshot_path
+    from mmsite.engine.incremental import BuildCache
 
     path = snapshot_path(BuildCache.for_site(site, site / "public").path)
     path.write_bytes(path.read_bytes()[:-10])
@@ -591,8 +592,8 @@ def test_a_damaged_page_in_the_snapshot_means_a_full_build(site: Path, tmp_path:
     that does not load stops it before anything is written, and a full build runs."""
     import pickle
 
-    from mmsite.delta import snapshot_path
-    from mmsite.incremental import BuildCache
+    from mmsite.engine.delta import snapshot_path
+    from mmsite.engine.incremental import BuildCache
 
     path = snapshot_path(BuildCache.for_site(site, site / "public").path)
     raw = bytearray(path.read_bytes())
@@ -614,7 +615,7 @@ def test_snapshot_written_beside_the_records_by_a_forked_child(
     process saves the page records; when the child fails midway, the build writes it
     itself. Either way no temporary file is left beside it, and the next body edit is a
     delta identical to a clean build."""
-    from mmsite import delta
+    from mmsite.engine import delta
 
     parent, writers = os.getpid(), tmp_path / "writers"
     save, replace = delta.save_snapshot, os.replace

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from helpers import REPO, build_site, hreflangs, parse_html
-from mmsite.cli import main
+from mmsite.commands.cli import main
 
 
 def tree(folder: Path) -> dict[str, bytes]:

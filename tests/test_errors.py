@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO, build_site, page
-from mmsite.cli import main
+from mmsite.commands.cli import main
 from mmsite.errors import MmsiteError
 
 

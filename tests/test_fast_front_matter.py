@@ -1,4 +1,4 @@
-"""The fast front matter path (mmsite.fastyaml) gives exactly what PyYAML gives, or
+"""The fast front matter path (mmsite.content.fastyaml) gives exactly what PyYAML gives, or
 nothing: values and their types, key order, key lines, raw scalar text, errors."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from mmsite import fastyaml
-from mmsite.config import load_config
-from mmsite.content import HIDDEN, discover
+from mmsite.config.options import load_config
+from mmsite.content import fastyaml
+from mmsite.content.frontmatter import Document, read_source, split_front_matter
+from mmsite.content.model import HIDDEN, discover
 from mmsite.errors import MmsiteError
-from mmsite.frontmatter import Document, read_source, split_front_matter
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench" / "generate.py"
@@ -316,7 +316,7 @@ def test_bench_corpus_takes_the_fast_path_every_time(tmp_path: Path):
 
 
 def test_document_cache_digest_is_front_digest_and_hits_give_equal_documents(tmp_path: Path):
-    from mmsite.incremental import DocumentCache, front_digest
+    from mmsite.engine.incremental import DocumentCache, front_digest
 
     page = tmp_path / "p.md"
     page.write_text(f"---\n{TYPICAL.replace(': no,', ' no,')}\n---\nThe body.\n", "utf-8")
@@ -358,7 +358,7 @@ def _old_split(text: str) -> tuple[list[str], str, int] | None:
 )
 def test_cutting_the_front_matter_from_the_body_is_unchanged(text: str):
     expected = _old_split(text)
-    with yaml_only(), mock.patch("mmsite.frontmatter.load_yaml", lambda text, *a, **k: {}):
+    with yaml_only(), mock.patch("mmsite.content.frontmatter.load_yaml", lambda text, *a, **k: {}):
         try:
             doc = split_front_matter(text, Path("p.md"))
         except MmsiteError as exc:

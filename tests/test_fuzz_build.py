@@ -21,9 +21,9 @@ from fuzzing import (
     tree_listing,
 )
 from helpers import BASIC_CONFIG, write_site
-from mmsite.build import BuildOptions, build
+from mmsite.engine.build import BuildOptions, build
 from mmsite.errors import MmsiteError
-from mmsite.output import CACHE_DIR, MARKER
+from mmsite.output.tree import CACHE_DIR, MARKER
 
 pytestmark = pytest.mark.fuzz
 

@@ -31,16 +31,16 @@ from fuzzing import (
     raw_front_matter,
 )
 from helpers import BASIC_CONFIG, write_site
-from mmsite.build import BuildOptions, load_site
-from mmsite.config import TOP_KEYS
-from mmsite.content import check_segment
+from mmsite.config.options import TOP_KEYS
+from mmsite.config.yamlutil import load_yaml
+from mmsite.content.frontmatter import split_front_matter
+from mmsite.content.model import check_segment
+from mmsite.engine.build import BuildOptions, load_site
 from mmsite.errors import MmsiteError, Reporter
-from mmsite.frontmatter import split_front_matter
-from mmsite.links import SAFE_SCHEMES
-from mmsite.markdown import render_markdown
-from mmsite.render import context_for, make_environment, render_template, template_names
-from mmsite.routing import quote_path
-from mmsite.yamlutil import load_yaml
+from mmsite.i18n.routing import quote_path
+from mmsite.render.links import SAFE_SCHEMES
+from mmsite.render.markdown import render_markdown
+from mmsite.render.templates import context_for, make_environment, render_template, template_names
 
 pytestmark = pytest.mark.fuzz
 SECTIONS = ["", "products/", "series/micro-multinationals/", "notes/deep/"]

@@ -11,14 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import ExifTags, Image
 
-import mmsite.imagecache
-import mmsite.images
+import mmsite.features.imagecache
+import mmsite.features.images
 from helpers import BASIC_CONFIG, build_site, page, parse_html
-from mmsite.config import load_config
-from mmsite.content import load_content
+from mmsite.config.options import load_config
+from mmsite.content.model import load_content
 from mmsite.errors import BuildErrors, MmsiteError
-from mmsite.imagecache import target_widths
-from mmsite.images import images_without_alt
+from mmsite.features.imagecache import target_widths
+from mmsite.features.images import images_without_alt
 
 CONFIG = (
     BASIC_CONFIG.replace("  ar: {locale: ar_EG}\n", "") + "images:\n  widths: [400, 600, 1000]\n"
@@ -184,7 +184,7 @@ def test_second_build_does_no_image_work(make_site, monkeypatch) -> None:
     def no_work(*args, **kwargs):
         raise AssertionError("images were processed again")
 
-    monkeypatch.setattr(mmsite.images, "run_jobs", no_work)
+    monkeypatch.setattr(mmsite.features.images, "run_jobs", no_work)
     second = build_site(site)
     assert second.images == 2 and second.images_processed == 0
     assert {p: p.stat().st_mtime_ns for p in cache.rglob("*") if p.is_file()} == files
@@ -355,13 +355,13 @@ def test_target_widths_never_upscale(width: int, widths: list[int]) -> None:
 
 def test_many_images_use_worker_processes(make_site, monkeypatch) -> None:
     pools: list[int] = []
-    real = mmsite.imagecache.ProcessPoolExecutor
+    real = mmsite.features.imagecache.ProcessPoolExecutor
 
     def counting_pool(*args, **kwargs):
         pools.append(kwargs["max_workers"])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(mmsite.imagecache, "ProcessPoolExecutor", counting_pool)
+    monkeypatch.setattr(mmsite.features.imagecache, "ProcessPoolExecutor", counting_pool)
     files = {f"content/products/p{i}.png": png_with_alpha(420 + i, 300) for i in range(4)}
     site = product_site(make_site, **files)
     result = build_site(site)
@@ -403,8 +403,8 @@ def test_store_style_front_matter_and_picture_lookups(make_site) -> None:
 
 
 def test_check_and_open_graph_tags_use_the_image_model(make_site) -> None:
-    from mmsite.build import BuildOptions, load_site
-    from mmsite.check import run_checks
+    from mmsite.commands.check import run_checks
+    from mmsite.engine.build import BuildOptions, load_site
     from mmsite.errors import Reporter
 
     site = product_site(make_site, **{"content/products/salt.fr.md": page("Sel")})

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO, build_site, page, parse_html, text_of
-from mmsite.incremental import CACHE_DIR
+from mmsite.engine.incremental import CACHE_DIR
 
 FILES = {
     "content/_index.md": page("Home", "Welcome."),
@@ -229,8 +229,8 @@ def test_documents_saved_while_pages_render_serve_the_next_build(
     """Parsed documents are saved before pages render (they are final once the site is
     loaded): a build that then fails still leaves them, and they are only used for files
     whose stamp is unchanged."""
-    from mmsite import content
-    from mmsite.incremental import BuildCache
+    from mmsite.content import model as content
+    from mmsite.engine.incremental import BuildCache
 
     salt = site / "content/journal/salt.md"
     edit(salt, "Plain salt.", "Plain {{ salt.")
@@ -243,8 +243,8 @@ def test_documents_saved_while_pages_render_serve_the_next_build(
     # the edited file's parse was saved although the build failed
     assert cache.documents.entries[str(salt)][0] == cache.documents.stamp(salt)
     parsed: list[Path] = []
-    real = content._parse
-    monkeypatch.setattr(content, "_parse", lambda path: parsed.append(path) or real(path))
+    real = content.parse_file
+    monkeypatch.setattr(content, "parse_file", lambda path: parsed.append(path) or real(path))
     (site / "templates/page.html").unlink()
     build_site(site)
     assert parsed == []  # every file parsed by the failed build: none parsed again
@@ -257,8 +257,8 @@ def test_documents_saved_while_pages_render_serve_the_next_build(
 def test_document_cache_on_disk_leaves_bodies_in_their_files(site: Path) -> None:
     """Bodies are most of a content file: the saved cache keeps the parsed front matter
     only, and a hit reads the body again, equal to a fresh parse."""
-    from mmsite.content import _parse
-    from mmsite.incremental import BuildCache
+    from mmsite.content.model import parse_file
+    from mmsite.engine.incremental import BuildCache
 
     cache = BuildCache.for_site(site, site / "public")
     cache.load()
@@ -266,7 +266,7 @@ def test_document_cache_on_disk_leaves_bodies_in_their_files(site: Path) -> None
     assert len(entries) == len(FILES) and all(e[3] is None for e in entries.values())
     for key in sorted(entries):
         doc = cache.documents.load(Path(key), lambda: pytest.fail("parsed again"))
-        fresh = _parse(Path(key))
+        fresh = parse_file(Path(key))
         assert (doc.meta, doc.body, doc.body_line, doc.key_lines, doc.scalars) == (
             fresh.meta,
             fresh.body,
@@ -363,7 +363,7 @@ def test_content_files_are_stamped_once_by_the_input_scan(
     """The document cache takes each content file's stamp from the build's input scan
     (taken before anything is read), not from a second stat; an edit made after the
     scan is still seen by the next build."""
-    from mmsite.incremental import DocumentCache
+    from mmsite.engine.incremental import DocumentCache
 
     def no_second_stat(path: Path) -> tuple[int, ...]:
         raise AssertionError(f"{path} stat-ed again")

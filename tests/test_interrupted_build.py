@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fuzzing import tree_listing
 from helpers import REPO, build_site, write_site
-from mmsite.output import MARKER
+from mmsite.output.tree import MARKER
 
 CONFIG = "title: Big Shop\nbase_url: https://big.example/\nlanguages:\n  en: {locale: en_US}\n"
 PAGES = 600

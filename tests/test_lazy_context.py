@@ -8,27 +8,29 @@ import jinja2
 import pytest
 
 from helpers import REPO, build_site, page, parse_html, text_of
-from mmsite import render
-from mmsite.build import BuildOptions, load_site
+from mmsite.engine.build import BuildOptions, load_site
 from mmsite.errors import Reporter
-from mmsite.incremental import TrackingEnvironment
-from mmsite.render import CONTEXT_PROCESSORS, context_for
+from mmsite.features.builtin import builtin_registry
+from mmsite.features.registry import Feature, provides
+from mmsite.features.site import PageView
+from mmsite.render.templates import TrackingEnvironment, context_for
 
 CALLS: list[str] = []
 
 
-@render.provides("greeting", "shout")
-def _greeting(view: render.PageView) -> dict[str, str]:
+@provides("greeting", "shout")
+def _greeting(view: PageView) -> dict[str, str]:
     CALLS.append(view.title)
     return {"greeting": f"Hello from {view.title}", "shout": view.title.upper()}
+
+
+GREETING = builtin_registry(Feature("greeting", context=(_greeting,)))
 
 
 @pytest.fixture
 def greeting():
     CALLS.clear()
-    CONTEXT_PROCESSORS.append(_greeting)
     yield CALLS
-    CONTEXT_PROCESSORS.remove(_greeting)
 
 
 PLAIN = "<!doctype html><title>{{ page.title }}</title><h1>{{ page.title }}</h1>\n"
@@ -54,14 +56,14 @@ def _site(make_site, template: str) -> Path:
 
 def test_unused_keys_are_never_computed(make_site, greeting) -> None:
     root = _site(make_site, PLAIN)
-    build_site(root, jobs=1, cache=False)
+    build_site(root, jobs=1, cache=False, registry=GREETING)
     assert greeting == []
     assert text_of(parse_html(root / "public/a/index.html").find(".//h1")) == "Alpha"
 
 
 def test_used_keys_computed_once_per_page_even_through_includes(make_site, greeting) -> None:
     root = _site(make_site, USES)
-    build_site(root, jobs=1, cache=False)
+    build_site(root, jobs=1, cache=False, registry=GREETING)
     assert sorted(greeting) == ["Alpha", "Beta", "Home"]  # both keys, one call per page
     doc = parse_html(root / "public/b/index.html")
     assert text_of(doc.find(".//p[@id='hello']")) == "Hello from Beta"
@@ -72,7 +74,7 @@ def test_declared_keys_match_what_processors_return() -> None:
     """Every lazy processor returns exactly the keys it declares, on every demo page
     (a key it forgot to declare would be undefined in templates)."""
     site, _ = load_site(REPO, BuildOptions(), Reporter())
-    lazy = [p for p in CONTEXT_PROCESSORS if getattr(p, "provides", None)]
+    lazy = [p for p in site.registry.context_processors if getattr(p, "provides", None)]
     assert len(lazy) >= 3  # seo, series, storefront
     for route in site.router.routes:
         view = site.view(route)

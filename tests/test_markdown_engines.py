@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from markdown_it.common.utils import escapeHtml
 
 from helpers import REPO, build_site, page
-from mmsite import markdown
+from mmsite.content.frontmatter import split_front_matter
 from mmsite.errors import BuildErrors
-from mmsite.frontmatter import split_front_matter
-from mmsite.markdown import (
+from mmsite.render import markdown
+from mmsite.render.markdown import (
     FAST,
     REFERENCE,
     engine_for,

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from markdown_it.common.utils import escapeHtml
 from mdit_py_plugins.anchors.index import slugify, unique_slug
 
-from mmsite import markdown, qa
-from mmsite.i18n import quotes_for
+from mmsite.features import qa
+from mmsite.i18n.editions import quotes_for
+from mmsite.render import markdown
 
 # Pieces that matter to the helpers, so that generated text hits their edge cases.
 ATOMS = [

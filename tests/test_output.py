@@ -8,7 +8,7 @@ import pytest
 
 from helpers import build_site, page, parse_html, text_of
 from mmsite.errors import MmsiteError
-from mmsite.output import MARKER, OutputTree
+from mmsite.output.tree import MARKER, OutputTree
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -93,7 +93,7 @@ def test_failure_after_the_pages_keeps_previous_output_and_state(make_site, monk
     """A failure between the last page and the swap (here: the fork of the child that
     writes the delta snapshot) leaves the previous output, no staging folder, and no
     state claiming the output is current; the next build goes through."""
-    from mmsite import parallel, stamps
+    from mmsite.engine import parallel, stamps
 
     root = make_site({"content/_index.md": page("Home"), "content/a.md": page("A")})
     build_site(root)

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 import pytest
 
 from helpers import REPO, build_site, page, parse_html
-from mmsite.cli import main
+from mmsite.commands.cli import main
 from mmsite.errors import MmsiteError
 from test_incremental import assert_same_as_clean, edit
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from helpers import build_site, page
-from mmsite.cli import main
+from mmsite.commands.cli import main
 from mmsite.errors import MmsiteError
-from mmsite.output import MARKER, OutputTree, delete_marked, wait_for_cleanup
+from mmsite.output.tree import MARKER, OutputTree, delete_marked, wait_for_cleanup
 
 
 @pytest.mark.parametrize(

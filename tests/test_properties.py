@@ -8,11 +8,11 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mmsite.content import check_segment
+from mmsite.content.frontmatter import split_front_matter
+from mmsite.content.model import check_segment
 from mmsite.errors import MmsiteError
-from mmsite.frontmatter import split_front_matter
-from mmsite.links import relative_path, relative_url
-from mmsite.routing import quote_path
+from mmsite.i18n.routing import quote_path
+from mmsite.render.links import relative_path, relative_url
 
 segment = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12)
 LETTERS = "a-z0-9\u00e0-\u00ff\u0600-\u06ff"

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from helpers import build_site, parse_html
-from mmsite.cli import main
-from mmsite.config import load_config
+from mmsite.commands.cli import main
+from mmsite.commands.new import new_article, new_product, slugify
+from mmsite.config.options import load_config
+from mmsite.content.frontmatter import split_front_matter
 from mmsite.errors import MmsiteError
-from mmsite.frontmatter import split_front_matter
-from mmsite.scaffold import new_article, new_product, slugify
 
 
 def meta_of(path: Path) -> dict:

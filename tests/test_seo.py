@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers import build_site, hreflangs, page, parse_html, tiny_jpeg
-from mmsite import seo
+from mmsite.features import seo
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}

@@ -9,7 +9,7 @@ from pathlib import Path
 import html5lib
 
 from helpers import REPO, build_site, page
-from mmsite.feeds import absolute_html
+from mmsite.features.feeds import absolute_html
 from test_series import CONFIG, SERIES, series_files
 
 A = "{http://www.w3.org/2005/Atom}"

@@ -18,13 +18,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import REPO, build_site, page, parse_html, text_of
-from mmsite import build as build_module
-from mmsite import content, parallel, render
 from mmsite.cached import cached_property
-from mmsite.config import load_config
+from mmsite.config.options import load_config
+from mmsite.content import model as content
+from mmsite.content.frontmatter import Document
+from mmsite.engine import build as build_module
+from mmsite.engine import parallel
 from mmsite.errors import BuildErrors, MmsiteError
-from mmsite.frontmatter import Document
-from mmsite.output import wait_for_cleanup
+from mmsite.output.tree import wait_for_cleanup
+from mmsite.render import templates as render
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate  # noqa: E402
@@ -241,9 +243,9 @@ def test_content_parsed_in_several_processes_reports_errors_like_one(make_site) 
 
 @needs_fork
 def test_prefill_adopts_what_the_children_parsed(make_site) -> None:
-    from mmsite.config import load_config
-    from mmsite.content import _parse, discover
-    from mmsite.incremental import DocumentCache
+    from mmsite.config.options import load_config
+    from mmsite.content.model import discover, parse_file
+    from mmsite.engine.incremental import DocumentCache
 
     pages = {"content/_index.md": page("Home")}
     for n in range(parallel.MIN_ITEMS):
@@ -252,13 +254,13 @@ def test_prefill_adopts_what_the_children_parsed(make_site) -> None:
     assert_can_fork()
     cache = DocumentCache()
     cache.jobs = 2
-    cache.prefill(files, _parse)
+    cache.prefill(files, parse_file)
     assert set(cache.entries) == {str(path) for path in files}
     # children send front matter only: their documents read bodies where pages render
     assert 0 < sum(entry[3] is None for entry in cache.entries.values()) < len(files)
     for path in files:  # every later load is a hit, equal to a fresh parse
         doc = cache.load(path, lambda: pytest.fail("parsed again"))
-        fresh = _parse(path)
+        fresh = parse_file(path)
         assert (doc.meta, doc.body, doc.key_lines, doc.scalars) == (
             fresh.meta,
             fresh.body,
@@ -275,7 +277,7 @@ def test_prefill_adopts_what_the_children_parsed(make_site) -> None:
 def test_each_body_is_rendered_once_across_processes(tmp_path: Path, monkeypatch) -> None:
     """The feeds show article bodies: the build's own process renders those articles
     before it runs the feeds, so no body is rendered by two processes."""
-    from mmsite import render
+    from mmsite.render import templates as render
 
     assert_can_fork()
     site = generate(tmp_path / "bench", 40, 2)["mmsite-outputs"]
@@ -354,14 +356,14 @@ def test_bodies_prepared_while_the_model_loads_give_the_same_bytes(
         "warm_bodies",
         lambda config: lambda docs, stopped, emit: warm_bodies(config)(docs, lambda: False, emit),
     )
-    here, parse = os.getpid(), content._parse
+    here, parse = os.getpid(), content.parse_file
 
     def slow_here(path: Path) -> Document:  # the prefill child parses (and prepares) most
         if os.getpid() == here:
             time.sleep(0.005)
         return parse(path)
 
-    monkeypatch.setattr(content, "_parse", slow_here)
+    monkeypatch.setattr(content, "parse_file", slow_here)
     log, prepared = tmp_path / "used.txt", render.Site._prepared
 
     def counting(self, route, source):  # in every process: appended to one file
@@ -457,7 +459,7 @@ _HTML_PIECES = st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_HTML_PIECES, max_size=14).map("".join))
 def test_absolute_html_quick_scan_answers_what_the_word_boundary_regex_does(html: str) -> None:
-    from mmsite import feeds
+    from mmsite.features import feeds
 
     base = "https://shop.example/fr/a/"
     expected = feeds._URL_ATTR_QUICK
@@ -477,7 +479,7 @@ def test_absolute_html_quick_scan_answers_what_the_word_boundary_regex_does(html
 def test_links_to_the_web_pass_the_resolver_as_urlsplit_would_let_them(
     scheme: str, rest: str
 ) -> None:
-    from mmsite import links
+    from mmsite.render.templates import links
 
     resolve = links.link_resolver(SimpleNamespace(page=None), SimpleNamespace(model=None))
 
@@ -501,7 +503,7 @@ def test_links_to_the_web_pass_the_resolver_as_urlsplit_would_let_them(
 def test_posix_path_from_text_is_the_path_pathlib_makes(text: str) -> None:
     from pathlib import PurePosixPath
 
-    from mmsite.delta import posix_path
+    from mmsite.engine.delta import posix_path
 
     made, expected = posix_path(text), PurePosixPath(text)
     assert made == expected and str(made) == str(expected) and made.parts == expected.parts
@@ -513,7 +515,7 @@ def test_a_childs_share_arrives_whole() -> None:
     """What a render child sends (paths as text on the way) is what it had."""
     from pathlib import PurePosixPath
 
-    from mmsite.incremental import Entry
+    from mmsite.engine.incremental import Entry
 
     done = build_module.Rendered(pages=3, linked=1, rendered=2, reused=1)
     done.written = {PurePosixPath("a/index.html"), PurePosixPath("fr/b/index.html")}

@@ -15,13 +15,13 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mmsite import content
-from mmsite.content import Page, virtual_page
+from mmsite.config.yamlutil import Composer, load_yaml
+from mmsite.content import model as content
+from mmsite.content.model import Page, virtual_page
 from mmsite.errors import MmsiteError
-from mmsite.markdown import _only_apostrophes
-from mmsite.output import OutputTree
-from mmsite.seo import escape, json_indented, quoteattr
-from mmsite.yamlutil import Composer, load_yaml
+from mmsite.features.seo import escape, json_indented, quoteattr
+from mmsite.output.tree import OutputTree
+from mmsite.render.markdown import _only_apostrophes
 
 TRICKY = st.text(alphabet="ab é٣²Ⅰ'\"&<>\n\r\t_-\u2028\U0001d7d8", max_size=12)
 JSON = st.recursive(

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import REPO, build_site
-from mmsite import xmlout
-from mmsite.commerce.feed import G
+from mmsite.features import xmlout
+from mmsite.features.commerce.feed import G
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate  # noqa: E402

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from helpers import build_site, page
+from mmsite.config.yamlutil import MAX_ALIASES, load_yaml
 from mmsite.errors import MmsiteError
-from mmsite.yamlutil import MAX_ALIASES, load_yaml
 
 
 def laughs(levels: int, width: int) -> str:

@@ -1,3 +1,3 @@
-from .cli import run
+from mmsite.commands.cli import run
 
 run()

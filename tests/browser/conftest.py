@@ -87,7 +87,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="package")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    from mmsite.build import BuildOptions, build, load_site
+    from mmsite.engine.build import BuildOptions, build, load_site
     from mmsite.errors import Reporter
 
     output = tmp_path_factory.mktemp("browser") / "public"

@@ -9,8 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
-
-from .conftest import REPO, Demo
+from tests.conftest import REPO, Demo
 
 HOME = "_index"
 PRODUCT = "products/smoked-salt"

@@ -1,0 +1,23 @@
+"""The built-in features, in the order their steps and outputs run: static files and
+resources first (templates ask for fingerprinted names), images before the pages that
+show them, then series and the storefront (their pages are routed in this order),
+SEO and hosting files."""
+
+from mmsite.features.assets import FEATURE as ASSETS
+from mmsite.features.commerce.feature import FEATURE as COMMERCE
+from mmsite.features.hosting import FEATURE as HOSTING
+from mmsite.features.images import FEATURE as IMAGES
+from mmsite.features.qa import FEATURE as QA
+from mmsite.features.registry import Feature, Registry
+from mmsite.features.seo import FEATURE as SEO
+from mmsite.features.series.feature import FEATURE as SERIES
+
+BUILTIN: tuple[Feature, ...] = (ASSETS, IMAGES, SERIES, COMMERCE, QA, SEO, HOSTING)
+
+
+def builtin_registry(*extra: Feature) -> Registry:
+    """A registry of the built-in features, then ``extra`` ones (a site's own)."""
+    registry = Registry()
+    for feature in (*BUILTIN, *extra):
+        registry.add(feature)
+    return registry

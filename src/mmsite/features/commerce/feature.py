@@ -1,0 +1,16 @@
+"""What the storefront registers: the ``commerce:`` section, products and category
+pages (model step), the template context of product and list pages, merchant feeds."""
+
+from mmsite.features.commerce import options
+from mmsite.features.commerce.catalog import load_products
+from mmsite.features.commerce.feed import write_merchant_feeds
+from mmsite.features.commerce.views import storefront_context
+from mmsite.features.registry import Feature, Output
+
+FEATURE = Feature(
+    "commerce",
+    config=(options.SECTION,),
+    model=(load_products,),
+    context=(storefront_context,),
+    outputs=(Output("merchant_feeds", write_merchant_feeds, switch="merchant_feeds"),),
+)

@@ -1,0 +1,243 @@
+"""What storefront templates see: products priced for the page's edition (market currency,
+locale formatting) with their checkout links, catalog lists and category links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from markupsafe import Markup
+
+from mmsite.cached import cached_property
+from mmsite.content.model import INDEX
+from mmsite.features.commerce.catalog import CATEGORY_DIR, category_name
+from mmsite.features.commerce.money import format_price, plain
+from mmsite.features.commerce.options import commerce_options
+from mmsite.features.commerce.product import SECTION, Checkout, Product, Variant, product_of
+from mmsite.features.commerce.providers import PROVIDERS, Attribution, with_attribution
+from mmsite.features.registry import provides
+from mmsite.features.site import PageView, Site
+from mmsite.i18n.editions import Edition
+from mmsite.i18n.routing import Route, quote_path
+
+BUYABLE = ("in_stock", "preorder", "backorder")
+
+
+@dataclass(frozen=True)
+class Price:
+    amount: Decimal
+    currency: str
+    text: str  # "$12.00", "10,50 €"
+    plain: str  # "12.00" (machine form: JSON-LD, feeds, <data value>)
+
+
+@dataclass(frozen=True)
+class BuyLink:
+    provider: str  # "stripe"
+    name: str  # "Stripe"
+    url: str  # with attribution parameters when the site turns them on
+    enabled: bool  # false when out of stock: render a disabled button
+
+
+@dataclass(frozen=True)
+class ImageView:
+    url: str
+    alt: str
+
+
+class ProductView:
+    """A product as one route shows it."""
+
+    def __init__(self, site: Site, route: Route, product: Product) -> None:
+        self.site = site
+        self.route = route
+        self.product = product
+        self.edition: Edition = route.edition
+
+    sku = property(lambda self: self.product.sku)
+    title = property(lambda self: self.route.page.title)
+    summary = property(lambda self: self.route.page.summary)
+    url = property(lambda self: self.route.url)
+    availability = property(lambda self: self.product.availability)
+    availability_date = property(lambda self: self.product.availability_date)
+    brand = property(lambda self: self.product.brand)
+    gtin = property(lambda self: self.product.gtin)
+    mpn = property(lambda self: self.product.mpn)
+
+    @property
+    def currency(self) -> str | None:
+        return self.edition.currency
+
+    @property
+    def buyable(self) -> bool:
+        return self.product.availability in BUYABLE
+
+    def price_of(self, amount: Decimal | None) -> Price | None:
+        currency = self.currency
+        if amount is None or currency is None:
+            return None
+        return Price(
+            amount,
+            currency,
+            format_price(amount, currency, self.edition.locale),
+            plain(amount, currency),
+        )
+
+    @cached_property
+    def price(self) -> Price | None:
+        return self.price_of(self.product.price(self.currency) if self.currency else None)
+
+    @property
+    def from_price(self) -> bool:
+        """True when the shown price is the lowest of several variant prices."""
+        cur = self.currency
+        if not cur or cur in self.product.prices:
+            return False
+        return len({v.prices.get(cur) for v in self.product.variants}) > 1
+
+    def variant_price(self, variant: Variant) -> Price | None:
+        cur = self.currency
+        if cur is None:
+            return None
+        return self.price_of(variant.prices.get(cur, self.product.prices.get(cur)))
+
+    def buy_links(self, checkout: tuple[Checkout, ...], availability: str, sku: str) -> list:
+        config = self.site.config
+        where = Attribution(
+            page=self.route.url,
+            lang=self.edition.lang,
+            edition=self.edition.code,
+            market=self.edition.market.key if self.edition.market else "",
+            sku=sku,
+            site=urlsplit(config.base_url).hostname or "",
+        )
+        links = []
+        for link in checkout:
+            url = link.url
+            if commerce_options(config).attribution:
+                url = with_attribution(link.provider, url, where)
+            provider = PROVIDERS[link.provider]
+            links.append(BuyLink(link.provider, provider.name, url, availability in BUYABLE))
+        return links
+
+    @cached_property
+    def checkouts(self) -> list[BuyLink]:
+        p = self.product
+        return self.buy_links(p.checkout, p.availability, p.sku)
+
+    @cached_property
+    def variants(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": v.name,
+                "sku": v.sku,
+                "price": self.variant_price(v),
+                "availability": v.availability,
+                "buyable": v.availability in BUYABLE,
+                "checkouts": self.buy_links(v.checkout, v.availability, v.sku),
+            }
+            for v in self.product.variants
+        ]
+
+    @cached_property
+    def images(self) -> list[ImageView]:
+        base = self.site.router.base_path
+        return [ImageView(quote_path(base + str(i.path)), i.alt) for i in self.product.images]
+
+    @cached_property
+    def image_urls(self) -> list[str]:
+        """Absolute image URLs (JSON-LD, feeds)."""
+        return [self.site.router.absolute(i.url) for i in self.images]
+
+    @cached_property
+    def category(self) -> dict[str, str] | None:
+        key = self.product.category
+        if not key:
+            return None
+        group = self.site.model.groups.get(f"{CATEGORY_DIR}/{key}")
+        route = self.site.router.get(group, self.edition) if group else None
+        name = category_name(self.site.config, key, self.edition.lang)
+        return {"key": key, "name": name, "url": route.url if route else ""}
+
+    @property
+    def permalink(self) -> str:
+        return self.site.router.absolute(self.route.url)
+
+    @cached_property
+    def jsonld(self) -> Markup:
+        from mmsite.features.commerce.jsonld import product_jsonld, script
+
+        return script(product_jsonld(self))
+
+
+def catalog(site: Site, edition: Edition, category: str | None = None) -> list[ProductView]:
+    """Products published in ``edition`` (optionally one category), in catalog order."""
+
+    def make() -> list[ProductView]:
+        views = []
+        for group in site.model.groups.values():
+            route = site.router.get(group, edition)
+            product = product_of(route.page) if route else None
+            if product is None or (category and product.category != category):
+                continue
+            views.append(ProductView(site, route, product))
+        views.sort(key=lambda v: (v.route.page.weight, v.title))
+        return views
+
+    return site.memo("commerce.catalog", (edition.code, category), make)
+
+
+def categories(site: Site, edition: Edition) -> list[dict[str, Any]]:
+    items = []
+    for group in site.model.groups.values():
+        page = group.default
+        if not page.virtual or page.dir != PurePosixPath(CATEGORY_DIR) or page.is_index:
+            continue
+        route = site.router.get(group, edition)
+        key = page.meta["category"]
+        count = len(catalog(site, edition, key))
+        if route is not None and count:
+            items.append({"key": key, "name": route.page.title, "url": route.url, "count": count})
+    return items
+
+
+HOME_PRODUCTS = 4  # products shown on the home page
+
+
+@provides("product", "catalog", "categories", "catalog_url", "other_pages")
+def storefront_context(view: PageView) -> dict[str, Any]:
+    """CONTEXT_PROCESSORS entry: ``product``, ``catalog`` and ``categories`` for templates."""
+    page = view.page
+    empty: dict[str, Any] = {
+        "product": None,
+        "catalog": [],
+        "categories": [],
+        "catalog_url": "",
+        "other_pages": [],
+    }
+    site, edition = view.site, view.edition
+    if page.kind == "home":  # the home page shows the first products of the catalog
+        group = site.model.groups.get(f"{SECTION}/{INDEX}")
+        route = site.router.get(group, edition) if group else None
+        items = catalog(site, edition, None)[:HOME_PRODUCTS]
+        return {**empty, "catalog": items, "catalog_url": route.url if route else ""}
+    if page.section != SECTION:
+        return empty
+    group = site.model.groups.get(f"{SECTION}/{INDEX}")
+    route = site.router.get(group, edition) if group else None
+    empty["catalog_url"] = route.url if route else ""
+    product = product_of(page)
+    if product is not None:
+        return {**empty, "product": ProductView(site, view.route, product)}
+    category = page.meta.get("category") if page.virtual else None
+    return {
+        **empty,
+        "catalog": catalog(site, edition, category),
+        "other_pages": [
+            c for c in view.children if product_of(c.page) is None and not c.page.virtual
+        ],
+        "categories": categories(site, edition),
+    }

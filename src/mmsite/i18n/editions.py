@@ -1,0 +1,276 @@
+"""Languages at build time: editions (language x market), UI strings, locale formatting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from babel.numbers import format_decimal
+
+from mmsite.config.options import Config, Language, Market
+from mmsite.config.yamlutil import load_yaml
+from mmsite.errors import MmsiteError, Reporter
+
+PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
+
+
+@lru_cache(maxsize=256)
+def parse_locale(identifier: str) -> Locale:
+    """``Locale.parse``, once per identifier (a build asks for the same few thousands of
+    times; Babel's Locale objects are not changed after parsing)."""
+    return Locale.parse(identifier)
+
+
+@lru_cache(maxsize=256)
+def _direction(locale: str) -> str:
+    return "rtl" if parse_locale(locale).character_order == "right-to-left" else "ltr"
+
+
+# CLDR <delimiters> (quotationStart/End, alternateQuotationStart/End) for the languages
+# we know; Babel does not ship them. Others get the English pair.
+QUOTES: dict[str, tuple[str, str, str, str]] = {
+    "en": ("\u201c", "\u201d", "\u2018", "\u2019"),
+    "fr": ("\u00ab\u00a0", "\u00a0\u00bb", "\u201c", "\u201d"),  # French spaces inside guillemets
+    "es": ("\u00ab", "\u00bb", "\u201c", "\u201d"),
+    "ca": ("\u00ab", "\u00bb", "\u201c", "\u201d"),
+    "it": ("\u00ab", "\u00bb", "\u201c", "\u201d"),
+    "pt": ("\u201c", "\u201d", "\u2018", "\u2019"),
+    "de": ("\u201e", "\u201c", "\u201a", "\u2018"),
+    "nl": ("\u2018", "\u2019", "\u201c", "\u201d"),
+    "pl": ("\u201e", "\u201d", "\u00ab", "\u00bb"),
+    "ru": ("\u00ab", "\u00bb", "\u201e", "\u201c"),
+    "uk": ("\u00ab", "\u00bb", "\u201e", "\u201c"),
+    "sv": ("\u201d", "\u201d", "\u2019", "\u2019"),
+    "da": ("\u201c", "\u201d", "\u2018", "\u2019"),
+    "ar": ("\u201d", "\u201c", "\u2019", "\u2018"),
+    "he": ("\u201d", "\u201d", "\u2019", "\u2019"),
+    "fa": ("\u00ab", "\u00bb", "\u2039", "\u203a"),
+    "tr": ("\u201c", "\u201d", "\u2018", "\u2019"),
+    "ja": ("\u300c", "\u300d", "\u300e", "\u300f"),
+    "zh": ("\u201c", "\u201d", "\u2018", "\u2019"),
+    "ko": ("\u201c", "\u201d", "\u2018", "\u2019"),
+}
+
+
+def quotes_for(locale: str) -> tuple[str, str, str, str]:
+    """Typographic quotes for a locale, e.g. ``«\u00a0`` ... ``\u00a0»`` for fr_FR."""
+    if locale.startswith("pt_PT"):
+        return ("\u00ab", "\u00bb", "\u201c", "\u201d")
+    if locale.startswith("fr_CH"):
+        return ("\u00ab", "\u00bb", "\u2039", "\u203a")
+    return QUOTES.get(locale.split("_")[0], QUOTES["en"])
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One localized copy of the site: a language, in one market when the language has several.
+
+    ``prefix`` is the URL folder (``""`` for the root edition, ``"fr/"``, ``"en-gb/"``).
+    """
+
+    code: str
+    language: Language
+    market: Market | None
+    prefix: str
+    hreflang: str
+
+    @property
+    def lang(self) -> str:
+        return self.language.code
+
+    @property
+    def locale(self) -> str:
+        return self.language.locale
+
+    @property
+    def direction(self) -> str:
+        return _direction(self.language.locale)  # Language.direction, parsed once
+
+    @property
+    def currency(self) -> str | None:
+        return self.market.currency if self.market else None
+
+
+def editions(config: Config) -> list[Edition]:
+    """All editions, the root one first. A language listed by several markets gets one
+    edition per market (``en-us``, ``en-gb``) so each URL shows one currency."""
+    result: list[Edition] = []
+    for language in config.languages.values():
+        markets = [m for m in config.markets.values() if language.code in m.languages]
+        if len(markets) <= 1:
+            result.append(
+                Edition(language.code, language, markets[0] if markets else None, "", language.code)
+            )
+            continue
+        for market in markets:
+            code = f"{language.code}-{market.region.lower()}"
+            result.append(Edition(code, language, market, "", f"{language.code}-{market.region}"))
+    root_taken = config.default_language_in_subdir
+    out = []
+    for edition in result:
+        at_root = not root_taken and edition.lang == config.default_language
+        root_taken = root_taken or at_root
+        prefix = "" if at_root else f"{edition.code}/"
+        out.append(
+            Edition(edition.code, edition.language, edition.market, prefix, edition.hreflang)
+        )
+    return out
+
+
+# -- UI strings --------------------------------------------------------------
+
+
+class Strings:
+    """Theme UI strings with plural forms. Site ``i18n/LANG.yaml`` overrides the theme's.
+
+    A key missing in a language falls back to the default language, reported once.
+    """
+
+    def __init__(
+        self,
+        tables: dict[str, dict[str, Any]],
+        config: Config,
+        reporter: Reporter,
+    ) -> None:
+        self.tables = tables
+        self.config = config
+        self.reporter = reporter
+        # (lang, key) -> text of strings found in their own language without placeholders
+        # to fill: pure, and no warning to replay (a fallback is looked up every time)
+        self._plain: dict[tuple[str, str], str] = {}
+
+    @classmethod
+    def load(cls, folders: list[Path], config: Config, reporter: Reporter) -> Strings:
+        """``folders`` in increasing priority (theme first, then the site)."""
+        tables: dict[str, dict[str, Any]] = {code: {} for code in config.languages}
+        for folder in folders:
+            for code in config.languages:
+                path = folder / f"{code}.yaml"
+                if not path.is_file():
+                    continue
+                data = load_yaml(path.read_text(encoding="utf-8"), path)
+                if data is None:
+                    continue
+                if not isinstance(data, dict):
+                    raise MmsiteError("UI strings must be a mapping of key: text", path)
+                for key, value in data.items():
+                    _check_string(path, key, value)
+                tables[code].update(data)
+        return cls(tables, config, reporter)
+
+    def lookup(self, lang: str, key: str) -> Any:
+        value = self.tables.get(lang, {}).get(key)
+        if value is not None:
+            return value
+        default = self.config.default_language
+        value = self.tables.get(default, {}).get(key)
+        if value is None:
+            self.reporter.warn(f"UI string {key!r} is missing in every language")
+            return key
+        if lang != default:
+            self.reporter.warn(
+                f"UI string {key!r} is missing in {lang!r}; using {default!r} "
+                f"(add it to i18n/{lang}.yaml)"
+            )
+        return value
+
+    def translate(self, lang: str, key: str, count: int | None = None, **values: Any) -> str:
+        if count is None and not values:
+            text = self._plain.get((lang, key))
+            if text is not None:
+                return text
+            value = self.tables.get(lang, {}).get(key)
+            if isinstance(value, str):
+                text = self._plain[(lang, key)] = str(value)
+                return text
+        value = self.lookup(lang, key)
+        locale = parse_locale(self.config.languages[lang].locale)
+        if isinstance(value, dict):
+            form = locale.plural_form(abs(count)) if count is not None else "other"
+            text = value.get(form, value.get("other", key))
+        else:
+            text = value
+        if count is not None:
+            values.setdefault("count", format_number(count, str(locale)))
+        try:
+            return str(text).format(**values) if values else str(text)
+        except (KeyError, IndexError, ValueError):
+            self.reporter.warn(f"UI string {key!r} in {lang!r} has a bad {{placeholder}}")
+            return str(text)
+
+
+def _check_string(path: Path, key: Any, value: Any) -> None:
+    if not isinstance(key, str):
+        raise MmsiteError(f"UI string key {key!r} must be text", path)
+    if isinstance(value, dict):
+        unknown = set(value) - set(PLURAL_FORMS)
+        if unknown or "other" not in value:
+            raise MmsiteError(
+                f"UI string {key!r}: plural forms are {', '.join(PLURAL_FORMS)} and need 'other'",
+                path,
+            )
+    elif not isinstance(value, str):
+        raise MmsiteError(f"UI string {key!r} must be text or plural forms", path)
+
+
+# -- locale formatting (template filters) ---------------------------------
+
+# Digits of CLDR numbering systems. Babel switches separators to a locale's default
+# numbering system but leaves the digits Latin; we finish the job.
+DIGITS = {
+    "arab": "٠١٢٣٤٥٦٧٨٩",
+    "arabext": "۰۱۲۳۴۵۶۷۸۹",
+    "beng": "০১২৩৪৫৬৭৮৯",
+    "deva": "०१२३४५६७८९",
+    "mymr": "၀၁၂၃၄၅၆၇၈၉",
+    "thai": "๐๑๒๓๔๕๖๗๘๙",
+}
+
+
+@lru_cache(maxsize=64)
+def _digit_table(locale: str) -> dict[int, str] | None:
+    system = parse_locale(locale).default_numbering_system
+    digits = DIGITS.get(system)
+    return str.maketrans("0123456789", digits) if digits else None
+
+
+def localize_digits(text: str, locale: str) -> str:
+    """Write ``text``'s digits in the locale's default numbering system (``ar_EG``: ٠-٩)."""
+    table = _digit_table(locale)
+    return text.translate(table) if table else text
+
+
+def format_date(value: dt.date | dt.datetime | None, locale: str, fmt: str = "long") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        text = babel_format_datetime(value, fmt, locale=parse_locale(locale))
+    else:
+        text = babel_format_date(value, fmt, locale=parse_locale(locale))
+    return localize_digits(text, locale)
+
+
+def format_number(value: int | float | Decimal, locale: str, fmt: str | None = None) -> str:
+    text = format_decimal(
+        value, format=fmt, locale=parse_locale(locale), numbering_system="default"
+    )
+    return localize_digits(text, locale)
+
+
+def language_label(edition: Edition, editions: list[Edition]) -> str:
+    """Native name: "Français", or "English (United Kingdom)" when a language has editions
+    in several markets."""
+    locale = parse_locale(edition.locale)
+    name = locale.get_language_name(locale) or edition.lang
+    name = name[:1].upper() + name[1:]
+    if edition.market and sum(e.lang == edition.lang for e in editions) > 1:
+        region = locale.territories.get(edition.market.region, edition.market.region)
+        name = f"{name} ({region})"
+    return name

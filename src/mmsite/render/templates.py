@@ -1,0 +1,230 @@
+"""Jinja2 rendering: environment, filters, and the per-page template context.
+
+Templates see plain view objects (:class:`PageView`), never files or the router.
+"""
+
+from __future__ import annotations
+
+import functools
+import traceback
+from collections.abc import Callable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from mmsite.config.options import Config
+from mmsite.config.theme import Theme
+from mmsite.content.frontmatter import Document
+from mmsite.content.model import Page, language_of
+from mmsite.errors import MmsiteError
+from mmsite.features.pictures import markdown_images
+from mmsite.features.registry import MarkdownRule
+from mmsite.features.site import PageView, Site
+from mmsite.i18n.editions import format_date, format_number
+from mmsite.i18n.routing import Route
+from mmsite.render.links import link_resolver
+from mmsite.render.markdown import prepare, render_markdown
+
+
+class Deferred:
+    """One processor's values, computed when a template first looks one of them up."""
+
+    __slots__ = ("compute", "values")
+
+    def __init__(self, compute: Callable[[], dict[str, Any]]) -> None:
+        self.compute = compute
+        self.values: dict[str, Any] | None = None
+
+    def get(self, key: str) -> Any:
+        if self.values is None:
+            self.values = self.compute()
+        return self.values[key]
+
+
+class LazyContext(jinja2.runtime.Context):
+    """A template context that computes :class:`Deferred` values on lookup (every
+    lookup, in includes and imports too, goes through ``resolve_or_missing``)."""
+
+    def resolve_or_missing(self, key: str) -> Any:
+        value = super().resolve_or_missing(key)
+        if type(value) is Deferred:
+            return value.get(key)
+        return value
+
+
+# (file, locale) -> (length, hash, UTF-8 HTML) of a body prepared ahead (see warm_bodies):
+# bytes are decoded where used, not all at once when the build takes them
+Prepared = dict[tuple[str, str], tuple[int, int, bytes]]
+# warm(documents, stopped, emit): what a prefill child makes from the documents it parsed
+WarmFunction = Callable[[dict[str, Document], Callable[[], bool], Callable[[dict], None]], None]
+
+
+class TrackingEnvironment(jinja2.Environment):
+    """A Jinja environment that reports every template name it looks up."""
+
+    on_load: Callable[[str], None] | None = None
+
+    def _load_template(self, name: str, globals: Any) -> jinja2.Template:  # noqa: A002
+        if self.on_load is not None:
+            self.on_load(name)
+        return super()._load_template(name, globals)
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as one dict: the environment's, overlaid with its own.
+        Jinja's ``ChainMap`` is copied key by key into every render's context (about a
+        quarter of the time of rendering a small template); a build sets its globals
+        before any template loads (``install_picture``)."""
+        return {**self.globals, **(d or {})}
+
+
+def warm_bodies(config: Config, rules: tuple[MarkdownRule, ...] = ()) -> WarmFunction:
+    """``warm(documents, stopped, emit)``: each document's body prepared for the fast
+    Markdown engine in its own language's locale (:func:`mmsite.markdown.prepare`),
+    emitted a few at a time, until ``stopped()``. A prefill child runs it with the
+    documents it parsed while the build's own process builds the model; :meth:`Site.body`
+    then only resolves links. Keyed by file and checked against the body's length and
+    hash (equal within one build's processes): a generated page naming another's file,
+    or a file edited meanwhile, renders as usual."""
+
+    def warm(
+        documents: dict[str, Document],
+        stopped: Callable[[], bool],
+        emit: Callable[[Prepared], None],
+    ) -> None:
+        made: Prepared = {}
+        for path, doc in documents.items():
+            if stopped():
+                break
+            language = config.languages.get(language_of(Path(path), config) or "")
+            body = doc.body
+            if language is None or not body:
+                continue
+            prepared = prepare(body, language.locale, rules)
+            if prepared is not None:
+                made[(path, language.locale)] = (len(body), hash(body), prepared.encode())
+                if len(made) == 32:
+                    emit(made)
+                    made = {}
+        emit(made)
+
+    return warm
+
+
+# -- environment -------------------------------------------------------------
+
+
+def _locale_filter(func: Callable[..., str]) -> Callable[..., str]:
+    @jinja2.pass_context
+    def wrapper(context: jinja2.runtime.Context, value: Any, *args: Any, **kw: Any) -> str:
+        return func(value, context["locale"], *args, **kw)
+
+    return wrapper
+
+
+def make_environment(theme: Theme, cache_dir: Path | None = None) -> jinja2.Environment:
+    """One environment per build: templates compile once; with ``cache_dir`` their
+    bytecode is kept on disk between builds (Jinja checks the source's mtime)."""
+    bytecode_cache = None
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
+    env = TrackingEnvironment(
+        loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
+        bytecode_cache=bytecode_cache,
+        auto_reload=False,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.context_class = LazyContext
+    env.filters["format_date"] = _locale_filter(format_date)
+    env.filters["format_number"] = _locale_filter(format_number)
+    return env
+
+
+def template_names(page: Page) -> list[str]:
+    names = []
+    layout = page.meta.get("layout")
+    if layout:
+        names.append(f"{layout}.html")
+    if page.section:
+        names.append(f"{page.section}/{page.kind}.html")
+    names += [f"{page.kind}.html", "page.html"]
+    return names
+
+
+def render_body(site: Site, route: Route, source: str) -> Markup:
+    """A page's Markdown body as HTML in its edition: links resolved to the edition's
+    pages, images as ``<picture>``, the features' Markdown rules applied."""
+    return Markup(
+        render_markdown(
+            source,
+            route.edition.locale,
+            site.config.markdown.unsafe_html,
+            link_resolver(route, site.router),
+            {"t": functools.partial(site.strings.translate, route.page.lang)},
+            image=markdown_images(site, route),
+            prepared=_prepared(site, route, source),
+            rules=site.registry.markdown_rules,
+        )
+    )
+
+
+def _prepared(site: Site, route: Route, source: str) -> str | None:
+    """The body a prefill child prepared ahead (:func:`warm_bodies`), if it is this one."""
+    if not site.prepared:
+        return None
+    made = site.prepared.pop((str(route.page.source), route.edition.locale), None)
+    if made is None or made[:2] != (len(source), hash(source)):
+        return None  # not prepared, or another text (a generated page, an edit)
+    return made[2].decode()
+
+
+def context_for(site: Site, route: Route, view: PageView | None = None) -> dict[str, Any]:
+    view = view or site.view(route)
+    edition = route.edition
+    # t(key, count=None, **values): UI strings of this edition's language
+    t = functools.partial(site.strings.translate, edition.lang)
+    context: dict[str, Any] = {
+        "site": site,
+        "site_title": site.title(edition),
+        "page": view,
+        "edition": edition,
+        "lang": edition.lang,
+        "locale": edition.locale,
+        "html_lang": edition.hreflang,
+        "dir": edition.direction,
+        "t": t,
+        "asset": site.asset,
+    }
+    for processor in site.registry.context_processors:
+        keys = getattr(processor, "provides", None)
+        if keys is None:
+            context.update(processor(view))
+        else:
+            deferred = Deferred(functools.partial(processor, view))
+            context.update(dict.fromkeys(keys, deferred))
+    return context
+
+
+def render_template(env: jinja2.Environment, names: list[str], context: dict[str, Any]) -> str:
+    """Render, turning template mistakes into errors that name the template and line."""
+    try:
+        template = env.select_template(names)
+        return template.render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise MmsiteError(f"template syntax: {exc.message}", exc.filename, exc.lineno) from exc
+    except jinja2.TemplateNotFound as exc:
+        raise MmsiteError(f"no template among {', '.join(names)}: {exc}") from exc
+    except (jinja2.UndefinedError, TypeError, ValueError, AttributeError, KeyError) as exc:
+        where = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
+        frame = where[-1] if where else None
+        raise MmsiteError(
+            f"template error: {exc}",
+            frame.filename if frame else None,
+            frame.lineno if frame else None,
+        ) from exc
