@@ -9,7 +9,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
-from tests.conftest import REPO, Demo
+
+from .conftest import REPO, Demo
 
 HOME = "_index"
 PRODUCT = "products/smoked-salt"
