@@ -20,6 +20,8 @@ from mmsite.content.frontmatter import read_body, split_front_matter
 from mmsite.engine import build as pipeline
 from mmsite.engine import stamps
 from mmsite.errors import MmsiteError
+from mmsite.features.builtin import builtin_registry
+from mmsite.features.registry import Feature
 from test_incremental import FILES, assert_same_as_clean, changed, edit, snapshot
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -267,10 +269,10 @@ def test_a_body_the_model_reads_is_never_a_delta(
         for page_ in model.pages:
             page_.meta["words"] = len(page_.body.split())
 
-    monkeypatch.setattr(pipeline, "MODEL_STEPS", [*pipeline.MODEL_STEPS, word_counts])
-    build_site(site, clean=True)
+    registry = builtin_registry(Feature("words", model=(word_counts,)))
+    build_site(site, clean=True, registry=registry)
     edit(site / "content/journal/salt.md", "Plain salt.", "Plain salt, flaky.")
-    assert build_site(site).kind == "full"
+    assert build_site(site, registry=registry).kind == "full"
 
 
 def test_a_failed_delta_leaves_the_output_untouched(site: Path, tmp_path: Path) -> None:
@@ -562,7 +564,7 @@ def test_a_delta_unpickles_only_what_it_uses(
     kept = loaded[0].rendered
     assert isinstance(kept, delta.StoredBodies) == in_feed
     if in_feed:  # bodies the rewritten feeds show, decoded one by one; the edited one rendered
-        shown = dict(loaded[0].site._bodies)
+        shown = dict(loaded[0].site.bodies)
         assert len(kept.index) > len(shown) > 0
         assert any(str(key[0]).endswith(edited) for key in shown)
     assert_same_as_clean(demo, tmp_path)

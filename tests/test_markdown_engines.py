@@ -19,6 +19,7 @@ from markdown_it.common.utils import escapeHtml
 from helpers import REPO, build_site, page
 from mmsite.content.frontmatter import split_front_matter
 from mmsite.errors import BuildErrors
+from mmsite.features.registry import MarkdownRule
 from mmsite.render import markdown
 from mmsite.render.markdown import (
     FAST,
@@ -257,13 +258,12 @@ def test_only_simple_quotes_take_the_fast_engine() -> None:
     assert html == "<p>He said \u00ab\u00a0hi\u00a0\u00bb.</p>\n"
 
 
-def test_extra_rules_without_a_check_disable_the_fast_path(monkeypatch) -> None:
-    monkeypatch.setattr(markdown, "EXTRA_RULES", [("qa", lambda state: None)])
-    monkeypatch.setattr(markdown, "FAST_PATH_CHECKS", {})
-    assert engine_for("plain text", "en_US") == REFERENCE
-    monkeypatch.setattr(markdown, "FAST_PATH_CHECKS", {"qa": lambda text: "**Q:**" in text})
-    assert engine_for("plain text", "en_US") == FAST
-    assert engine_for("**Q:** why?", "en_US") == REFERENCE
+def test_extra_rules_without_a_check_disable_the_fast_path() -> None:
+    unchecked = (MarkdownRule("qa", lambda state: None),)
+    assert engine_for("plain text", "en_US", unchecked) == REFERENCE
+    checked = (MarkdownRule("qa", lambda state: None, lambda text: "**Q:**" in text),)
+    assert engine_for("plain text", "en_US", checked) == FAST
+    assert engine_for("**Q:** why?", "en_US", checked) == REFERENCE
 
 
 def test_broken_link_on_the_fast_path_is_reported_with_its_line(make_site) -> None:

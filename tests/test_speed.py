@@ -24,6 +24,7 @@ from mmsite.content import model as content
 from mmsite.content.frontmatter import Document
 from mmsite.engine import build as build_module
 from mmsite.engine import parallel
+from mmsite.engine.incremental import DocumentCache
 from mmsite.errors import BuildErrors, MmsiteError
 from mmsite.output.tree import wait_for_cleanup
 from mmsite.render import templates as render
@@ -354,7 +355,9 @@ def test_bodies_prepared_while_the_model_loads_give_the_same_bytes(
     monkeypatch.setattr(
         build_module,
         "warm_bodies",
-        lambda config: lambda docs, stopped, emit: warm_bodies(config)(docs, lambda: False, emit),
+        lambda config, rules=(): (
+            lambda docs, stopped, emit: warm_bodies(config, rules)(docs, lambda: False, emit)
+        ),
     )
     here, parse = os.getpid(), content.parse_file
 
@@ -364,24 +367,25 @@ def test_bodies_prepared_while_the_model_loads_give_the_same_bytes(
         return parse(path)
 
     monkeypatch.setattr(content, "parse_file", slow_here)
-    log, prepared = tmp_path / "used.txt", render.Site._prepared
+    log, prepared = tmp_path / "used.txt", render._prepared
 
-    def counting(self, route, source):  # in every process: appended to one file
-        html = prepared(self, route, source)
+    def counting(site, route, source):  # in every process: appended to one file
+        html = prepared(site, route, source)
         if html is not None:
             with log.open("a", encoding="utf-8") as file:
                 file.write(route.path + "\n")
         return html
 
     adopted: list[int] = []
-    adopt = render.Site.adopt_warm
+    adopt = DocumentCache.warmed
 
-    def adopting(self, warm) -> None:
+    def adopting(self) -> dict:
+        warm = adopt(self)
         adopted.append(len(warm))
-        adopt(self, warm)
+        return warm
 
-    monkeypatch.setattr(render.Site, "_prepared", counting)
-    monkeypatch.setattr(render.Site, "adopt_warm", adopting)
+    monkeypatch.setattr(render, "_prepared", counting)
+    monkeypatch.setattr(DocumentCache, "warmed", adopting)
     two = build_site(site, output=tmp_path / "two", jobs=2)
     used = log.read_text(encoding="utf-8").split()
     assert len(adopted) == 1 and adopted[0] > 100
@@ -406,12 +410,11 @@ def test_a_prepared_body_is_used_only_for_the_text_it_was_made_from(make_site) -
     route = SimpleNamespace(
         page=SimpleNamespace(source=Path(key[0])), edition=SimpleNamespace(locale=key[1])
     )
-    site = object.__new__(render.Site)
-    site.adopt_warm(dict(warm))
-    assert site._prepared(route, "Other text.") is None  # another body: rendered as usual
-    site.adopt_warm(dict(warm))
-    assert site._prepared(route, "Some *text*.") == "<p>Some <em>text</em>.</p>\n"
-    assert site._prepared(route, "Some *text*.") is None  # used once
+    site = SimpleNamespace(prepared=dict(warm))
+    assert render._prepared(site, route, "Other text.") is None  # another body: as usual
+    site.prepared = dict(warm)
+    assert render._prepared(site, route, "Some *text*.") == "<p>Some <em>text</em>.</p>\n"
+    assert render._prepared(site, route, "Some *text*.") is None  # used once
 
 
 def test_cached_property_computes_once_per_instance_and_forgets_on_delete() -> None:
@@ -479,7 +482,7 @@ def test_absolute_html_quick_scan_answers_what_the_word_boundary_regex_does(html
 def test_links_to_the_web_pass_the_resolver_as_urlsplit_would_let_them(
     scheme: str, rest: str
 ) -> None:
-    from mmsite.render.templates import links
+    from mmsite.render import links
 
     resolve = links.link_resolver(SimpleNamespace(page=None), SimpleNamespace(model=None))
 

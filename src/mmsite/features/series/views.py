@@ -295,11 +295,21 @@ def _all_articles_feed(site: Site, edition: Edition) -> str | None:
     def make() -> str | None:
         listing = _listing(site)
         found = (
-            site.config.outputs.on("feeds") and listing is not None and articles_in(site, edition)
+            site.config.outputs.on("feeds") and listing is not None and _has_articles(site, edition)
         )
         return site.router.url_of(feed_path(site, listing, edition)) if found else None
 
     return site.memo("series.listing_feed", edition.code, make)
+
+
+def _has_articles(site: Site, edition: Edition) -> bool:
+    """Whether ``edition`` has an article: from the routes alone (every page links the
+    feed; reading the articles' front matter would make each depend on all of them)."""
+    return any(
+        site.router.get(group, edition) is not None
+        for series in catalog(site).series.values()
+        for group in series.parts
+    )
 
 
 def all_articles_title(site: Site, edition: Edition) -> str:
