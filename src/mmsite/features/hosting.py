@@ -8,6 +8,7 @@ nginx), a tiny HTML page at the old path that forwards with ``<meta http-equiv=r
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from html import escape
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,8 @@ from mmsite.cached import cached_property
 from mmsite.config.options import Config
 from mmsite.content.model import Group, virtual_page
 from mmsite.errors import BuildErrors, MmsiteError, relpath
-from mmsite.features.registry import Feature, Output
+from mmsite.features.checking import ERROR, CheckContext, Finding
+from mmsite.features.registry import Check, Feature, Output
 from mmsite.features.site import PageView
 from mmsite.i18n.editions import language_label
 from mmsite.i18n.routing import Route, quote_path
@@ -231,6 +233,29 @@ def write_language_picker(build: Build) -> None:
     build.out.write("index.html", build.render_template(["language-picker.html"], context))
 
 
+def check_csp(ctx: CheckContext) -> Iterator[Finding]:
+    """Inline scripts and styles the Content-Security-Policy in _headers would block."""
+    headers = {name.lower(): value for name, value in site_headers(ctx.site.config)}
+    csp = headers.get("content-security-policy", "")
+    if not csp:
+        return
+    directives = {d.split()[0]: d for d in (p.strip() for p in csp.split(";")) if d}
+
+    def allows_inline(name: str) -> bool:
+        rule = directives.get(name) or directives.get("default-src", "")
+        return "'unsafe-inline'" in rule
+
+    for rel in ctx.html_files:
+        for line, what in ctx.doc(rel).inline:
+            directive = "style-src" if "style" in what else "script-src"
+            if not allows_inline(directive):
+                message = (
+                    f"{what} is blocked by the Content-Security-Policy ({directive}); "
+                    "move it to a file in static/"
+                )
+                yield Finding(ERROR, "csp", ctx.where(rel), message, line)
+
+
 FEATURE = Feature(
     "hosting",
     outputs=(
@@ -239,4 +264,5 @@ FEATURE = Feature(
         Output("redirects", write_redirects),
         Output("headers", write_headers),
     ),
+    checks=(Check("csp", check_csp),),
 )

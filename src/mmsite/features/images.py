@@ -9,13 +9,15 @@ translations give their own ``image_alt``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from mmsite.config.options import Config
 from mmsite.content.model import ContentModel, Page
-from mmsite.errors import BuildErrors, MmsiteError, Reporter
+from mmsite.errors import BuildErrors, MmsiteError, Reporter, relpath
+from mmsite.features.checking import WARNING, CheckContext, Finding
 from mmsite.features.imagecache import (
     EXTENSIONS,
     Job,
@@ -35,7 +37,7 @@ from mmsite.features.pictures import (
     make_picture,
     resolve_ref,
 )
-from mmsite.features.registry import Feature
+from mmsite.features.registry import Check, Feature
 from mmsite.i18n.routing import quote_path
 
 if TYPE_CHECKING:
@@ -258,9 +260,18 @@ def _publish(build: Build, rel: PurePosixPath, job: Job, outputs: list[Output]) 
 # -- what PageView exposes -----------------------------------------------------------
 
 
+def check_alt(ctx: CheckContext) -> Iterator[Finding]:
+    """Images without alt text in the page's language (front matter and Markdown)."""
+    root = ctx.site.config.root
+    for error in images_without_alt(ctx.site.model):
+        where = relpath(error.path, root).as_posix() if error.path else "content"
+        yield Finding(WARNING, "alt", where, error.message, error.line)
+
+
 FEATURE = Feature(
     "images",
     model=(check_front_matter,),
     templates=(install_picture,),
     before_pages=(process_images,),  # before the pages that show them
+    checks=(Check("alt", check_alt),),
 )

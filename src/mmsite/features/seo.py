@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from mmsite.content.model import Page
-from mmsite.features.registry import Feature, Output, provides
+from mmsite.features.checking import ERROR, CheckContext, Finding
+from mmsite.features.registry import Check, Feature, Output, provides
 from mmsite.features.site import PageView
 from mmsite.features.xmlout import escape
 from mmsite.i18n.routing import Route, quote_path
@@ -314,6 +317,30 @@ def seo_context(view: PageView) -> dict[str, Any]:
     }
 
 
+def check_sitemap(ctx: CheckContext) -> Iterator[Finding]:
+    """Every URL in sitemap.xml (and its parts) is a built page (nothing to check with
+    ``outputs: {sitemap: false}``)."""
+    queue = ["sitemap.xml"] if ctx.site.config.outputs.on("sitemap") else []
+    while queue:
+        name = queue.pop(0)
+        path = ctx.output / name
+        if not path.is_file():
+            yield Finding(ERROR, "sitemap", name, "missing")
+            continue
+        try:
+            root = ET.parse(path).getroot()
+        except ET.ParseError as exc:
+            yield Finding(ERROR, "sitemap", name, f"not valid XML: {exc}")
+            continue
+        for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc"):
+            url = (loc.text or "").strip()
+            resolved = ctx.resolve("index.html", url)
+            if resolved is None or resolved[0] is None:
+                yield Finding(ERROR, "sitemap", name, f"lists {url}, which is not in the output")
+            elif root.tag.endswith("sitemapindex"):
+                queue.append(resolved[0])
+
+
 FEATURE = Feature(
     "seo",
     context=(seo_context,),
@@ -321,4 +348,5 @@ FEATURE = Feature(
         Output("sitemap", write_sitemap, switch="sitemap"),
         Output("robots", write_robots, switch="robots"),
     ),
+    checks=(Check("sitemap", check_sitemap),),
 )
