@@ -8,7 +8,10 @@ import filecmp
 import shutil
 from pathlib import Path
 
+import pytest
+
 from helpers import REPO, build_site, page, parse_html
+from mmsite.errors import MmsiteError
 from mmsite.features.builtin import builtin_registry
 from mmsite.features.registry import Feature, Inputs
 
@@ -139,3 +142,32 @@ def test_a_model_step_storing_a_closure_still_builds_with_the_cache(make_site, t
     build_site(root, registry=registry, jobs=2)
     assert "Body two." in (root / "public/a/index.html").read_text(encoding="utf-8")
     assert _differences(root / "public", _clean_copy(root, tmp_path)) == []
+
+
+def test_every_command_reads_the_features_sections(tmp_path: Path, capsys) -> None:
+    """site.yaml sections belong to features (commerce:, images:, seo:, assets:): the
+    commands that read site.yaml without building accept them too."""
+    from mmsite.commands.cli import main
+
+    site = tmp_path / "demo"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    text = (site / "site.yaml").read_text(encoding="utf-8")
+    assert "commerce:" in text and "seo:" in text
+    assert main(["new", "product", "Sea salt flakes", "--site", str(site)]) == 0
+    assert (site / "content/products/sea-salt-flakes.md").is_file()
+    assert main(["clean", "--site", str(site)]) == 0
+    capsys.readouterr()
+
+
+def test_an_unknown_section_names_the_known_ones(make_site) -> None:
+    root = make_site(
+        {"content/_index.md": page("Home")},
+        config="title: T\nbase_url: https://t.example/\nlanguages:\n  en: {locale: en_US}\n"
+        "comerce: {brand: X}\n",
+    )
+    with pytest.raises(MmsiteError) as caught:
+        build_site(root)
+    error = caught.value
+    assert error.line == 5 and "comerce: unknown key" in str(error)
+    assert "commerce" in (error.hint or "") and "seo" in (error.hint or "")

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from mmsite.config.options import load_config
 from mmsite.content import fastyaml
 from mmsite.content.frontmatter import Document, read_source, split_front_matter
 from mmsite.content.model import HIDDEN, discover
+from mmsite.engine.pipeline import site_config
 from mmsite.errors import MmsiteError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -397,12 +397,12 @@ def test_discovery_order_and_skips_are_those_of_a_sorted_glob(tmp_path: Path, ma
         (content / name).write_text("---\ntitle: x\n---\n", "utf-8")
     (content / "linked").symlink_to(content / "a", target_is_directory=True)
     (content / "alias.md").symlink_to(content / "a.md")
-    markdown, resources = discover(load_config(site))
+    markdown, resources = discover(site_config(site))
     assert (markdown, list(resources.items())) == _globbed(content)
     assert content / "a-b" / "x.md" in markdown and content / "alias.md" in markdown
     (content / "out.md").symlink_to(tmp_path / "elsewhere.md")
     with pytest.raises(MmsiteError, match="symbolic link points outside content/"):
-        discover(load_config(site))
+        discover(site_config(site))
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])

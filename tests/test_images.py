@@ -14,8 +14,8 @@ from PIL import ExifTags, Image
 import mmsite.features.imagecache
 import mmsite.features.images
 from helpers import BASIC_CONFIG, build_site, page, parse_html
-from mmsite.config.options import load_config
 from mmsite.content.model import load_content
+from mmsite.engine.pipeline import site_config
 from mmsite.errors import BuildErrors, MmsiteError
 from mmsite.features.imagecache import target_widths
 from mmsite.features.images import images_without_alt
@@ -256,7 +256,7 @@ def test_missing_alt_is_reported_for_check(make_site) -> None:
             "content/pic.png": png_with_alpha(),
         },
     )
-    config = load_config(site)
+    config = site_config(site)
     found = images_without_alt(load_content(config))
     messages = {(e.path.name, e.message) for e in found}
     assert messages == {
@@ -279,7 +279,7 @@ def test_alt_mapping_per_image(make_site) -> None:
             "content/products/other.png": png_with_alpha(),
         },
     )
-    assert images_without_alt(load_content(load_config(site))) == []
+    assert images_without_alt(load_content(site_config(site))) == []
     build_site(site)
     _, img = _picture(parse_html(site / "public/products/salt/index.html"))
     assert img["alt"] == "A jar"

@@ -10,8 +10,8 @@ import pytest
 from helpers import build_site, parse_html
 from mmsite.commands.cli import main
 from mmsite.commands.new import new_article, new_product, slugify
-from mmsite.config.options import load_config
 from mmsite.content.frontmatter import split_front_matter
+from mmsite.engine.pipeline import site_config
 from mmsite.errors import MmsiteError
 
 
@@ -22,7 +22,7 @@ def meta_of(path: Path) -> dict:
 def test_new_site_builds_without_warnings(tmp_path: Path) -> None:
     root = tmp_path / "my-shop"
     assert main(["new", str(root)]) == 0
-    config = load_config(root)
+    config = site_config(root)
     assert list(config.languages) == ["en", "fr"] and list(config.markets) == ["eu"]
     result = build_site(root)
     assert result.warnings == []

@@ -19,12 +19,12 @@ from hypothesis import strategies as st
 
 from helpers import REPO, build_site, page, parse_html, text_of
 from mmsite.cached import cached_property
-from mmsite.config.options import load_config
 from mmsite.content import model as content
 from mmsite.content.frontmatter import Document
 from mmsite.engine import build as build_module
 from mmsite.engine import parallel
 from mmsite.engine.incremental import DocumentCache
+from mmsite.engine.pipeline import site_config
 from mmsite.errors import BuildErrors, MmsiteError
 from mmsite.output.tree import wait_for_cleanup
 from mmsite.render import templates as render
@@ -244,14 +244,14 @@ def test_content_parsed_in_several_processes_reports_errors_like_one(make_site) 
 
 @needs_fork
 def test_prefill_adopts_what_the_children_parsed(make_site) -> None:
-    from mmsite.config.options import load_config
     from mmsite.content.model import discover, parse_file
     from mmsite.engine.incremental import DocumentCache
+    from mmsite.engine.pipeline import site_config
 
     pages = {"content/_index.md": page("Home")}
     for n in range(parallel.MIN_ITEMS):
         pages[f"content/p{n:03d}.md"] = page(f"P{n}", f"Body {n}.", price="{USD: 1.10}")
-    files, _ = discover(load_config(make_site(pages)))
+    files, _ = discover(site_config(make_site(pages)))
     assert_can_fork()
     cache = DocumentCache()
     cache.jobs = 2
@@ -400,7 +400,7 @@ def test_bodies_prepared_while_the_model_loads_give_the_same_bytes(
 
 def test_a_prepared_body_is_used_only_for_the_text_it_was_made_from(make_site) -> None:
     site_root = make_site({"content/_index.md": page("Home"), "content/a.md": page("A", "Hi")})
-    config = load_config(site_root)
+    config = site_config(site_root)
     made: list[dict] = []
     docs = {str(site_root / "content/a.md"): Document({}, "Some *text*.", 1, {})}
     render.warm_bodies(config)(docs, lambda: False, made.append)

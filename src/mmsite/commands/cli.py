@@ -162,9 +162,9 @@ def cmd_clean(args: argparse.Namespace) -> int:
     root = args.site.resolve()
     output = args.output
     if output is None:
-        from mmsite.config.options import load_config
+        from mmsite.engine.pipeline import site_config
 
-        output = load_config(root).output_dir
+        output = site_config(root).output_dir
     elif not output.is_absolute():
         output = Path.cwd() / output
     removed = clean(output, root)

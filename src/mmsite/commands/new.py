@@ -11,8 +11,9 @@ import re
 import unicodedata
 from pathlib import Path
 
-from mmsite.config.options import CONFIG_FILE, load_config
+from mmsite.config.options import CONFIG_FILE
 from mmsite.content.frontmatter import split_front_matter
+from mmsite.engine.pipeline import site_config
 from mmsite.errors import MmsiteError
 
 SITE_YAML = """\
@@ -161,7 +162,7 @@ def new_site(folder: Path, title: str | None = None) -> list[Path]:
 
 
 def _site(root: Path) -> Path:
-    config = load_config(root)  # fails clearly outside a site
+    config = site_config(root)  # fails clearly outside a site
     return config.content_dir
 
 

@@ -59,33 +59,6 @@ class MarkdownOptions:
     unsafe_html: bool = False
 
 
-IMAGE_FORMATS = ("webp", "avif")
-
-
-@dataclass(frozen=True)
-class ImageOptions:
-    """``images:`` in site.yaml: how photos are resized and encoded (see docs/images.md)."""
-
-    widths: tuple[int, ...] = (480, 960, 1600)
-    formats: tuple[str, ...] = ("webp",)  # offered before the original JPEG/PNG fallback
-    quality: int = 80
-    sizes: str = "(min-width: 48rem) 44rem, 100vw"
-    cache_dir: str = ".mmsite-cache/images"  # relative to the site root
-
-
-@dataclass(frozen=True)
-class AssetOptions:
-    minify: bool = False  # minify fingerprinted CSS and JS (needs rcssmin, rjsmin)
-
-
-@dataclass(frozen=True)
-class SeoOptions:
-    image: str = ""  # default share image: a static or content path, or an https URL
-    twitter: str = ""  # the site's @handle for twitter:site
-    robots_disallow: tuple[str, ...] = ()  # paths robots.txt asks crawlers to skip
-    feed_limit: int = 20  # newest articles in each Atom feed; 0 for all
-
-
 @dataclass(frozen=True)
 class OutputOptions:
     """``outputs:`` in site.yaml: what a build writes beside the pages, one switch per
@@ -131,10 +104,7 @@ class Config:
     markets: dict[str, Market]
     markdown: MarkdownOptions
     output_dir: Path
-    assets: AssetOptions = AssetOptions()
-    seo: SeoOptions = SeoOptions()
     headers: tuple[tuple[str, str], ...] = ()  # extra/overriding headers for every response
-    images: ImageOptions = field(default_factory=ImageOptions)
     outputs: OutputOptions = OutputOptions()
     sections: dict[str, Any] = field(default_factory=dict)  # key -> a feature's options
 
@@ -144,11 +114,6 @@ class Config:
             return self.sections[key]
         except KeyError:
             raise MmsiteError(f"no {key!r} section registered", self.path) from None
-
-    @property
-    def image_cache_dir(self) -> Path:
-        path = Path(self.images.cache_dir)
-        return path if path.is_absolute() else self.root / path
 
     @property
     def content_dir(self) -> Path:
@@ -307,41 +272,6 @@ def _market(key: Any, value: Any, languages: dict[str, Language], lines: Lines) 
     return Market(key=key, currency=currency, languages=tuple(langs), region=region)
 
 
-def _images(value: Any, lines: Lines) -> ImageOptions:
-    keys = ("images",)
-    data = mapping(value, keys, lines)
-    only(data, {"widths", "formats", "quality", "sizes", "cache_dir"}, keys, lines)
-    default = ImageOptions()
-    widths = data.get("widths", list(default.widths))
-    if (
-        not isinstance(widths, list)
-        or not widths
-        or not all(
-            isinstance(w, int) and not isinstance(w, bool) and 16 <= w <= 8192 for w in widths
-        )
-    ):
-        raise lines.error(
-            (*keys, "widths"), "must be a list of widths in pixels (16 to 8192)", "e.g. [480, 960]"
-        )
-    formats = data.get("formats", list(default.formats))
-    if not isinstance(formats, list) or any(f not in IMAGE_FORMATS for f in formats):
-        raise lines.error(
-            (*keys, "formats"),
-            f"must be a list of {' or '.join(IMAGE_FORMATS)}",
-            hint="the original format (JPEG/PNG) is always made as the fallback",
-        )
-    quality = data.get("quality", default.quality)
-    if not isinstance(quality, int) or isinstance(quality, bool) or not 1 <= quality <= 100:
-        raise lines.error((*keys, "quality"), "must be a whole number from 1 to 100")
-    return ImageOptions(
-        widths=tuple(sorted(set(widths))),
-        formats=tuple(dict.fromkeys(formats)),
-        quality=quality,
-        sizes=string(data.get("sizes", default.sizes), (*keys, "sizes"), lines),
-        cache_dir=string(data.get("cache_dir", default.cache_dir), (*keys, "cache_dir"), lines),
-    )
-
-
 TOP_KEYS = {
     "title",
     "base_url",
@@ -353,41 +283,10 @@ TOP_KEYS = {
     "markets",
     "markdown",
     "output_dir",
-    "images",
-    "assets",
-    "seo",
     "headers",
     "outputs",
 }
 HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
-
-
-def _assets(data: Any, lines: Lines) -> AssetOptions:
-    raw = mapping(data, ("assets",), lines)
-    only(raw, {"minify"}, ("assets",), lines)
-    return AssetOptions(minify=boolean(raw.get("minify", False), ("assets", "minify"), lines))
-
-
-def _seo(data: Any, lines: Lines) -> SeoOptions:
-    raw = mapping(data, ("seo",), lines)
-    only(raw, {"image", "twitter", "robots_disallow", "feed_limit"}, ("seo",), lines)
-    twitter = string(raw["twitter"], ("seo", "twitter"), lines) if "twitter" in raw else ""
-    if twitter and not re.fullmatch(r"@\w{1,15}", twitter):
-        raise lines.error(("seo", "twitter"), f"{twitter!r} is not a handle like @kernowsalt")
-    disallow = raw.get("robots_disallow", [])
-    if not isinstance(disallow, list) or not all(
-        isinstance(p, str) and p.startswith("/") for p in disallow
-    ):
-        raise lines.error(("seo", "robots_disallow"), "must be a list of paths starting with /")
-    image = string(raw["image"], ("seo", "image"), lines) if "image" in raw else ""
-    limit = raw.get("feed_limit", SeoOptions.feed_limit)
-    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
-        raise lines.error(
-            ("seo", "feed_limit"), "must be a whole number of articles (0 for all of them)"
-        )
-    return SeoOptions(
-        image=image, twitter=twitter, robots_disallow=tuple(disallow), feed_limit=limit
-    )
 
 
 def _outputs(data: Any, switches: Iterable[str], lines: Lines) -> OutputOptions:
@@ -484,9 +383,6 @@ def parse_config(
             unsafe_html=boolean(md.get("unsafe_html", False), ("markdown", "unsafe_html"), lines)
         ),
         output_dir=output if output.is_absolute() else root / output,
-        images=_images(data.get("images"), lines),
-        assets=_assets(data.get("assets"), lines),
-        seo=_seo(data.get("seo"), lines),
         headers=_headers(data.get("headers"), lines),
         outputs=_outputs(data.get("outputs"), outputs, lines),
         sections={

@@ -107,8 +107,12 @@ def registry_for(registry: Registry | None) -> Registry:
     return registry if registry is not None else builtin_registry()
 
 
-def site_config(root: Path, registry: Registry, base_url: str | None = None) -> Config:
-    """site.yaml, with the sections and ``outputs:`` switches the features declare."""
+def site_config(
+    root: Path, registry: Registry | None = None, base_url: str | None = None
+) -> Config:
+    """site.yaml, with the sections and ``outputs:`` switches the features declare
+    (the built-in features' without ``registry``)."""
+    registry = registry_for(registry)
     config = load_config(root, registry.config_sections, registry.output_switches)
     return config.with_base_url(base_url) if base_url else config
 

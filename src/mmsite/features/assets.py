@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from mmsite.config.options import Config, ConfigSection, SectionContext, boolean, mapping, only
 from mmsite.errors import MmsiteError
 from mmsite.features.images import is_processed
 from mmsite.features.registry import Feature
@@ -87,7 +89,7 @@ class AssetPublisher:
             text = data.decode("utf-8")
             if suffix == ".css":
                 text = self.rewrite_css(rel, text)
-            if self.build.config.assets.minify:
+            if asset_options(self.build.config).minify:
                 text = minify(rel, text)
             data = text.encode("utf-8")
             name = fingerprinted_name(rel, data)
@@ -179,5 +181,24 @@ def copy_resources(build: Build) -> None:
             build.out.copy(rel, path)
 
 
+@dataclass(frozen=True)
+class AssetOptions:
+    minify: bool = False  # minify fingerprinted CSS and JS (needs rcssmin, rjsmin)
+
+
+def _parse_assets(data: Any, ctx: SectionContext) -> AssetOptions:
+    raw = mapping(data, ("assets",), ctx.lines)
+    only(raw, {"minify"}, ("assets",), ctx.lines)
+    return AssetOptions(minify=boolean(raw.get("minify", False), ("assets", "minify"), ctx.lines))
+
+
+def asset_options(config: Config) -> AssetOptions:
+    return config.section("assets")
+
+
 # Static files come first so templates can ask for fingerprinted asset names.
-FEATURE = Feature("assets", before_pages=(publish_static, copy_resources))
+FEATURE = Feature(
+    "assets",
+    config=(ConfigSection("assets", _parse_assets),),
+    before_pages=(publish_static, copy_resources),
+)

@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 
 from mmsite import __version__
 from mmsite.features import xmlout
+from mmsite.features.seo import seo_options
 from mmsite.features.series import model, views
 from mmsite.features.site import Site
 from mmsite.i18n.editions import Edition
@@ -139,7 +140,7 @@ def feeds(site: Site) -> Iterator[Feed]:
     listing = site.model.section_index(PurePosixPath(model.SECTION))
     if not found.series or listing is None:
         return
-    limit = site.config.seo.feed_limit or None
+    limit = seo_options(site.config).feed_limit or None
     router = site.router
     for edition in site.editions:
         shown = [

@@ -28,11 +28,14 @@ from mmsite.features.imagecache import (
     run_jobs,
 )
 from mmsite.features.pictures import (
+    IMAGES_SECTION,
     ImageSet,
     ImageSite,
     Variant,
     alt_for,
     entry_ok,
+    image_cache_dir,
+    image_options,
     image_refs,
     make_picture,
     resolve_ref,
@@ -169,11 +172,11 @@ def process_images(build: Build) -> None:
     """Process every image resource (cached), publish the files, fill ``site.images``."""
     site = build.site
     config = site.config
-    cache = config.image_cache_dir
+    cache = image_cache_dir(config)
     _check_cache_dir(cache, build.out.final, config)
     sources = {rel: path for rel, path in site.model.resources.items() if is_processed(rel)}
     og = _og_sources(site.model)
-    options = config.images
+    options = image_options(config)
     jobs = {
         rel: Job(
             str(path),
@@ -234,7 +237,7 @@ def _og_sources(model: ContentModel) -> set[PurePosixPath]:
 def _publish(build: Build, rel: PurePosixPath, job: Job, outputs: list[Output]) -> ImageSet:
     """Copy cached files into the output; the source's own path gets the largest
     original-format file (stripped), so links to ``photo.jpg`` keep working."""
-    folder = entry_dir(build.config.image_cache_dir, job.key)
+    folder = entry_dir(image_cache_dir(build.config), job.key)
     base = build.site.router.base_path
     stem = rel.parent / rel.stem
     variants, og = [], None
@@ -270,6 +273,7 @@ def check_alt(ctx: CheckContext) -> Iterator[Finding]:
 
 FEATURE = Feature(
     "images",
+    config=(IMAGES_SECTION,),
     model=(check_front_matter,),
     templates=(install_picture,),
     before_pages=(process_images,),  # before the pages that show them

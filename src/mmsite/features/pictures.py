@@ -7,15 +7,87 @@ and its share image. The files themselves are made by :mod:`mmsite.features.imag
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from mmsite.config.options import Config
+from mmsite.config.options import (
+    Config,
+    ConfigSection,
+    Lines,
+    SectionContext,
+    mapping,
+    only,
+    string,
+)
 from mmsite.content.model import Page, content_path
 from mmsite.i18n.routing import Route, Router
+
+IMAGE_FORMATS = ("webp", "avif")
+
+
+@dataclass(frozen=True)
+class ImageOptions:
+    """``images:`` in site.yaml: how photos are resized and encoded (see docs/images.md)."""
+
+    widths: tuple[int, ...] = (480, 960, 1600)
+    formats: tuple[str, ...] = ("webp",)  # offered before the original JPEG/PNG fallback
+    quality: int = 80
+    sizes: str = "(min-width: 48rem) 44rem, 100vw"
+    cache_dir: str = ".mmsite-cache/images"  # relative to the site root
+
+
+def _parse_images(value: Any, lines: Lines) -> ImageOptions:
+    keys = ("images",)
+    data = mapping(value, keys, lines)
+    only(data, {"widths", "formats", "quality", "sizes", "cache_dir"}, keys, lines)
+    default = ImageOptions()
+    widths = data.get("widths", list(default.widths))
+    if (
+        not isinstance(widths, list)
+        or not widths
+        or not all(
+            isinstance(w, int) and not isinstance(w, bool) and 16 <= w <= 8192 for w in widths
+        )
+    ):
+        raise lines.error(
+            (*keys, "widths"), "must be a list of widths in pixels (16 to 8192)", "e.g. [480, 960]"
+        )
+    formats = data.get("formats", list(default.formats))
+    if not isinstance(formats, list) or any(f not in IMAGE_FORMATS for f in formats):
+        raise lines.error(
+            (*keys, "formats"),
+            f"must be a list of {' or '.join(IMAGE_FORMATS)}",
+            hint="the original format (JPEG/PNG) is always made as the fallback",
+        )
+    quality = data.get("quality", default.quality)
+    if not isinstance(quality, int) or isinstance(quality, bool) or not 1 <= quality <= 100:
+        raise lines.error((*keys, "quality"), "must be a whole number from 1 to 100")
+    return ImageOptions(
+        widths=tuple(sorted(set(widths))),
+        formats=tuple(dict.fromkeys(formats)),
+        quality=quality,
+        sizes=string(data.get("sizes", default.sizes), (*keys, "sizes"), lines),
+        cache_dir=string(data.get("cache_dir", default.cache_dir), (*keys, "cache_dir"), lines),
+    )
+
+
+def _images_section(value: Any, ctx: SectionContext) -> ImageOptions:
+    return _parse_images(value, ctx.lines)
+
+
+IMAGES_SECTION = ConfigSection("images", _images_section)
+
+
+def image_options(config: Config) -> ImageOptions:
+    return config.section("images")
+
+
+def image_cache_dir(config: Config) -> Path:
+    path = Path(image_options(config).cache_dir)
+    return path if path.is_absolute() else config.root / path
 
 
 class ImageSite(Protocol):
@@ -200,7 +272,7 @@ def make_picture(site: ImageSite):
         if not by_url:
             by_url.update((known.source_url, known) for known in site.images.values())
         found = _find(image, site.images, by_url)
-        sizes = sizes or site.config.images.sizes
+        sizes = sizes or image_options(site.config).sizes
         if found is not None:
             return picture_html(found, alt or "", sizes, css_class, None, priority)
         url = str(_field(image, "url", image))
@@ -241,7 +313,7 @@ def markdown_images(site: ImageSite, route: Route):
         image = site.images.get(rel) if rel is not None else None
         if image is None:
             return None
-        return picture_html(image, alt, site.config.images.sizes, title=title or None)
+        return picture_html(image, alt, image_options(site.config).sizes, title=title or None)
 
     return render
 

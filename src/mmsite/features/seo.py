@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from mmsite.config.options import Config, ConfigSection, SectionContext, mapping, only, string
 from mmsite.content.model import Page
 from mmsite.features.checking import ERROR, CheckContext, Finding
 from mmsite.features.registry import Check, Feature, Output, provides
@@ -250,7 +253,7 @@ def write_robots(build: Build) -> None:
         return
     router = build.site.router
     lines = ["User-agent: *"]
-    disallow = build.config.seo.robots_disallow
+    disallow = seo_options(build.config).robots_disallow
     lines += [f"Disallow: {quote_path(router.base_path.rstrip('/') + p)}" for p in disallow]
     if not disallow:
         lines.append("Allow: /")
@@ -284,7 +287,7 @@ def share_image(view: PageView) -> str | None:
             return image
         rel = image.lstrip("/") if image.startswith("/") else str(view.page.dir / image)
         return router.absolute(router.url_of(rel.removeprefix("./")))
-    fallback = view.site.config.seo.image
+    fallback = seo_options(view.site.config).image
     if not fallback:
         return None
     if fallback.startswith(("https://", "http://")):
@@ -311,7 +314,7 @@ def seo_context(view: PageView) -> dict[str, Any]:
             "locale": og_locale(route),
             "locale_alternates": sorted(set(locales) - {og_locale(route)}),
             "site_name": view.site.title(route.edition),
-            "twitter": view.site.config.seo.twitter,
+            "twitter": seo_options(view.site.config).twitter,
             "noindex": noindex,
         }
     }
@@ -341,8 +344,44 @@ def check_sitemap(ctx: CheckContext) -> Iterator[Finding]:
                 queue.append(resolved[0])
 
 
+@dataclass(frozen=True)
+class SeoOptions:
+    image: str = ""  # default share image: a static or content path, or an https URL
+    twitter: str = ""  # the site's @handle for twitter:site
+    robots_disallow: tuple[str, ...] = ()  # paths robots.txt asks crawlers to skip
+    feed_limit: int = 20  # newest articles in each Atom feed; 0 for all
+
+
+def _parse_seo(data: Any, ctx: SectionContext) -> SeoOptions:
+    lines = ctx.lines
+    raw = mapping(data, ("seo",), lines)
+    only(raw, {"image", "twitter", "robots_disallow", "feed_limit"}, ("seo",), lines)
+    twitter = string(raw["twitter"], ("seo", "twitter"), lines) if "twitter" in raw else ""
+    if twitter and not re.fullmatch(r"@\w{1,15}", twitter):
+        raise lines.error(("seo", "twitter"), f"{twitter!r} is not a handle like @kernowsalt")
+    disallow = raw.get("robots_disallow", [])
+    if not isinstance(disallow, list) or not all(
+        isinstance(p, str) and p.startswith("/") for p in disallow
+    ):
+        raise lines.error(("seo", "robots_disallow"), "must be a list of paths starting with /")
+    image = string(raw["image"], ("seo", "image"), lines) if "image" in raw else ""
+    limit = raw.get("feed_limit", SeoOptions.feed_limit)
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+        raise lines.error(
+            ("seo", "feed_limit"), "must be a whole number of articles (0 for all of them)"
+        )
+    return SeoOptions(
+        image=image, twitter=twitter, robots_disallow=tuple(disallow), feed_limit=limit
+    )
+
+
+def seo_options(config: Config) -> SeoOptions:
+    return config.section("seo")
+
+
 FEATURE = Feature(
     "seo",
+    config=(ConfigSection("seo", _parse_seo),),
     context=(seo_context,),
     outputs=(
         Output("sitemap", write_sitemap, switch="sitemap"),
