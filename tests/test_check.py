@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from helpers import BASIC_CONFIG, build_site, page
-from mmsite.commands.check import CHECKS, ERROR, WARNING, Finding, coverage, run_checks
+from mmsite.commands.checks import CHECKS, ERROR, WARNING, Finding, coverage, run_checks
 from mmsite.commands.cli import main
 from mmsite.engine.build import BuildOptions, load_site
 from mmsite.errors import MmsiteError, Reporter
@@ -140,9 +140,9 @@ def test_the_default_theme_satisfies_its_csp(make_site) -> None:
 
 def test_checks_are_a_registry(make_site, monkeypatch) -> None:
     monkeypatch.setattr(
-        "mmsite.commands.check.CHECKS", dict(CHECKS)
+        "mmsite.commands.checks.CHECKS", dict(CHECKS)
     )  # registrations stay in this test
-    from mmsite.commands import check as check_module
+    from mmsite.commands import checks as check_module
 
     @check_module.register("stock")
     def stock(ctx):
