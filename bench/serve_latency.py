@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from mmsite.commands.serve import DevServer
+from mmsite.commands.devserver import DevServer
 from mmsite.engine.build import BuildOptions, build
 
 REPO = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from helpers import BASIC_CONFIG, build_site, page
-from mmsite.commands.check import all_checks, coverage, run_checks
+from mmsite.commands.checks import all_checks, coverage, run_checks
 from mmsite.commands.cli import main
 from mmsite.engine.build import BuildOptions, load_site
 from mmsite.errors import MmsiteError, Reporter

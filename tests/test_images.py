@@ -403,7 +403,7 @@ def test_store_style_front_matter_and_picture_lookups(make_site) -> None:
 
 
 def test_check_and_open_graph_tags_use_the_image_model(make_site) -> None:
-    from mmsite.commands.check import run_checks
+    from mmsite.commands.checks import run_checks
     from mmsite.engine.build import BuildOptions, load_site
     from mmsite.errors import Reporter
 

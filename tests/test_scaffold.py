@@ -9,7 +9,7 @@ import pytest
 
 from helpers import build_site, parse_html
 from mmsite.commands.cli import main
-from mmsite.commands.new import new_article, new_product, slugify
+from mmsite.commands.scaffold import new_article, new_product, slugify
 from mmsite.content.frontmatter import split_front_matter
 from mmsite.engine.pipeline import site_config
 from mmsite.errors import MmsiteError

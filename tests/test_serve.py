@@ -16,7 +16,7 @@ import html5lib
 import pytest
 
 from helpers import REPO, page, text_of
-from mmsite.commands.serve import EVENTS_PATH, DevServer
+from mmsite.commands.devserver import EVENTS_PATH, DevServer
 from mmsite.engine.build import BuildOptions
 
 TIMEOUT = 10.0
@@ -136,7 +136,7 @@ def test_build_error_overlay_then_recovery(served) -> None:
 
 
 def test_overlay_script_escapes_the_message() -> None:
-    from mmsite.commands.serve import RELOAD_SCRIPT, Broadcaster
+    from mmsite.commands.devserver import RELOAD_SCRIPT, Broadcaster
 
     assert b"textContent" in RELOAD_SCRIPT and b"innerHTML" not in RELOAD_SCRIPT
     hub = Broadcaster()

@@ -88,7 +88,7 @@ class Inputs:
 @dataclass(frozen=True)
 class Check:
     """One check of ``mmsite check``: ``run(ctx)`` yields findings (see
-    :mod:`mmsite.commands.check`)."""
+    :mod:`mmsite.commands.checks`)."""
 
     name: str
     run: Callable[[Any], Iterable[Any]]

@@ -1,0 +1,154 @@
+"""What ``mmsite check`` runs (:mod:`mmsite.commands.check`): read a built site and its
+content model; report what would hurt visitors.
+
+The checks every site has are plain functions in :data:`CHECKS` (name -> function);
+the features register theirs (``Feature(checks=...)``). Each gets a
+:class:`~mmsite.features.checking.CheckContext` (the model, the routes, the parsed
+output) and yields :class:`~mmsite.features.checking.Finding` s.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from mmsite.errors import MmsiteError, relpath
+from mmsite.features.checking import ERROR, WARNING, CheckContext, Finding
+from mmsite.features.site import Site
+from mmsite.output.tree import MARKER
+
+Check = Callable[[CheckContext], Iterable[Finding]]
+# What every site is checked for; the features add theirs (``Feature(checks=...)``).
+CHECKS: dict[str, Check] = {}
+
+
+def register(name: str) -> Callable[[Check], Check]:
+    def add(func: Check) -> Check:
+        CHECKS[name] = func
+        return func
+
+    return add
+
+
+def all_checks(site: Site) -> dict[str, Check]:
+    """The core checks, then the features' (by name)."""
+    return {**CHECKS, **{check.name: check.run for check in site.registry.checks}}
+
+
+# -- the checks ------------------------------------------------------------------
+
+
+@register("links")
+def check_links(ctx: CheckContext) -> Iterator[Finding]:
+    """Internal links, anchors and images in every HTML file."""
+    for rel in ctx.html_files:
+        doc = ctx.doc(rel)
+        for ref in doc.refs:
+            if ref.url.lower().startswith("javascript:"):
+                yield Finding(ERROR, "links", ctx.where(rel), "javascript: URL", ref.line)
+                continue
+            resolved = ctx.resolve(rel, ref.url)
+            if resolved is None:
+                continue
+            target, fragment = resolved
+            if target is None:
+                what = "missing image" if ref.is_image else "broken link"
+                yield Finding(ERROR, "links", ctx.where(rel), f"{what} {ref.url}", ref.line)
+            elif fragment and target.endswith(".html") and fragment not in ctx.doc(target).ids:
+                message = f"missing anchor #{fragment} in {ref.url}"
+                yield Finding(ERROR, "links", ctx.where(rel), message, ref.line)
+
+
+@register("duplicates")
+def check_duplicates(ctx: CheckContext) -> Iterator[Finding]:
+    """Two pages of one edition with the same <title> or meta description."""
+    seen: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for route in ctx.router.routes:
+        if route.fallback or route.page.meta.get("noindex"):
+            continue
+        rel = str(route.output)
+        if not (ctx.output / rel).is_file():
+            continue
+        doc = ctx.doc(rel)
+        for what, value in (("title", doc.title), ("description", doc.description)):
+            if value:
+                seen[(route.edition.code, what, value)].append(route.url)
+    for (edition, what, value), urls in sorted(seen.items()):
+        if len(urls) > 1:
+            yield Finding(
+                WARNING,
+                "duplicates",
+                edition,
+                f"same {what} {value!r} on {', '.join(sorted(urls))}",
+            )
+
+
+@dataclass
+class Coverage:
+    """Pages per section (rows) and language (columns): translated / total."""
+
+    languages: list[str]
+    rows: dict[str, dict[str, int]]  # section -> lang -> translated pages
+    totals: dict[str, int]  # section -> pages
+    missing: list[tuple[str, str, str]]  # (lang, source file, section)
+
+    def table(self) -> str:
+        width = max([len(s) for s in self.rows] + [len("section")])
+        head = "section".ljust(width) + "".join(f"  {lang:>7}" for lang in self.languages)
+        lines = [head]
+        for section, counts in self.rows.items():
+            cells = "".join(
+                f"  {f'{counts[lang]}/{self.totals[section]}':>7}" for lang in self.languages
+            )
+            lines.append(section.ljust(width) + cells)
+        return "\n".join(lines)
+
+
+def coverage(site: Site) -> Coverage:
+    langs = list(site.config.languages)
+    rows: dict[str, dict[str, int]] = {}
+    totals: dict[str, int] = {}
+    missing = []
+    for group in site.model.groups.values():
+        page = group.default
+        if page.virtual:
+            continue
+        section = page.section or "(root)"
+        counts = rows.setdefault(section, dict.fromkeys(langs, 0))
+        totals[section] = totals.get(section, 0) + 1
+        for lang in langs:
+            if lang in group.pages:
+                counts[lang] += 1
+            else:
+                source = relpath(page.source, site.config.root).as_posix()
+                missing.append((lang, source, section))
+    order = sorted(rows, key=lambda s: (s != "(root)", s))
+    return Coverage(langs, {s: rows[s] for s in order}, totals, missing)
+
+
+@register("translations")
+def check_translations(ctx: CheckContext) -> Iterator[Finding]:
+    for lang, source, _section in coverage(ctx.site).missing:
+        yield Finding(WARNING, "translations", source, f"no {lang!r} translation")
+
+
+# -- running -------------------------------------------------------------------
+
+
+def run_checks(site: Site, output: Path, only: Iterable[str] | None = None) -> list[Finding]:
+    if not (output / MARKER).is_file():
+        raise MmsiteError(
+            f"no built site in {output}",
+            hint="run `mmsite build` first, or `mmsite check --build`",
+        )
+    ctx = CheckContext(site, output)
+    checks = all_checks(site)
+    names = list(only) if only else list(checks)
+    findings: set[Finding] = set()
+    for name in names:
+        if name not in checks:
+            raise MmsiteError(f"unknown check {name!r}", hint="checks: " + ", ".join(checks))
+        findings.update(checks[name](ctx))
+    return sorted(findings, key=lambda f: (f.level != ERROR, f.check, f.where, f.message))
