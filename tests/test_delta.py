@@ -265,8 +265,8 @@ def test_a_body_the_model_reads_is_never_a_delta(
     """A model step that reads bodies (say, to count words into the front matter) makes
     them structural: editing one needs the full build."""
 
-    def word_counts(config, model, reporter) -> None:
-        for page_ in model.pages:
+    def word_counts(ctx) -> None:
+        for page_ in ctx.model.pages:
             page_.meta["words"] = len(page_.body.split())
 
     registry = builtin_registry(Feature("words", model=(word_counts,)))

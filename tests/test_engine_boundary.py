@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO, build_site, page, parse_html
-from mmsite.errors import MmsiteError
+from mmsite.errors import BuildErrors, MmsiteError
 from mmsite.features.builtin import builtin_registry
 from mmsite.features.registry import Feature, Inputs
 
@@ -122,11 +122,11 @@ def test_editing_a_declared_data_input_rebuilds_the_pages_that_show_it(make_site
     assert parse_html(root / "public/a/index.html").find(".//p").text == "second"
 
 
-def _closure_step(config, model, reporter) -> None:
+def _closure_step(ctx) -> None:
     def shout(text: str) -> str:  # a local function: cannot be pickled
         return text.upper()
 
-    for each in model.pages:
+    for each in ctx.model.pages:
         each.data["shout"] = shout
 
 
@@ -171,3 +171,22 @@ def test_an_unknown_section_names_the_known_ones(make_site) -> None:
     error = caught.value
     assert error.line == 5 and "comerce: unknown key" in str(error)
     assert "commerce" in (error.hint or "") and "seo" in (error.hint or "")
+
+
+def test_every_features_mistakes_in_one_run(make_site) -> None:
+    """A photo mistake (images feature) and a price mistake (storefront) in one build:
+    both reported (before, the first feature's errors stopped the build), each once."""
+    root = make_site(
+        {
+            "content/_index.md": page("Home"),
+            "content/about.md": page("About", image="missing.jpg"),
+            "content/products/_index.md": page("Products"),
+            "content/products/salt.md": page("Salt", sku="S-1", price="{USD: -3}"),
+        },
+        config=MARKETS,
+    )
+    with pytest.raises(BuildErrors) as caught:
+        build_site(root)
+    errors = caught.value.errors
+    assert {Path(error.path).name for error in errors} == {"about.md", "salt.md"}
+    assert len({str(error) for error in errors}) == len(errors)  # each once

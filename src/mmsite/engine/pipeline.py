@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 from mmsite.config.options import Config, load_config
 from mmsite.config.theme import Theme
 from mmsite.content.model import DocumentLoader, load_content
-from mmsite.errors import MmsiteError, Reporter
+from mmsite.errors import BuildErrors, MmsiteError, Reporter
 from mmsite.features.builtin import builtin_registry
-from mmsite.features.registry import Registry
+from mmsite.features.registry import ModelContext, Registry
 from mmsite.features.site import PageView, Site
 from mmsite.i18n.editions import Strings, editions
 from mmsite.i18n.routing import Route, Router
@@ -129,10 +129,19 @@ def load_site(
 
     theme = Theme.find(config)
     model = load_content(config, include_drafts=drafts, documents=documents)
-    for model_step in registry.model_steps:
-        model_step(config, model, reporter)
-    router = Router(config, model, editions(config))
     strings = Strings.load(theme.i18n_dirs, config, reporter)
+    context = ModelContext(config, model, strings, reporter)
+    errors: list[MmsiteError] = []
+    for model_step in registry.model_steps:  # every feature's mistakes in one run
+        try:
+            model_step(context)
+        except BuildErrors as exc:
+            errors += exc.errors
+        except MmsiteError as exc:
+            errors.append(exc)
+    if errors:
+        raise BuildErrors(errors)
+    router = Router(config, model, editions(config))
     site = Site(config, model, router, strings, reporter, registry)
     site.renderer = render_body
     return site, theme

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from mmsite.config.options import Config
 from mmsite.content.model import ContentModel, Page
-from mmsite.errors import BuildErrors, MmsiteError, Reporter, relpath
+from mmsite.errors import BuildErrors, MmsiteError, relpath
 from mmsite.features.checking import WARNING, CheckContext, Finding
 from mmsite.features.imagecache import (
     EXTENSIONS,
@@ -40,7 +40,7 @@ from mmsite.features.pictures import (
     make_picture,
     resolve_ref,
 )
-from mmsite.features.registry import Check, Feature
+from mmsite.features.registry import Check, Feature, ModelContext
 from mmsite.i18n.routing import quote_path
 
 if TYPE_CHECKING:
@@ -62,9 +62,10 @@ def is_processed(rel: PurePosixPath) -> bool:
 # -- front matter ------------------------------------------------------------------
 
 
-def check_front_matter(config: Config, model: ContentModel, reporter: Reporter) -> None:
-    """MODEL_STEP: ``image``/``images`` name files beside the page; ``image_alt`` fits them."""
+def check_front_matter(ctx: ModelContext) -> None:
+    """Model step: ``image``/``images`` name files beside the page; ``image_alt`` fits them."""
     errors: list[MmsiteError] = []
+    model = ctx.model
     for page in model.pages:
         errors += _page_errors(page, model)
     if errors:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from mmsite.config.options import Config, ConfigSection
 from mmsite.content.model import ContentModel
 from mmsite.errors import Reporter
+from mmsite.i18n.editions import Strings
 
 if TYPE_CHECKING:
     import jinja2
@@ -31,8 +32,21 @@ if TYPE_CHECKING:
 
 # f(ctx): a build step; ctx is a StepContext (see mmsite.features.site)
 Step = Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class ModelContext:
+    """What a model step gets: the site's configuration, the page model it may add
+    pages to, the UI strings (titles of generated pages) and the build's reporter."""
+
+    config: Config
+    model: ContentModel
+    strings: Strings
+    reporter: Reporter
+
+
 # After content is read and before routing: parse front matter, add generated pages.
-ModelStep = Callable[[Config, ContentModel, Reporter], None]
+ModelStep = Callable[[ModelContext], None]
 # f(view) -> dict added to every page's template context (see provides()).
 ContextProcessor = Callable[[Any], dict[str, Any]]  # f(PageView)
 # f(env, site): install template globals and filters (``picture()``), once per environment.

@@ -17,6 +17,7 @@ from mmsite.features.commerce.product import (
     parse_product,
     product_of,
 )
+from mmsite.features.registry import ModelContext
 
 CATEGORY_DIR = f"{SECTION}/category"
 # Title and URL segment of the generated "categories" folder page, per language.
@@ -60,8 +61,9 @@ def category_name(config: Config, key: str, lang: str) -> str:
     return name or key.replace("-", " ").capitalize()
 
 
-def load_products(config: Config, model: ContentModel, reporter: Reporter) -> None:
-    """MODEL_STEPS entry: parse products (collecting every error), then add categories."""
+def load_products(ctx: ModelContext) -> None:
+    """Model step: parse products (collecting every error), then add categories."""
+    config, model, reporter = ctx.config, ctx.model, ctx.reporter
     errors: list[MmsiteError] = []
     for group in model.groups.values():
         for page in group.pages.values():

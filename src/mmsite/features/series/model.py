@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 from babel import Locale
 
 from mmsite.config.options import Config
-from mmsite.config.theme import Theme
 from mmsite.content.model import INDEX, ContentModel, Group, Page, virtual_page
-from mmsite.errors import BuildErrors, MmsiteError, Reporter
+from mmsite.errors import BuildErrors, MmsiteError
+from mmsite.features.registry import ModelContext
 from mmsite.i18n.editions import Strings
 
 SECTION = "series"
@@ -369,8 +369,9 @@ def _add_generated(config: Config, model: ContentModel, catalog: Catalog, string
         model.add_virtual(f"{TAGS}/{slug}", pages, config.default_language)
 
 
-def series_step(config: Config, model: ContentModel, reporter: Reporter) -> None:
+def series_step(ctx: ModelContext) -> None:
     """Validate articles, set their layouts, add the series list and tag pages."""
+    config, model = ctx.config, ctx.model
     catalog = collect(model)
     errors = _validate(model, catalog)
     if errors:
@@ -378,8 +379,7 @@ def series_step(config: Config, model: ContentModel, reporter: Reporter) -> None
     model.data[SECTION] = catalog  # generated pages below are virtual: collect skips them
     if not catalog.series:
         return
-    strings = Strings.load(Theme.find(config).i18n_dirs, config, reporter)
-    _add_generated(config, model, catalog, strings)
+    _add_generated(config, model, catalog, ctx.strings)
     _layouts(model, catalog)
 
 
