@@ -32,19 +32,10 @@ def site(make_site) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def demo_built(tmp_path_factory) -> Path:
-    """The demo site (series, feeds, storefront, four markets), built once."""
-    root = tmp_path_factory.mktemp("demo") / "site"
-    root.mkdir()
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
-    assert build_site(root).kind == "full"
-    return root
-
-
 @pytest.fixture
 def demo(demo_built: Path, tmp_path: Path) -> Path:
+    """A copy of the demo site (series, feeds, storefront, four markets) as the session's
+    one full build of it left it (conftest.demo_built)."""
     root = tmp_path / "demo"
     shutil.copytree(demo_built, root, symlinks=True)
     # copytree gives new inodes and mtimes: a first build there re-records the output.

@@ -305,13 +305,8 @@ def test_drafts_hidden_in_build_shown_with_badge(make_site) -> None:
     assert not [e for e in published.iter() if "badge-draft" in (e.get("class") or "")]
 
 
-def test_incremental_demo_site_equals_clean_build(tmp_path: Path) -> None:
-    root = tmp_path / "demo"
-    shutil.copytree(REPO / "content", root / "content")
-    for extra in ("static", "i18n", "templates"):
-        if (REPO / extra).is_dir():
-            shutil.copytree(REPO / extra, root / extra)
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+def test_incremental_demo_site_equals_clean_build(demo_site: Path, tmp_path: Path) -> None:
+    root = demo_site  # content/, site.yaml (and static/, i18n/, templates/ if any)
     build_site(root)
     before = snapshot(root / "public")
     product = root / "content/products/smoked-salt.md"
@@ -330,13 +325,12 @@ def test_incremental_demo_site_equals_clean_build(tmp_path: Path) -> None:
     assert_same_as_clean(root, tmp_path)
 
 
-def test_an_article_dated_newest_enters_the_feeds(tmp_path: Path) -> None:
+def test_an_article_dated_newest_enters_the_feeds(demo_site: Path, tmp_path: Path) -> None:
     """A feed shows the newest articles: which ones depends on every article's date, not
     only on those it shows. Re-dating an article the feed left out puts it in."""
     import xml.etree.ElementTree as ET
 
-    root = tmp_path / "demo"
-    shutil.copytree(REPO / "content", root / "content")
+    root = demo_site
     config = (REPO / "site.yaml").read_text(encoding="utf-8")
     assert config.count("\nseo: {") == 1
     (root / "site.yaml").write_text(config.replace("\nseo: {", "\nseo: {feed_limit: 1, "), "utf-8")

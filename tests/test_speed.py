@@ -6,7 +6,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-import shutil
 import sys
 import threading
 import time
@@ -40,13 +39,6 @@ def files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-def demo(tmp_path: Path) -> Path:
-    site = tmp_path / "demo"
-    shutil.copytree(REPO / "content", site / "content")
-    shutil.copy(REPO / "site.yaml", site / "site.yaml")
-    return site
-
-
 def assert_can_fork() -> None:
     """Builds stay in one process while other threads run: a fixture that leaves a
     thread behind would make the parallel tests compare a serial build with itself."""
@@ -56,9 +48,9 @@ def assert_can_fork() -> None:
 
 
 @needs_fork
-def test_parallel_build_is_byte_identical_to_serial(tmp_path: Path) -> None:
+def test_parallel_build_is_byte_identical_to_serial(demo_site: Path, tmp_path: Path) -> None:
     assert_can_fork()
-    for site in (demo(tmp_path), generate(tmp_path / "bench", 60, 3)["mmsite-full"]):
+    for site in (demo_site, generate(tmp_path / "bench", 60, 3)["mmsite-full"]):
         one = build_site(site, output=tmp_path / f"{site.name}-1", jobs=1)
         two = build_site(site, output=tmp_path / f"{site.name}-2", jobs=2)
         assert (one.pages, one.files, one.warnings) == (two.pages, two.files, two.warnings)

@@ -6,7 +6,6 @@ site and a bench corpus build."""
 from __future__ import annotations
 
 import copy
-import shutil
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -154,10 +153,8 @@ def elementtree_only(element: ET.Element, *, xml_declaration: bool = False, inde
     return reference(element, xml_declaration, indent)
 
 
-def test_built_feeds_equal_elementtree_output(tmp_path: Path, monkeypatch) -> None:
-    demo = tmp_path / "demo"
-    shutil.copytree(REPO / "content", demo / "content")
-    shutil.copy(REPO / "site.yaml", demo / "site.yaml")
+def test_built_feeds_equal_elementtree_output(demo_site: Path, tmp_path: Path, monkeypatch) -> None:
+    demo = demo_site
     bench = generate(tmp_path / "bench", 60, 3)["mmsite-full"]
     for site in (demo, bench):
         with fast_path_only():
