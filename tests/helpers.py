@@ -43,8 +43,11 @@ def page(title: str, body: str = "", **meta: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_site(root: Path, **options) -> BuildResult:
-    return build(root, BuildOptions(**options))
+def build_site(root: Path, *, build_cache=None, **options) -> BuildResult:
+    """Build ``root`` with ``BuildOptions(**options)``. ``build_cache``: a
+    ``mmsite.incremental.BuildCache`` to build with (its counters, such as
+    ``build_cache.documents.hits``, then tell what the build reused)."""
+    return build(root, BuildOptions(**options), build_cache)
 
 
 def parse_html(path: Path) -> ET.Element:

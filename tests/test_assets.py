@@ -148,11 +148,8 @@ def test_normalize_never_climbs_out(parts: list[str]) -> None:
         assert ".." not in result.split("/") and not result.startswith("/")
 
 
-def test_every_page_of_the_demo_references_only_hashed_existing_assets(tmp_path: Path) -> None:
-    import shutil
-
-    site = tmp_path / "demo"
-    shutil.copytree(REPO / "content", site / "content")
+def test_every_page_of_the_demo_references_only_hashed_existing_assets(demo_site: Path) -> None:
+    site = demo_site
     config = (
         (REPO / "site.yaml")
         .read_text()

@@ -453,16 +453,9 @@ def test_product_markets_limit_where_it_is_sold(make_site) -> None:
     assert not (public / "fr/boutique/cellar/index.html").exists()
 
 
-def test_demo_shop(tmp_path: Path) -> None:
-    import shutil
-
-    from helpers import REPO
-
-    site = tmp_path / "demo"
-    shutil.copytree(REPO / "content", site / "content")
-    shutil.copy(REPO / "site.yaml", site / "site.yaml")
-    assert build_site(site).warnings == []
-    public = site / "public"
+def test_demo_shop(demo_built: Path, demo_build_result) -> None:
+    assert demo_build_result.warnings == []  # the session's one build of the demo
+    public = demo_built / "public"
     providers = set()
     for path in public.rglob("index.html"):
         doc = parse_html(path)

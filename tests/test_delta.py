@@ -3,6 +3,7 @@ page text. Every result is compared byte for byte with a clean build."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -34,19 +35,10 @@ def site(make_site) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def demo_built(tmp_path_factory) -> Path:
-    """The demo site (series, feeds, storefront, four markets), built once."""
-    root = tmp_path_factory.mktemp("demo") / "site"
-    root.mkdir()
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
-    assert build_site(root).kind == "full"
-    return root
-
-
 @pytest.fixture
 def demo(demo_built: Path, tmp_path: Path) -> Path:
+    """A copy of the demo site (series, feeds, storefront, four markets) as the session's
+    one full build of it left it (conftest.demo_built)."""
     root = tmp_path / "demo"
     shutil.copytree(demo_built, root, symlinks=True)
     # copytree gives new inodes and mtimes: a first build there re-records the output.
@@ -319,7 +311,7 @@ def test_state_file_round_trips_as_marshal_or_pickle(tmp_path: Path) -> None:
     stamps.save(path, state)
     assert not path.read_bytes().startswith(stamps.MARSHALLED)
     assert stamps.load(path) == state
-    stamps.save(path, stamps.State(**{**state.__dict__, "summary": {}}))
+    stamps.save(path, dataclasses.replace(state, summary={}))
     path.write_bytes(path.read_bytes()[:-5])
     assert stamps.load(path) is None
     other = stamps.MARSHALLED.replace(b"marshal 3.", b"marshal 2.")
@@ -422,7 +414,8 @@ def test_text_reverted_in_a_full_build_after_a_delta(site: Path, tmp_path: Path)
 
 def test_saved_snapshot_gives_back_what_it_leaves_out(demo: Path) -> None:
     """A snapshot keeps neither bodies, scalar texts nor page memos: each comes back,
-    equal to a fresh parse, when asked for."""
+    equal to a fresh parse, when asked for. Bodies and scalar texts are read from the
+    files then, as they are then: a body written since shows, a file gone is an error."""
     from mmsite.engine.delta import load_snapshot, snapshot_path
     from mmsite.engine.incremental import BuildCache
 
@@ -434,13 +427,24 @@ def test_saved_snapshot_gives_back_what_it_leaves_out(demo: Path) -> None:
     for one in snapshot.site.model.pages:
         if one.virtual:
             continue
-        assert {"body", "scalars"}.isdisjoint(one.doc.__dict__)
-        assert {"dir", "_deps"}.isdisjoint(one.__dict__)
         fresh = split_front_matter(one.source.read_text(encoding="utf-8"), one.source)
         assert (one.doc.body, one.doc.scalars) == (fresh.body, fresh.scalars)
         assert one.doc.key_lines == fresh.key_lines
         assert one.dir == one.rel.parent
     assert any(p.doc.scalars for p in products)  # prices as written
+
+    again = load_snapshot(snapshot_path(cache.path))
+    assert again is not None
+    pages = [p for p in again.site.model.pages if not p.virtual]
+    product = next(p for p in pages if "product" in p.data and p.doc.key_lines)
+    article = next(p for p in pages if p.source != product.source and "series" in p.rel.parts)
+    article.source.write_text(article.source.read_text(encoding="utf-8") + "\nLater.\n")
+    product.source.unlink()
+    assert article.doc.body.endswith("\nLater.\n")  # not in the snapshot: read now
+    for left_out in ("body", "scalars"):
+        with pytest.raises(MmsiteError, match="changed while the build ran") as error:
+            getattr(product.doc, left_out)
+        assert error.value.path == product.source
 
 
 def scanned_output(folder: Path) -> stamps.Stamps:
@@ -490,30 +494,44 @@ def test_a_stored_document_whose_file_went_is_a_clear_error(tmp_path: Path) -> N
         assert error.value.path == path
 
 
-def test_snapshot_pages_load_when_first_used(demo: Path) -> None:
+def loaded_pages(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The pages of loaded snapshots whose own pickle was loaded (counted by a wrapper
+    around :meth:`mmsite.engine.delta.PageStore.fill`, in this process), in order."""
+    from mmsite.engine import delta
+
+    filled: list = []
+    fill = delta.PageStore.fill
+
+    def counting(self, page, number: int) -> None:
+        fill(self, page, number)
+        filled.append(page)
+
+    monkeypatch.setattr(delta.PageStore, "fill", counting)
+    return filled
+
+
+def test_snapshot_pages_load_when_first_used(demo: Path, monkeypatch) -> None:
     """A loaded snapshot keeps each page's front matter pickled until the page is used;
     used, it equals a fresh load, and shared objects are shared again."""
-    import dataclasses
-
-    from mmsite.engine.delta import LAZY_FIELDS, load_snapshot, snapshot_path
+    from mmsite.engine.delta import load_snapshot, snapshot_path
     from mmsite.engine.incremental import BuildCache
     from mmsite.errors import Reporter
     from mmsite.features.commerce.product import Product
 
+    filled = loaded_pages(monkeypatch)
     cache = BuildCache.for_site(demo, demo / "public")
     snapshot = load_snapshot(snapshot_path(cache.path))
     assert snapshot is not None
     pages = snapshot.site.model.pages
-    pending = [p for p in pages if "_pending" in p.__dict__]
-    assert pending == [p for p in pages if not p.virtual]
-    assert all(set(LAZY_FIELDS).isdisjoint(p.__dict__) for p in pending)
+    pending = [p for p in pages if not p.virtual]
+    assert pending and filled == []  # loaded, no page's own pickle read yet
     first = pending[0]
     title = first.title  # kept beside the pending page (Page.listed): still pending
-    assert title and "_pending" in first.__dict__
+    assert title and filled == []
     assert first.summary is not None  # through Page.meta
-    assert "_pending" not in first.__dict__
+    assert filled == [first]
     assert first.meta["title"] == title
-    assert sum("_pending" in p.__dict__ for p in pages) == len(pending) - 1
+    assert filled == [first]  # once
 
     fresh, _ = pipeline.load_site(demo, pipeline.BuildOptions(), Reporter())
     by_rel = {(p.rel, p.lang): p for p in fresh.model.pages}
@@ -530,7 +548,7 @@ def test_snapshot_pages_load_when_first_used(demo: Path) -> None:
             assert product.page is one
             for name in others:
                 assert getattr(product, name) == getattr(same.data["product"], name), name
-    assert not any("_pending" in p.__dict__ for p in pages)
+    assert sorted(map(id, filled)) == sorted(map(id, pending))  # each loaded once, when used
 
 
 @pytest.mark.parametrize(
@@ -541,9 +559,20 @@ def test_a_delta_unpickles_only_what_it_uses(
     demo: Path, tmp_path: Path, monkeypatch, edited: str, in_feed: bool
 ) -> None:
     """Pages not rendered stay pickled; the bodies kept for feeds are unpickled only
-    when a feed is written again."""
+    when a feed is written again, and then only those it shows."""
     from mmsite.engine import delta
 
+    filled = loaded_pages(monkeypatch)
+    decoded: list = []  # rendered bodies taken from the snapshot, by key
+    stored_get = delta.StoredBodies.get
+
+    def get(self, key):
+        found = stored_get(self, key)
+        if found is not None:
+            decoded.append(key)
+        return found
+
+    monkeypatch.setattr(delta.StoredBodies, "get", get)
     loaded: list[delta.Snapshot] = []
 
     def load(path: Path) -> delta.Snapshot | None:
@@ -558,15 +587,17 @@ def test_a_delta_unpickles_only_what_it_uses(
     result = build_site(demo)
     assert result.kind == "delta"
     assert any(str(rel).endswith("atom.xml") for rel in result.changed) == in_feed
-    pages = loaded[0].site.model.pages
-    untouched = [p for p in pages if "_pending" in p.__dict__]
-    assert 0 < len(untouched) < len(pages)
+    pages = [p for p in loaded[0].site.model.pages if not p.virtual]
+    assert 0 < len({id(p) for p in filled}) < len(pages)
     kept = loaded[0].rendered
     assert isinstance(kept, delta.StoredBodies) == in_feed
     if in_feed:  # bodies the rewritten feeds show, decoded one by one; the edited one rendered
-        shown = dict(loaded[0].site.bodies)
-        assert len(kept.index) > len(shown) > 0
-        assert any(str(key[0]).endswith(edited) for key in shown)
+        assert len(kept.index) > len(set(decoded)) > 0
+        assert not any(str(key[0]).endswith(edited) for key in decoded)
+        feeds = [rel for rel in result.changed if str(rel).endswith("atom.xml")]
+        assert any("A sentence added." in (demo / "public" / rel).read_text() for rel in feeds)
+    else:
+        assert decoded == []
     assert_same_as_clean(demo, tmp_path)
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from helpers import REPO, build_site, hreflangs, parse_html
+from helpers import build_site, hreflangs, parse_html
 from mmsite.commands.cli import main
 
 
@@ -17,15 +16,8 @@ def tree(folder: Path) -> dict[str, bytes]:
     }
 
 
-def demo(tmp_path: Path) -> Path:
-    site = tmp_path / "demo"
-    shutil.copytree(REPO / "content", site / "content")
-    shutil.copy(REPO / "site.yaml", site / "site.yaml")
-    return site
-
-
-def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
-    site = demo(tmp_path)
+def test_two_builds_are_byte_identical(demo_site: Path, tmp_path: Path) -> None:
+    site = demo_site
     build_site(site, output=tmp_path / "one")
     build_site(site, output=tmp_path / "two")
     one, two = tree(tmp_path / "one"), tree(tmp_path / "two")
@@ -34,8 +26,8 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     assert [name for name in one if one[name] != two[name]] == []
 
 
-def test_base_url_override_for_preview_deploys(tmp_path: Path, capsys) -> None:
-    site = demo(tmp_path)
+def test_base_url_override_for_preview_deploys(demo_site: Path, capsys) -> None:
+    site = demo_site
     preview = "https://preview-42.kernow.pages.dev/"
     assert main(["build", "--site", str(site), "--base-url", preview]) == 0
     public = site / "public"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, build_site, page, parse_html
+from helpers import build_site, page, parse_html
 from mmsite.errors import BuildErrors, MmsiteError
 from mmsite.features.builtin import builtin_registry
 from mmsite.features.registry import Feature, Inputs
@@ -33,15 +33,15 @@ def _differences(left: Path, right: Path) -> list[str]:
 def _clean_copy(site: Path, tmp: Path, **options) -> Path:
     clean = tmp / "clean"
     shutil.rmtree(clean, ignore_errors=True)
-    shutil.copytree(site, clean, ignore=shutil.ignore_patterns("public", ".mmsite-cache"))
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns("public", "build", "jinja"))
     build_site(clean, cache=False, **options)
     return clean / "public"
 
 
-def test_moving_a_product_to_another_category_updates_every_edition(tmp_path: Path) -> None:
-    site = tmp_path / "demo"
-    shutil.copytree(REPO / "content", site / "content")
-    shutil.copy(REPO / "site.yaml", site / "site.yaml")
+def test_moving_a_product_to_another_category_updates_every_edition(
+    demo_site: Path, tmp_path: Path
+) -> None:
+    site = demo_site
     build_site(site)
     product = site / "content/products/smoked-salt.md"
     text = product.read_text(encoding="utf-8")
@@ -144,14 +144,12 @@ def test_a_model_step_storing_a_closure_still_builds_with_the_cache(make_site, t
     assert _differences(root / "public", _clean_copy(root, tmp_path)) == []
 
 
-def test_every_command_reads_the_features_sections(tmp_path: Path, capsys) -> None:
+def test_every_command_reads_the_features_sections(demo_site: Path, capsys) -> None:
     """site.yaml sections belong to features (commerce:, images:, seo:, assets:): the
     commands that read site.yaml without building accept them too."""
     from mmsite.commands.cli import main
 
-    site = tmp_path / "demo"
-    shutil.copytree(REPO / "content", site / "content")
-    shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    site = demo_site
     text = (site / "site.yaml").read_text(encoding="utf-8")
     assert "commerce:" in text and "seo:" in text
     assert main(["new", "product", "Sea salt flakes", "--site", str(site)]) == 0

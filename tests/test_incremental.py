@@ -224,12 +224,12 @@ def test_failed_incremental_build_keeps_previous_output_and_cache(site: Path) ->
 
 
 def test_documents_saved_while_pages_render_serve_the_next_build(
-    site: Path, tmp_path: Path, monkeypatch
+    site: Path, tmp_path: Path
 ) -> None:
     """Parsed documents are saved before pages render (they are final once the site is
     loaded): a build that then fails still leaves them, and they are only used for files
-    whose stamp is unchanged."""
-    from mmsite.content import model as content
+    whose stamp is unchanged. Counted by the document cache's hits: a file not taken
+    from the cache is parsed again."""
     from mmsite.engine.incremental import BuildCache
 
     salt = site / "content/journal/salt.md"
@@ -238,35 +238,37 @@ def test_documents_saved_while_pages_render_serve_the_next_build(
     (site / "templates/page.html").write_text("{{ page.content }} {{ nope() }}")
     with pytest.raises(Exception, match="nope"):
         build_site(site)
-    cache = BuildCache.for_site(site, site / "public")
-    cache.load()
-    # the edited file's parse was saved although the build failed
-    assert cache.documents.entries[str(salt)][0] == cache.documents.stamp(salt)
-    parsed: list[Path] = []
-    real = content.parse_file
-    monkeypatch.setattr(content, "parse_file", lambda path: parsed.append(path) or real(path))
     (site / "templates/page.html").unlink()
-    build_site(site)
-    assert parsed == []  # every file parsed by the failed build: none parsed again
+    cache = BuildCache.for_site(site, site / "public")
+    assert build_site(site, build_cache=cache).kind == "full"
+    # every file parsed by the failed build, the edited one too: none parsed again
+    assert cache.documents.hits == len(FILES)
+    assert "Plain {{ salt." in text_of(parse_html(site / "public/journal/salt/index.html"))
     edit(salt, "'Salt'", "'Sea salt'")  # front matter: a full build, not a delta
-    assert build_site(site).kind == "full"
-    assert parsed == [salt]
+    cache = BuildCache.for_site(site, site / "public")
+    assert build_site(site, build_cache=cache).kind == "full"
+    assert cache.documents.hits == len(FILES) - 1  # the edited file only is parsed again
+    assert text_of(parse_html(site / "public/journal/salt/index.html").find(".//h1")) == "Sea salt"
     assert_same_as_clean(site, tmp_path)
 
 
 def test_document_cache_on_disk_leaves_bodies_in_their_files(site: Path) -> None:
     """Bodies are most of a content file: the saved cache keeps the parsed front matter
     only, and a hit reads the body again, equal to a fresh parse."""
-    from mmsite.content.model import parse_file
+    from mmsite.content.frontmatter import split_front_matter
     from mmsite.engine.incremental import BuildCache
 
     cache = BuildCache.for_site(site, site / "public")
     cache.load()
-    entries = cache.documents.entries
-    assert len(entries) == len(FILES) and all(e[3] is None for e in entries.values())
-    for key in sorted(entries):
+    keys = sorted(cache.documents.fronts())
+    assert keys == sorted(str((site / rel).resolve()) for rel in FILES)
+    saved = cache.documents_path.read_bytes()  # (a pickle: its texts are there as UTF-8)
+    bodies = [split_front_matter(text, Path(rel)).body.strip() for rel, text in FILES.items()]
+    bodies = [body for body in bodies if body]
+    assert len(bodies) == 9 and not [body for body in bodies if body.encode() in saved]
+    for key in keys:
         doc = cache.documents.load(Path(key), lambda: pytest.fail("parsed again"))
-        fresh = parse_file(Path(key))
+        fresh = split_front_matter(Path(key).read_text(encoding="utf-8"), Path(key))
         assert (doc.meta, doc.body, doc.body_line, doc.key_lines, doc.scalars) == (
             fresh.meta,
             fresh.body,
@@ -305,13 +307,8 @@ def test_drafts_hidden_in_build_shown_with_badge(make_site) -> None:
     assert not [e for e in published.iter() if "badge-draft" in (e.get("class") or "")]
 
 
-def test_incremental_demo_site_equals_clean_build(tmp_path: Path) -> None:
-    root = tmp_path / "demo"
-    shutil.copytree(REPO / "content", root / "content")
-    for extra in ("static", "i18n", "templates"):
-        if (REPO / extra).is_dir():
-            shutil.copytree(REPO / extra, root / extra)
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+def test_incremental_demo_site_equals_clean_build(demo_site: Path, tmp_path: Path) -> None:
+    root = demo_site  # content/, site.yaml (and static/, i18n/, templates/ if any)
     build_site(root)
     before = snapshot(root / "public")
     product = root / "content/products/smoked-salt.md"
@@ -330,13 +327,12 @@ def test_incremental_demo_site_equals_clean_build(tmp_path: Path) -> None:
     assert_same_as_clean(root, tmp_path)
 
 
-def test_an_article_dated_newest_enters_the_feeds(tmp_path: Path) -> None:
+def test_an_article_dated_newest_enters_the_feeds(demo_site: Path, tmp_path: Path) -> None:
     """A feed shows the newest articles: which ones depends on every article's date, not
     only on those it shows. Re-dating an article the feed left out puts it in."""
     import xml.etree.ElementTree as ET
 
-    root = tmp_path / "demo"
-    shutil.copytree(REPO / "content", root / "content")
+    root = demo_site
     config = (REPO / "site.yaml").read_text(encoding="utf-8")
     assert config.count("\nseo: {") == 1
     (root / "site.yaml").write_text(config.replace("\nseo: {", "\nseo: {feed_limit: 1, "), "utf-8")

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from helpers import REPO, build_site, parse_html, text_of
+from helpers import build_site, parse_html, text_of
 from mmsite.errors import BuildErrors, MmsiteError
 
 PAYLOADS = [
@@ -73,12 +72,9 @@ def set_key(text: str, key: str, value: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def hostile_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def hostile_demo(tmp_path_factory: pytest.TempPathFactory, demo_copy) -> Path:
     """The demo site with hostile text in a product, an article and a page."""
-    root = tmp_path_factory.mktemp("hostile") / "site"
-    root.mkdir()
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
-    shutil.copytree(REPO / "content", root / "content")
+    root = demo_copy(tmp_path_factory.mktemp("hostile") / "site")
     quoted = json.dumps(PAYLOAD)  # a YAML double-quoted string
     product = root / "content" / "products" / "smoked-salt.md"
     text = product.read_text(encoding="utf-8")
@@ -179,11 +175,8 @@ def _product(checkout: str) -> str:
 
 
 @pytest.mark.parametrize("url", EVIL_URLS)
-def test_hostile_checkout_links_are_refused(tmp_path: Path, url: str) -> None:
-    root = tmp_path / "site"
-    root.mkdir()
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
-    shutil.copytree(REPO / "content", root / "content")
+def test_hostile_checkout_links_are_refused(demo_site: Path, url: str) -> None:
+    root = demo_site
     bad = root / "content" / "products" / "evil.md"
     bad.write_text(_product(url), encoding="utf-8")
     with pytest.raises(MmsiteError) as caught:

@@ -5,7 +5,6 @@ generated documents. Nothing is normalized before comparing."""
 from __future__ import annotations
 
 import ast
-import shutil
 import sys
 import textwrap
 from collections import Counter
@@ -68,11 +67,10 @@ def assert_site_identical(site: Path, tmp_path: Path, monkeypatch) -> None:
     assert differing == []
 
 
-def test_demo_site_is_byte_identical_with_both_engines(tmp_path: Path, monkeypatch) -> None:
-    site = tmp_path / "demo"
-    shutil.copytree(REPO / "content", site / "content")
-    shutil.copy(REPO / "site.yaml", site / "site.yaml")
-    assert_site_identical(site, tmp_path, monkeypatch)
+def test_demo_site_is_byte_identical_with_both_engines(
+    demo_site: Path, tmp_path: Path, monkeypatch
+) -> None:
+    assert_site_identical(demo_site, tmp_path, monkeypatch)
 
 
 def test_bench_corpus_is_byte_identical_and_mostly_fast(tmp_path: Path, monkeypatch) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -17,10 +16,9 @@ OPTIONS = ("sitemap", "robots", "feeds", "merchant_feeds", "not_found")
 ATOM_TYPE = "application/atom+xml"
 
 
-def demo(tmp_path: Path, **outputs: bool) -> Path:
-    """A copy of the demo site (series, storefront, four markets) with ``outputs``."""
-    root = tmp_path / "demo"
-    shutil.copytree(REPO / "content", root / "content")
+def demo(root: Path, **outputs: bool) -> Path:
+    """``root``, a fresh copy of the demo site (series, storefront, four markets; see
+    conftest.demo_site), with ``outputs`` added to its site.yaml."""
     config = (REPO / "site.yaml").read_text(encoding="utf-8")
     if outputs:
         lines = "".join(f"  {key}: {str(on).lower()}\n" for key, on in outputs.items())
@@ -44,16 +42,32 @@ def feed_links(public: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory) -> tuple[Path, Path]:
-    """The demo built with every output (the default) and with every one turned off."""
-    full = demo(tmp_path_factory.mktemp("full"))
-    bare = demo(tmp_path_factory.mktemp("bare"), **dict.fromkeys(OPTIONS, False))
-    for root in (full, bare):
-        assert build_site(root).warnings == []
-    return full / "public", bare / "public"
+def bare(tmp_path_factory, demo_copy) -> Path:
+    """The demo site built with every output turned off (read only)."""
+    root = demo(
+        demo_copy(tmp_path_factory.mktemp("bare") / "demo"), **dict.fromkeys(OPTIONS, False)
+    )
+    assert build_site(root).warnings == []
+    return root
 
 
-def test_every_output_off_leaves_the_pages_only(both: tuple[Path, Path]) -> None:
+@pytest.fixture(scope="module")
+def both(demo_built: Path, demo_build_result, bare: Path) -> tuple[Path, Path]:
+    """The outputs of the demo built with every output (the default: the session's one
+    build of it) and with every one turned off."""
+    assert demo_build_result.warnings == []
+    return demo_built / "public", bare / "public"
+
+
+@pytest.fixture(scope="module")
+def full_feed_links(both: tuple[Path, Path]) -> list[str]:
+    """:func:`feed_links` of the build with every output (its pages parsed once)."""
+    return feed_links(both[0])
+
+
+def test_every_output_off_leaves_the_pages_only(
+    both: tuple[Path, Path], full_feed_links: list[str]
+) -> None:
     full, bare = both
     extra = files(full) - files(bare)
     assert files(bare) <= files(full)
@@ -62,12 +76,14 @@ def test_every_output_off_leaves_the_pages_only(both: tuple[Path, Path]) -> None
     # every page is still there: each index.html of the full build, and nothing else
     pages = {rel for rel in files(full) if rel.endswith("index.html")}
     assert pages <= files(bare)
-    assert feed_links(full) and feed_links(bare) == []
+    assert full_feed_links and feed_links(bare) == []
 
 
-def test_pages_link_only_to_feeds_that_are_written(both: tuple[Path, Path]) -> None:
+def test_pages_link_only_to_feeds_that_are_written(
+    both: tuple[Path, Path], full_feed_links: list[str]
+) -> None:
     full, _ = both
-    for href in set(feed_links(full)):
+    for href in set(full_feed_links):
         assert (full / unquote(href).lstrip("/")).is_file(), href
 
 
@@ -83,11 +99,13 @@ WRITES = {
 
 
 @pytest.mark.parametrize("option", OPTIONS)
-def test_each_output_turns_off_alone(tmp_path: Path, both: tuple[Path, Path], option: str) -> None:
+def test_each_output_turns_off_alone(
+    demo_site: Path, both: tuple[Path, Path], full_feed_links: list[str], option: str
+) -> None:
     """Turning one output off removes its files and nothing else, and the site still
     passes ``mmsite check``."""
     full, _ = both
-    root = demo(tmp_path, **{option: False})
+    root = demo(demo_site, **{option: False})
     assert build_site(root).warnings == []
     public = root / "public"
     missing = files(full) - files(public)
@@ -104,17 +122,15 @@ def test_each_output_turns_off_alone(tmp_path: Path, both: tuple[Path, Path], op
     if option == "feeds":
         assert feed_links(public) == []
     else:
-        assert set(feed_links(public)) == set(feed_links(full))
+        assert set(feed_links(public)) == set(full_feed_links)
 
 
-def test_check_passes_with_every_output_off(tmp_path: Path) -> None:
-    root = demo(tmp_path, **dict.fromkeys(OPTIONS, False))
-    build_site(root)
-    assert main(["check", "--site", str(root)]) == 0
+def test_check_passes_with_every_output_off(bare: Path) -> None:
+    assert main(["check", "--site", str(bare)]) == 0  # (check without --build only reads)
 
 
-def test_a_body_edit_stays_a_delta_with_outputs_off(tmp_path: Path) -> None:
-    root = demo(tmp_path, **dict.fromkeys(OPTIONS, False))
+def test_a_body_edit_stays_a_delta_with_outputs_off(demo_site: Path, tmp_path: Path) -> None:
+    root = demo(demo_site, **dict.fromkeys(OPTIONS, False))
     build_site(root)
     article = next((root / "content/series").rglob("*.md"))
     text = article.read_text(encoding="utf-8")

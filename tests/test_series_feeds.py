@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import html5lib
 
-from helpers import REPO, build_site, page
+from helpers import build_site, page
 from mmsite.features.feeds import absolute_html
 from test_series import CONFIG, SERIES, series_files
 
@@ -101,12 +100,9 @@ def test_absolute_html_keeps_absolute_and_fragment_links() -> None:
     assert 'src="https://shop.example/a.jpg"' in out
 
 
-def test_demo_series_feeds_and_fallback(tmp_path: Path) -> None:
-    site = tmp_path / "demo"
-    shutil.copytree(REPO / "content", site / "content")
-    shutil.copy(REPO / "site.yaml", site / "site.yaml")
-    assert build_site(site).warnings == []
-    public = site / "public"
+def test_demo_series_feeds_and_fallback(demo_built: Path, demo_build_result) -> None:
+    assert demo_build_result.warnings == []  # the session's one build of the demo
+    public = demo_built / "public"
     counts = {
         path.relative_to(public).as_posix(): len(
             entries(feed(public, str(path.relative_to(public))))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-import shutil
+import re
 import sys
 import threading
 import time
@@ -19,11 +19,9 @@ from hypothesis import strategies as st
 
 from helpers import REPO, build_site, page, parse_html, text_of
 from mmsite.cached import cached_property
-from mmsite.content import model as content
 from mmsite.content.frontmatter import Document
 from mmsite.engine import build as build_module
 from mmsite.engine import parallel
-from mmsite.engine.incremental import DocumentCache
 from mmsite.engine.pipeline import site_config
 from mmsite.errors import BuildErrors, MmsiteError
 from mmsite.output.tree import wait_for_cleanup
@@ -43,13 +41,6 @@ def files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-def demo(tmp_path: Path) -> Path:
-    site = tmp_path / "demo"
-    shutil.copytree(REPO / "content", site / "content")
-    shutil.copy(REPO / "site.yaml", site / "site.yaml")
-    return site
-
-
 def assert_can_fork() -> None:
     """Builds stay in one process while other threads run: a fixture that leaves a
     thread behind would make the parallel tests compare a serial build with itself."""
@@ -59,9 +50,9 @@ def assert_can_fork() -> None:
 
 
 @needs_fork
-def test_parallel_build_is_byte_identical_to_serial(tmp_path: Path) -> None:
+def test_parallel_build_is_byte_identical_to_serial(demo_site: Path, tmp_path: Path) -> None:
     assert_can_fork()
-    for site in (demo(tmp_path), generate(tmp_path / "bench", 60, 3)["mmsite-full"]):
+    for site in (demo_site, generate(tmp_path / "bench", 60, 3)["mmsite-full"]):
         one = build_site(site, output=tmp_path / f"{site.name}-1", jobs=1)
         two = build_site(site, output=tmp_path / f"{site.name}-2", jobs=2)
         assert (one.pages, one.files, one.warnings) == (two.pages, two.files, two.warnings)
@@ -165,10 +156,12 @@ def test_children_go_on_after_their_share_until_asked_to_stop() -> None:
         later[0].get()
 
     later = []
+    before = set(multiprocessing.active_children())
     parallel.map_shared(2, 10, taken, then=count_until_stopped, later=later)
-    children = list(later[0]._children)
+    children = set(multiprocessing.active_children()) - before
+    assert len(children) == 1  # one child goes on counting until stopped
     later[0].close()  # a failed build: nothing is read, nothing left running
-    assert [process.is_alive() for process, _ in children] == [False]
+    assert [process.is_alive() for process in children] == [False]
 
     later = []
     assert parallel.map_shared(1, 3, taken, then=count_until_stopped, later=later) == [[0, 1, 2]]
@@ -244,9 +237,13 @@ def test_content_parsed_in_several_processes_reports_errors_like_one(make_site) 
 
 @needs_fork
 def test_prefill_adopts_what_the_children_parsed(make_site) -> None:
-    from mmsite.content.model import discover, parse_file
+    from mmsite.content.frontmatter import split_front_matter
+    from mmsite.content.model import discover
     from mmsite.engine.incremental import DocumentCache
     from mmsite.engine.pipeline import site_config
+
+    def parse(path: Path) -> Document:
+        return split_front_matter(path.read_text(encoding="utf-8"), path)
 
     pages = {"content/_index.md": page("Home")}
     for n in range(parallel.MIN_ITEMS):
@@ -255,13 +252,11 @@ def test_prefill_adopts_what_the_children_parsed(make_site) -> None:
     assert_can_fork()
     cache = DocumentCache()
     cache.jobs = 2
-    cache.prefill(files, parse_file)
-    assert set(cache.entries) == {str(path) for path in files}
-    # children send front matter only: their documents read bodies where pages render
-    assert 0 < sum(entry[3] is None for entry in cache.entries.values()) < len(files)
+    cache.prefill(files, parse)
+    assert set(cache.fronts()) == {str(path) for path in files}
     for path in files:  # every later load is a hit, equal to a fresh parse
         doc = cache.load(path, lambda: pytest.fail("parsed again"))
-        fresh = parse_file(path)
+        fresh = parse(path)
         assert (doc.meta, doc.body, doc.key_lines, doc.scalars) == (
             fresh.meta,
             fresh.body,
@@ -272,6 +267,15 @@ def test_prefill_adopts_what_the_children_parsed(make_site) -> None:
     for path in files:  # after that, stamps are checked: every load is a hit
         cache.load(path, lambda: pytest.fail("parsed again"))
     assert cache.hits == len(files)
+    # children send front matter only: their documents read bodies where pages render
+    # (from the file as it is then), this process's documents have theirs
+    again = DocumentCache()
+    again.jobs = 2
+    again.prefill(files, parse)
+    for path in files:
+        path.write_text(path.read_text(encoding="utf-8") + "Later.\n", encoding="utf-8")
+    later = [again.load(path, lambda: pytest.fail("parsed again")).body for path in files]
+    assert 0 < sum(body.endswith("Later.\n") for body in later) < len(files)
 
 
 @needs_fork
@@ -348,6 +352,8 @@ def test_bodies_prepared_while_the_model_loads_give_the_same_bytes(
 ) -> None:
     """A prefill child prepares the Markdown of the documents it parsed while this process
     builds the model; pages then use them instead of rendering again, byte for byte."""
+    from mmsite.engine.incremental import DocumentCache
+
     assert_can_fork()
     site = generate(tmp_path / "bench", 120, 3)["mmsite-full"]
     warm_bodies = render.warm_bodies
@@ -359,32 +365,34 @@ def test_bodies_prepared_while_the_model_loads_give_the_same_bytes(
             lambda docs, stopped, emit: warm_bodies(config, rules)(docs, lambda: False, emit)
         ),
     )
-    here, parse = os.getpid(), content.parse_file
+    here, load = os.getpid(), DocumentCache.load
 
-    def slow_here(path: Path) -> Document:  # the prefill child parses (and prepares) most
-        if os.getpid() == here:
-            time.sleep(0.005)
-        return parse(path)
+    def slow_here(self, path: Path, parse) -> Document:
+        def parse_slowly() -> Document:  # the prefill child parses (and prepares) most
+            if os.getpid() == here:
+                time.sleep(0.005)
+            return parse()
 
-    monkeypatch.setattr(content, "parse_file", slow_here)
-    log, prepared = tmp_path / "used.txt", render._prepared
+        return load(self, path, parse_slowly)
 
-    def counting(site, route, source):  # in every process: appended to one file
-        html = prepared(site, route, source)
-        if html is not None:
+    monkeypatch.setattr(DocumentCache, "load", slow_here)
+    log, render_markdown = tmp_path / "used.txt", render.render_markdown
+
+    def counting(text: str, locale: str, *args, prepared: str | None = None, **kwargs) -> str:
+        if prepared is not None:  # in every process: appended to one file
             with log.open("a", encoding="utf-8") as file:
-                file.write(route.path + "\n")
-        return html
+                file.write(f"{hash((text, locale))}\n")
+        return render_markdown(text, locale, *args, prepared=prepared, **kwargs)
 
     adopted: list[int] = []
-    adopt = DocumentCache.warmed
+    taken = DocumentCache.warmed
 
-    def adopting(self) -> dict:
-        warm = adopt(self)
+    def adopting(self) -> dict:  # what the build takes from the prefill children
+        warm = taken(self)
         adopted.append(len(warm))
         return warm
 
-    monkeypatch.setattr(render, "_prepared", counting)
+    monkeypatch.setattr(render, "render_markdown", counting)
     monkeypatch.setattr(DocumentCache, "warmed", adopting)
     two = build_site(site, output=tmp_path / "two", jobs=2)
     used = log.read_text(encoding="utf-8").split()
@@ -399,22 +407,35 @@ def test_bodies_prepared_while_the_model_loads_give_the_same_bytes(
 
 
 def test_a_prepared_body_is_used_only_for_the_text_it_was_made_from(make_site) -> None:
+    from mmsite.errors import Reporter
+
     site_root = make_site({"content/_index.md": page("Home"), "content/a.md": page("A", "Hi")})
     config = site_config(site_root)
     made: list[dict] = []
-    docs = {str(site_root / "content/a.md"): Document({}, "Some *text*.", 1, {})}
+    docs = {str(site_root / "content/a.md"): Document({}, "Some *text*.\n", 1, {})}
     render.warm_bodies(config)(docs, lambda: False, made.append)
     warm = {key: value for batch in made for key, value in batch.items()}
     assert [value[2] for value in warm.values()] == [b"<p>Some <em>text</em>.</p>\n"]
-    (key,) = warm
-    route = SimpleNamespace(
-        page=SimpleNamespace(source=Path(key[0])), edition=SimpleNamespace(locale=key[1])
-    )
-    site = SimpleNamespace(prepared=dict(warm))
-    assert render._prepared(site, route, "Other text.") is None  # another body: as usual
-    site.prepared = dict(warm)
-    assert render._prepared(site, route, "Some *text*.") == "<p>Some <em>text</em>.</p>\n"
-    assert render._prepared(site, route, "Some *text*.") is None  # used once
+    # marked, so that a page body taken from them shows it
+    ahead = {key: (*value[:2], b"<p>prepared ahead</p>\n") for key, value in warm.items()}
+    (key,) = ahead
+
+    def site_with(body: str) -> tuple[render.Site, object]:
+        (site_root / "content/a.md").write_text(page("A", body), encoding="utf-8")
+        site, _ = build_module.load_site(site_root, build_module.BuildOptions(), Reporter())
+        routes = site.router.routes
+        return site, next(r for r in routes if (str(r.page.source), r.edition.locale) == key)
+
+    site, route = site_with("Other text.")
+    site.prepared = dict(ahead)
+    assert site.body(route) == "<p>Other text.</p>\n"  # another body: rendered as usual
+    site, route = site_with("Some *text*.")
+    once = dict(ahead)
+    site.prepared = once
+    assert site.body(route) == "<p>prepared ahead</p>\n"
+    site.reset_caches()
+    site.prepared = once  # the same prepared bodies again: the one used is gone
+    assert site.body(route) == "<p>Some <em>text</em>.</p>\n"  # used once
 
 
 def test_cached_property_computes_once_per_instance_and_forgets_on_delete() -> None:
@@ -462,16 +483,22 @@ _HTML_PIECES = st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_HTML_PIECES, max_size=14).map("".join))
 def test_absolute_html_quick_scan_answers_what_the_word_boundary_regex_does(html: str) -> None:
+    from urllib.parse import urljoin
+
     from mmsite.features import feeds
 
     base = "https://shop.example/fr/a/"
-    expected = feeds._URL_ATTR_QUICK
-    try:
-        feeds._URL_ATTR_QUICK = feeds.URL_ATTR  # the reference: \b in the pattern
-        reference = feeds.absolute_html(html, base)
-    finally:
-        feeds._URL_ATTR_QUICK = expected
-    assert feeds.absolute_html(html, base) == reference
+
+    def absolute(match: re.Match[str]) -> str:  # the reference: each URL_ATTR match joined
+        name, value = match.groups()
+        if name == "srcset":
+            items = [item.split() for item in value.split(",") if item.strip()]
+            value = ", ".join(" ".join([urljoin(base, url), *rest]) for url, *rest in items)
+        else:
+            value = urljoin(base, value)
+        return f'{name}="{value}"'
+
+    assert feeds.absolute_html(html, base) == feeds.URL_ATTR.sub(absolute, html)
 
 
 @settings(max_examples=300, deadline=None)
@@ -482,6 +509,8 @@ def test_absolute_html_quick_scan_answers_what_the_word_boundary_regex_does(html
 def test_links_to_the_web_pass_the_resolver_as_urlsplit_would_let_them(
     scheme: str, rest: str
 ) -> None:
+    from urllib.parse import urlsplit
+
     from mmsite.render import links
 
     resolve = links.link_resolver(SimpleNamespace(page=None), SimpleNamespace(model=None))
@@ -492,13 +521,14 @@ def test_links_to_the_web_pass_the_resolver_as_urlsplit_would_let_them(
         except ValueError as exc:  # urlsplit refusing a netloc
             return type(exc)
 
-    quick = answer()
-    plain = links._PLAIN_WEB
-    try:
-        links._PLAIN_WEB = ()  # every href parsed
-        assert answer() == quick
-    finally:
-        links._PLAIN_WEB = plain
+    def urlsplit_lets_it() -> str | type[Exception]:  # a web or mailto link: as written
+        try:
+            urlsplit(scheme + rest)
+        except ValueError as exc:
+            return type(exc)
+        return scheme + rest
+
+    assert answer() == urlsplit_lets_it()
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,6 +1,10 @@
 """Real-browser fixtures: the demo site built once, served from 127.0.0.1, opened in
 Debian's Chromium through Playwright (never a downloaded browser).
 
+Nothing is written below the repository: the demo is built in a temporary copy (the
+session's ``demo_built``, see tests/conftest.py) and screenshots go to a temporary folder
+(printed at the end of the run), or to ``$MMSITE_SCREENSHOTS`` when that is set.
+
 Without Chromium or Playwright the browser tests are skipped locally, with the reason; in CI
 (``CI=true``) they fail instead, so a broken install cannot pass unnoticed.
 """
@@ -10,7 +14,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,7 +24,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("MMSITE_CHROMIUM", "/usr/bin/chromium"))
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = REPO / "test-artifacts" / "screenshots"
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -86,14 +88,13 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="package")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    from mmsite.engine.build import BuildOptions, build, load_site
+def demo(demo_built: Path, demo_build_result) -> Iterator[Demo]:
+    from mmsite.engine.build import BuildOptions, load_site
     from mmsite.errors import Reporter
 
-    output = tmp_path_factory.mktemp("browser") / "public"
-    result = build(REPO, BuildOptions(output=output))
-    assert not result.warnings, result.warnings
-    site, _theme = load_site(REPO, BuildOptions(), Reporter())
+    output = demo_built / "public"  # a copy of the demo, built once per test run
+    assert not demo_build_result.warnings, demo_build_result.warnings
+    site, _theme = load_site(demo_built, BuildOptions(), Reporter())
     urls = {
         key: {code: route.url for code, route in routes.items()}
         for key, routes in site.router.by_group.items()
@@ -164,9 +165,28 @@ def axe_source() -> Path:
     return AXE
 
 
+SCREENSHOTS: list[Path] = []  # the folder this run wrote screenshots to, if any
+
+
 @pytest.fixture(scope="package")
-def screenshots() -> Path:
-    if ARTIFACTS.exists():
-        shutil.rmtree(ARTIFACTS)
-    ARTIFACTS.mkdir(parents=True)
-    return ARTIFACTS
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: ``$MMSITE_SCREENSHOTS`` (the last run's screenshots in it are
+    deleted first; never a folder inside the repository), else a new temporary folder
+    (pytest keeps the last few runs' below its base temporary folder)."""
+    chosen = os.environ.get("MMSITE_SCREENSHOTS")
+    if chosen:
+        folder = Path(chosen).resolve()
+        if folder == REPO or REPO in folder.parents:
+            pytest.fail(f"MMSITE_SCREENSHOTS={chosen} is inside the repository", pytrace=False)
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in [*folder.glob("*.png"), folder / "index.json"]:
+            old.unlink(missing_ok=True)
+    else:
+        folder = tmp_path_factory.mktemp("screenshots")
+    SCREENSHOTS.append(folder)
+    return folder
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    for folder in SCREENSHOTS:
+        terminalreporter.write_line(f"browser screenshots: {folder}")
