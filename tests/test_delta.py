@@ -507,6 +507,7 @@ def test_snapshot_pages_load_when_first_used(demo: Path) -> None:
     pending = [p for p in pages if "_pending" in p.__dict__]
     assert pending == [p for p in pages if not p.virtual]
     assert all(set(LAZY_FIELDS).isdisjoint(p.__dict__) for p in pending)
+    assert all("rel" not in p.__dict__ and type(p._rel) is str for p in pages)  # a path when used
     first = pending[0]
     title = first.title  # kept beside the pending page (Page.listed): still pending
     assert title and "_pending" in first.__dict__
@@ -521,6 +522,8 @@ def test_snapshot_pages_load_when_first_used(demo: Path) -> None:
     others = [f.name for f in dataclasses.fields(Product) if f.name != "page"]
     for one in pages:
         same = by_rel[(one.rel, one.lang)]
+        assert (type(one.rel), type(one.source)) == (PurePosixPath, type(same.source))
+        assert one.rel.parts == same.rel.parts and str(one.source) == str(same.source)
         assert (one.source, one.stem, one.meta) == (same.source, same.stem, same.meta)
         assert one.doc.meta == same.doc.meta
         assert one.group.pages[one.lang] is one
@@ -531,6 +534,28 @@ def test_snapshot_pages_load_when_first_used(demo: Path) -> None:
             for name in others:
                 assert getattr(product, name) == getattr(same.data["product"], name), name
     assert not any("_pending" in p.__dict__ for p in pages)
+
+
+def test_snapshot_page_paths_stay_text_until_used(demo: Path, tmp_path: Path) -> None:
+    """A loaded snapshot's pages keep their path as text, and the model's page index
+    (keyed by text) comes with it; saved again untouched, the paths come back the same."""
+    from mmsite.engine.delta import load_snapshot, save_snapshot, snapshot_path
+    from mmsite.engine.incremental import BuildCache
+
+    snapshot = load_snapshot(snapshot_path(BuildCache.for_site(demo, demo / "public").path))
+    assert snapshot is not None
+    model = snapshot.site.model
+    assert "by_rel" in model.__dict__  # kept: not made again from every page's path
+    texts = [p.__dict__["_rel"] for p in model.pages]
+    assert model.by_rel == {text: p for text, p in zip(texts, model.pages, strict=True)}
+    saved = tmp_path / "again.site"
+    save_snapshot(saved, snapshot)
+    again = load_snapshot(saved)
+    assert again is not None
+    pages = again.site.model.pages
+    assert [p.__dict__["_rel"] for p in pages] == texts
+    assert [p.rel for p in pages] == [PurePosixPath(text) for text in texts]
+    assert all("_rel" not in p.__dict__ for p in pages)
 
 
 @pytest.mark.parametrize(
