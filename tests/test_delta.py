@@ -539,6 +539,8 @@ def test_snapshot_pages_load_when_first_used(demo: Path, monkeypatch) -> None:
     others = [f.name for f in dataclasses.fields(Product) if f.name != "page"]
     for one in pages:
         same = by_rel[(one.rel, one.lang)]
+        assert (type(one.rel), type(one.source)) == (PurePosixPath, type(same.source))
+        assert one.rel.parts == same.rel.parts and str(one.source) == str(same.source)
         assert (one.source, one.stem, one.meta) == (same.source, same.stem, same.meta)
         assert one.doc.meta == same.doc.meta
         assert one.group.pages[one.lang] is one
@@ -549,6 +551,27 @@ def test_snapshot_pages_load_when_first_used(demo: Path, monkeypatch) -> None:
             for name in others:
                 assert getattr(product, name) == getattr(same.data["product"], name), name
     assert sorted(map(id, filled)) == sorted(map(id, pending))  # each loaded once, when used
+
+
+def test_snapshot_page_paths_survive_saving_again(demo: Path, tmp_path: Path) -> None:
+    """A loaded snapshot's page index (kept, keyed by text) finds every page, and saved
+    again untouched, the snapshot gives back the same paths (they are pickled as text)."""
+    from mmsite.engine.delta import load_snapshot, save_snapshot, snapshot_path
+    from mmsite.engine.incremental import BuildCache
+
+    snapshot = load_snapshot(snapshot_path(BuildCache.for_site(demo, demo / "public").path))
+    assert snapshot is not None
+    saved = tmp_path / "again.site"
+    save_snapshot(saved, snapshot)
+    again = load_snapshot(saved)
+    assert again is not None
+    for loaded in (snapshot, again):
+        model = loaded.site.model
+        assert model.by_rel == {str(page.rel): page for page in model.pages}
+    before = [(page.rel, page.source) for page in snapshot.site.model.pages]
+    after = [(page.rel, page.source) for page in again.site.model.pages]
+    assert after == before
+    assert all(type(rel) is PurePosixPath for rel, _ in after)
 
 
 @pytest.mark.parametrize(

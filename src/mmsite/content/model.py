@@ -120,9 +120,13 @@ class Page:
 
     def __getattr__(self, name: str) -> Any:
         """Fields a loaded snapshot left pickled (``_pending``: a store and this page's
-        number in it, see :mod:`mmsite.delta`) are read on first use."""
+        number in it, see :mod:`mmsite.delta`) are read on first use; ``rel``, kept
+        there as text (``_rel``), is made a path on first use."""
         if name[:2] == "__":  # pickle asks for __setstate__ and the like
             raise AttributeError(name)
+        if name == "rel" and "_rel" in self.__dict__:
+            rel = self.__dict__["rel"] = PurePosixPath(self.__dict__.pop("_rel"))
+            return rel
         pending = self.__dict__.get("_pending")
         if pending is None:
             raise AttributeError(name)
@@ -264,8 +268,10 @@ class ContentModel:
     data: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
-    def by_rel(self) -> dict[PurePosixPath, Page]:
-        return {page.rel: page for page in self.pages}
+    def by_rel(self) -> dict[str, Page]:
+        """Pages by their path below content/ as text (``str(page.rel)``): kept in a
+        delta build's snapshot, where text keys need no path made or hashed."""
+        return {str(page.rel): page for page in self.pages}
 
     @property
     def pages(self) -> list[Page]:
@@ -281,6 +287,12 @@ class ContentModel:
             parent = page.dir.parent if page.is_index else page.dir
             index.setdefault(parent, []).append(group)
         return index
+
+    def make_indexes(self) -> None:
+        """Make :attr:`by_rel` and the folder index now: a delta build's snapshot keeps
+        them (the model's structure is final), so a delta build does not make them
+        again from the path of every page."""
+        _ = self.by_rel, self._children
 
     def children_of(self, directory: PurePosixPath) -> list[Group]:
         """Pages and subsection indexes directly inside ``directory``."""

@@ -89,10 +89,10 @@ class Rendered:
 
 def _rendered(state: dict[str, Any]) -> Rendered:
     done = Rendered.__new__(Rendered)
-    paths = {text: delta.posix_path(text) for text in state["written"]}
+    paths = {text: PurePosixPath(text) for text in state["written"]}
     done.__dict__.update(state)
     done.written = set(paths.values())
-    done.fresh = {paths.get(text) or delta.posix_path(text) for text in state["fresh"]}
+    done.fresh = {paths.get(text) or PurePosixPath(text) for text in state["fresh"]}
     return done
 
 

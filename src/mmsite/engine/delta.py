@@ -261,6 +261,7 @@ def pickle_site(site: Site, theme: Theme) -> PickledSite:
     Returns the site's pickle, then the :data:`LAZY_FIELDS` of its pages read from
     files, each page's pickled on its own (one string, and where each pickle ends): a
     delta build unpickles those of the pages it uses only."""
+    site.model.make_indexes()
     pages = site.model.pages
     numbers = {id(page): n for n, page in enumerate(pages)}
     lazy: set[int] = set()
@@ -297,6 +298,9 @@ def _page_core(page: Page, numbers: dict[int, int], lazy: set[int], store: PageS
     state = page.__dict__.copy()  # then popped: quicker than a filtering comprehension
     for name in _PAGE_MEMOS:
         state.pop(name, None)
+    rel = state.pop("rel", None)
+    if rel is not None:  # as text, made a path on first use (Page.__getattr__)
+        state["_rel"] = str(rel)
     if number in lazy:
         meta = state["meta"]
         for name in LAZY_FIELDS:
@@ -371,38 +375,18 @@ def _dumps(data: object, table: dict | None = None) -> bytes:
 
 
 def _dispatch_table(page: Callable[[Page], tuple] | None = None) -> dict:
-    """Paths pickled as their parsed parts: unpickling thousands of them by parsing
-    strings again was a third of the snapshot's load time. Uses CPython 3.11's
-    ``PurePath._from_parsed_parts``; other versions pickle paths the usual way.
-    ``page``: how to pickle pages."""
+    """Paths pickled as their text (pathlib's own pickle is a tuple of their parts,
+    each parsed again and joined). ``page``: how to pickle pages."""
     table = copyreg.dispatch_table.copy()
-    if sys.version_info[:2] == (3, 11):
-        for cls in (PurePosixPath, PosixPath):
-            table[cls] = _reduce_path
+    for cls in (PurePosixPath, PosixPath):
+        table[cls] = _reduce_path
     if page is not None:
         table[Page] = page
     return table
 
 
 def _reduce_path(path: PurePath) -> tuple:
-    return (_path, (type(path), path._drv, path._root, path._parts))  # type: ignore[attr-defined]
-
-
-def posix_path(text: str) -> PurePosixPath:
-    """``PurePosixPath(text)``, quicker for a relative path in normal form (what ``str``
-    of a relative path gives): its parts are ``text.split("/")``."""
-    parts = text.split("/")
-    if sys.version_info[:2] != (3, 11) or text[:1] == "/" or "" in parts or "." in parts:
-        return PurePosixPath(text)
-    return _path(PurePosixPath, "", "", parts)  # type: ignore[return-value]
-
-
-def _path(cls: type[PurePath], drv: str, root: str, parts: list[str]) -> PurePath:
-    path = cls._from_parsed_parts(drv, root, parts)  # type: ignore[attr-defined]
-    # what PurePath.parts and PurePosixPath.__hash__ compute on first use, made once
-    path._pparts = tuple(parts)
-    path._hash = hash(path._pparts)
-    return path
+    return (type(path), (str(path),))
 
 
 # -- what an edit touches ------------------------------------------------------

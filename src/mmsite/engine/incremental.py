@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from mmsite.render.templates import WarmFunction as Warm
 
 CACHE_DIR = ".mmsite-cache"
-FORMAT = 10  # bump when the cache layout or key recipe changes
+FORMAT = 11  # bump when the cache layout or key recipe changes
 
 PageId = tuple[str, str]  # (rel, lang)
 Dep = tuple[str, str, str]  # ("m"|"b", rel, lang) or ("t", template name, "")

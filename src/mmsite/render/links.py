@@ -83,7 +83,7 @@ def link_resolver(route: Route, router: Router) -> LinkCallback:
 
 def _page_route(target: PurePosixPath, route: Route, router: Router) -> Route | None:
     """The target page in the current edition, else wherever it is published."""
-    page = router.model.by_rel.get(target)
+    page = router.model.by_rel.get(str(target))
     if page is None or page.group is None:
         return None
     here = router.get(page.group, route.edition)
