@@ -96,14 +96,8 @@ class Page:
 
     def listed(self, key: str, default: Any = None) -> Any:
         """``meta.get(key, default)`` for the :data:`LISTED` keys that order and title
-        lists. A loaded snapshot keeps them beside a page it left pickled (``_listed``):
-        sorting every article does not unpickle every article."""
-        state = self.__dict__
-        if "meta" in state or "_listed" not in state:
-            return self.meta.get(key, default)
-        if _read_hook is not None:
-            _read_hook(self, "m")
-        return state["_listed"].get(key, default)
+        lists (a store of pages may keep them apart, see :mod:`mmsite.engine.delta`)."""
+        return self.meta.get(key, default)
 
     @property
     def draft(self) -> bool:
@@ -117,29 +111,6 @@ class Page:
 
     def line_of(self, key: str) -> int | None:
         return self.doc.line_of(key)
-
-    def __getattr__(self, name: str) -> Any:
-        """Fields a loaded snapshot left pickled (``_pending``: a store and this page's
-        number in it, see :mod:`mmsite.delta`) are read on first use; ``rel``, kept
-        there as text (``_rel``), is made a path on first use."""
-        if name[:2] == "__":  # pickle asks for __setstate__ and the like
-            raise AttributeError(name)
-        if name == "rel" and "_rel" in self.__dict__:
-            rel = self.__dict__["rel"] = PurePosixPath(self.__dict__.pop("_rel"))
-            return rel
-        pending = self.__dict__.get("_pending")
-        if pending is None:
-            raise AttributeError(name)
-        pending[0].fill(self, pending[1])
-        return object.__getattribute__(self, name)
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)  # (unpickling looks for it: not via __getattr__)
-
-    def __getstate__(self) -> dict[str, Any]:
-        if "_pending" in self.__dict__:
-            self.__getattr__("doc")  # pickled whole
-        return self.__dict__
 
     def error(self, message: str, key: str | None = None, hint: str | None = None) -> MmsiteError:
         return MmsiteError(message, self.source, self.line_of(key) if key else None, hint)
@@ -158,6 +129,13 @@ _read_hook: ReadHook | None = None
 def set_read_hook(hook: ReadHook | None) -> None:
     global _read_hook
     _read_hook = hook
+
+
+def report_read(page: Page, kind: str = "m") -> None:
+    """Tell the read hook that ``page``'s front matter (``"m"``) or body (``"b"``) was
+    read where the page could not see it (a field kept apart from the page)."""
+    if _read_hook is not None:
+        _read_hook(page, kind)
 
 
 def report_reads(pages: Iterable[Page], kind: str = "m") -> None:
@@ -218,6 +196,10 @@ def remembered(memo: Memo, key: Any, make: Callable[[], T]) -> T:
     return value
 
 
+def _missing(page: Page, name: str) -> Any:
+    raise AttributeError(name)
+
+
 class _Tracked:
     """A page field as a data descriptor: reads are reported to the read hook as reads
     of the page's front matter (``meta``, and ``data``: what features parsed from it)."""
@@ -233,8 +215,8 @@ class _Tracked:
             _read_hook(page, "m")
         try:
             return page.__dict__[self.name]
-        except KeyError:  # left pickled by a snapshot
-            return page.__getattr__(self.name)
+        except KeyError:  # a page that loads its fields on first use (a subclass's)
+            return getattr(type(page), "__getattr__", _missing)(page, self.name)
 
     def __set__(self, page: Page, value: Any) -> None:
         page.__dict__[self.name] = value

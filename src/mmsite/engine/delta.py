@@ -33,12 +33,12 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PosixPath, PurePath, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from mmsite.content.frontmatter import Document, StoredDocument
-from mmsite.content.model import LISTED, Page, parse_file
+from mmsite.content.model import LISTED, Page, parse_file, report_read
 from mmsite.engine.incremental import FORMAT, Dep, Entry, StepRecord, front_digest, no_gc
 from mmsite.engine.stamps import Stamps
 from mmsite.errors import MmsiteError, Reporter
@@ -205,7 +205,7 @@ def _stored(doc: Document, source: str) -> StoredDocument:
 
 class PageStore:
     """The pages of a loaded snapshot, and the pickled :data:`LAZY_FIELDS` of each:
-    ``fill`` gives a page its fields (``Page.__getattr__`` calls it on first use)."""
+    ``fill`` gives a page its fields (``StoredPage.__getattr__`` calls it on first use)."""
 
     def __init__(self, data: bytes | memoryview, ends: list[int]) -> None:
         self.data = data
@@ -235,6 +235,43 @@ class PageStore:
 
 
 _loading: PageStore | None = None  # the store whose pickles are being loaded
+
+
+class StoredPage(Page):
+    """A page of a loaded snapshot. Its :data:`LAZY_FIELDS` stay pickled in the store
+    (``_pending``: the store and the page's number) until first used; the keys lists
+    sort by are kept beside it (``_listed``), so sorting every article does not load
+    every article; ``rel`` is kept as text (``_rel``) and made a path on first use."""
+
+    def listed(self, key: str, default: Any = None) -> Any:
+        state = self.__dict__
+        if "meta" in state or "_listed" not in state:
+            return self.meta.get(key, default)
+        report_read(self)  # what reading the page's meta would have reported
+        return state["_listed"].get(key, default)
+
+    def __getattr__(self, name: str) -> Any:
+        if name[:2] == "__":  # pickle asks for __setstate__ and the like
+            raise AttributeError(name)
+        state = self.__dict__
+        if name == "rel" and "_rel" in state:
+            rel = state["rel"] = PurePosixPath(state.pop("_rel"))
+            return rel
+        pending = state.get("_pending")
+        if pending is None:
+            raise AttributeError(name)
+        pending[0].fill(self, pending[1])
+        return object.__getattribute__(self, name)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)  # (unpickling looks for it: not via __getattr__)
+
+    def __getstate__(self) -> dict[str, Any]:
+        if "_pending" in self.__dict__:
+            self.__getattr__("doc")  # pickled whole
+        return self.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # as Page (a dataclass with eq)
 
 
 class DamagedSnapshot(Exception):
@@ -299,7 +336,7 @@ def _page_core(page: Page, numbers: dict[int, int], lazy: set[int], store: PageS
     for name in _PAGE_MEMOS:
         state.pop(name, None)
     rel = state.pop("rel", None)
-    if rel is not None:  # as text, made a path on first use (Page.__getattr__)
+    if rel is not None:  # as text, made a path on first use (StoredPage.__getattr__)
         state["_rel"] = str(rel)
     if number in lazy:
         meta = state["meta"]
@@ -307,7 +344,7 @@ def _page_core(page: Page, numbers: dict[int, int], lazy: set[int], store: PageS
             del state[name]
         state["_pending"] = (store, number)
         state["_listed"] = {key: meta[key] for key in LISTED if key in meta}
-    return (object.__new__, (type(page),), state)
+    return (object.__new__, (StoredPage,), state)
 
 
 def save_snapshot(path: Path, snapshot: Snapshot) -> None:
