@@ -19,9 +19,12 @@ import xml.etree.ElementTree as ET
 
 DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
 SPACE = "  "
-# The live prefix registry ``ET.register_namespace`` edits (documented "for tests and
-# troubleshooting"); read at each call, so later registrations are honoured.
-_REGISTRY: dict[str, str] = ET.register_namespace._namespace_map  # type: ignore[attr-defined]
+# The live prefix registry ``ET.register_namespace`` edits, read at each call so later
+# registrations are honoured. ElementTree offers no public lookup (asking it through
+# ``ET.tostring`` costs a serialization per namespace): this is the one place mmsite
+# reads a private standard-library name, and where a Python lacks it, namespaced names
+# go to ElementTree's own serializer (same bytes, slower).
+_REGISTRY: dict[str, str] | None = getattr(ET.register_namespace, "_namespace_map", None)
 
 
 class Unsupported(Exception):
@@ -98,6 +101,8 @@ def _serialize(root: ET.Element, space: str | None) -> str:
             uri, local = name[1:].rsplit("}", 1)
             prefix = namespaces.get(uri)
             if prefix is None:
+                if _REGISTRY is None:
+                    raise Unsupported(name)
                 prefix = _REGISTRY.get(uri)
                 if prefix is None:
                     prefix = f"ns{len(namespaces)}"
