@@ -651,6 +651,8 @@ class Session:
         if entry is not None and self.unchanged(entry) and self.out.link_previous(rel, entry.stat):
             for message, path in entry.warnings:
                 self.site.reporter.warn(message, path)
+            for reads in self._stack:  # the step keeping it read what made it
+                reads.deps.update(entry.deps)
             self.current[str(rel)] = entry
             return
         with self._tracking() as reads:
