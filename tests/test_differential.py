@@ -1023,3 +1023,21 @@ def test_link_to_a_product_missing_in_an_edition_leads_somewhere(tmp_path: Path)
             root / "public", "en-gb/about/index.html", "https://small.example/"
         )
         assert missing == []
+
+
+def test_two_processes_report_the_mistakes_of_one(tmp_path: Path) -> None:
+    """Found by the differential test: with two processes, a feed (a stage that runs
+    while pages render) met an article's broken link first and stopped the build with
+    that one error; the pages' mistakes must all be reported, each once, as with one."""
+    root = write_site(tmp_path / "site", SMALL_FILES, SMALL_CONFIG)
+    build_site(root, jobs=2)
+    about = root / "content/about.md"
+    about.write_text(set_key(about.read_text("utf-8"), "draft", "true"), "utf-8")  # linked
+    found = []
+    for jobs, cache in ((2, True), (1, False)):
+        with pytest.raises(Exception) as caught:
+            build_site(root, jobs=jobs, cache=cache, output=tmp_path / f"out-{jobs}")
+        errors = getattr(caught.value, "errors", [caught.value])
+        found.append((type(caught.value).__name__, sorted(str(error) for error in errors)))
+    assert found[0] == found[1]
+    assert len(found[0][1]) == len(set(found[0][1])) > 1

@@ -185,6 +185,7 @@ def render_pages(build: Build) -> None:
     taken = set(mine)
     rest = [number for number in range(len(routes)) if number not in taken]
     own: list[Rendered] = []
+    failed: list[MmsiteError] = []  # by the stages beside the pages
 
     def first() -> None:
         for work in build.meanwhile:
@@ -194,7 +195,12 @@ def render_pages(build: Build) -> None:
         own.append(render_routes(build, _once(len(mine)), here=False, order=mine))
         with reporter.capturing() as warned:
             for stage in build.beside:
-                run_step(build, stage)
+                try:
+                    run_step(build, stage)
+                except BuildErrors as exc:  # reported with the pages' (all in one run)
+                    failed.extend(exc.errors)
+                except MmsiteError as exc:
+                    failed.append(exc)
         beside.extend(warned)
         build.done.update(stage.name for stage in build.beside)
 
@@ -216,8 +222,15 @@ def render_pages(build: Build) -> None:
         warnings += done.warnings
     # the order of one process: pages by route, then the steps that ran beside them
     reporter.replace_since(mark, [text for _, text in sorted(warnings)] + beside)
-    if errors:
-        raise BuildErrors(error for _, error in sorted(errors, key=lambda item: item[0]))
+    if errors or failed:
+        pages = [error for _, error in sorted(errors, key=lambda item: item[0])]
+        raise BuildErrors(_once_each(pages + failed))
+
+
+def _once_each(errors: list[MmsiteError]) -> list[MmsiteError]:
+    """Each mistake once: a feed showing a page's body meets the page's own mistakes."""
+    seen: set[str] = set()
+    return [e for e in errors if not (str(e) in seen or seen.add(str(e)))]
 
 
 def _shown_beside(build: Build) -> list[int]:
