@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
 import os
@@ -28,10 +29,7 @@ from mmsite.features.site import Site
 from mmsite.output.tree import MARKER, OutputTree, drop_cache
 from mmsite.render import markdown
 from mmsite.render.templates import (
-    context_for,
     render_body,
-    render_template,
-    template_names,
     warm_bodies,
 )
 
@@ -141,9 +139,7 @@ def _render_route(build: Build, number: int, done: Rendered) -> None:
         return
     with session.tracking(route) as reads:
         try:
-            html = render_template(
-                build.env, template_names(route.page), context_for(build.site, route)
-            )
+            html = build.render_page(route)
         except MmsiteError as exc:
             if exc.path is None:  # e.g. no template: say which page asked for it
                 exc.path = route.page.source
@@ -310,7 +306,10 @@ def build(
     only is a delta build (:mod:`mmsite.delta`); anything else a full build that reuses
     unchanged pages (:mod:`mmsite.incremental`)."""
     try:
-        return _build(root, options or BuildOptions(), cache, background_cleanup, known)
+        options = options or BuildOptions()
+        if options.registry is None:  # one registry for the whole build
+            options = dataclasses.replace(options, registry=pipeline.registry_for(None))
+        return _build(root, options, cache, background_cleanup, known)
     finally:
         gc.unfreeze()  # what no_gc() froze (the model, caches) may be collected again
 
@@ -683,9 +682,7 @@ def _render_affected(build: Build, outputs: set[str], index: dict[str, int]) -> 
         route = routes[number]
         with build.cache.tracking(route) as reads:
             try:
-                html = render_template(
-                    build.env, template_names(route.page), context_for(build.site, route)
-                )
+                html = build.render_page(route)
             except MmsiteError as exc:
                 if exc.path is None:
                     exc.path = route.page.source

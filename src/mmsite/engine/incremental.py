@@ -422,7 +422,6 @@ def _declared_inputs(site: Site) -> list[bytes]:
     file below them, in order)."""
     found = []
     for path in site.registry.input_paths(site.config):
-        path = path if path.is_absolute() else site.config.root / path
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
             data = file.read_bytes() if file.is_file() else b"-"

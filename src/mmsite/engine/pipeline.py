@@ -196,7 +196,6 @@ def input_paths(config: Config, theme: Theme, registry: Registry) -> tuple[list[
     folders += [str(root / name) for name in ("templates", "static", "i18n")]
     files = [str(config.path)]
     for path in registry.input_paths(config):
-        path = path if path.is_absolute() else root / path
         if not path.resolve().is_relative_to(root.resolve()):
             raise MmsiteError(f"a feature reads {path}, outside the site folder", config.path)
         (folders if path.is_dir() else files).append(str(path))

@@ -17,7 +17,4 @@ BUILTIN: tuple[Feature, ...] = (ASSETS, IMAGES, SERIES, COMMERCE, QA, SEO, HOSTI
 
 def builtin_registry(*extra: Feature) -> Registry:
     """A registry of the built-in features, then ``extra`` ones (a site's own)."""
-    registry = Registry()
-    for feature in (*BUILTIN, *extra):
-        registry.add(feature)
-    return registry
+    return Registry((*BUILTIN, *extra))

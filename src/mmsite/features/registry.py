@@ -15,8 +15,8 @@ for memos), and the engine records what it read. See docs/architecture.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -122,60 +122,67 @@ class Feature:
     checks: tuple[Check, ...] = ()
 
 
-@dataclass
 class Registry:
-    """The features of one build, in order (their steps and outputs run in this order)."""
+    """The features of one build, in order (their steps and outputs run in this order).
+    What the engine reads for every page (context processors, Markdown rules) is
+    gathered once, when first asked after the last :meth:`add`."""
 
-    features: list[Feature] = field(default_factory=list)
+    def __init__(self, features: Iterable[Feature] = ()) -> None:
+        self.features: list[Feature] = []
+        self._gathered: dict[str, tuple[Any, ...]] = {}
+        for feature in features:
+            self.add(feature)
 
     def add(self, feature: Feature) -> None:
         if any(f.name == feature.name for f in self.features):
             raise ValueError(f"feature {feature.name!r} is registered twice")
         self.features.append(feature)
+        self._gathered = {}
 
-    def _all(self, name: str) -> Iterator[Any]:
-        for feature in self.features:
-            yield from getattr(feature, name)
+    def _all(self, name: str) -> tuple[Any, ...]:
+        found = self._gathered.get(name)
+        if found is None:
+            found = self._gathered[name] = tuple(
+                item for feature in self.features for item in getattr(feature, name)
+            )
+        return found
 
     @property
     def config_sections(self) -> tuple[ConfigSection, ...]:
-        return tuple(self._all("config"))
+        return self._all("config")
 
     @property
-    def model_steps(self) -> list[ModelStep]:
-        return list(self._all("model"))
+    def model_steps(self) -> tuple[ModelStep, ...]:
+        return self._all("model")
 
     @property
-    def context_processors(self) -> list[ContextProcessor]:
-        return list(self._all("context"))
+    def context_processors(self) -> tuple[ContextProcessor, ...]:
+        return self._all("context")
 
     @property
-    def template_setup(self) -> list[TemplateSetup]:
-        return list(self._all("templates"))
+    def template_setup(self) -> tuple[TemplateSetup, ...]:
+        return self._all("templates")
 
     @property
-    def before_pages(self) -> list[Step]:
-        return list(self._all("before_pages"))
-
-    @property
-    def outputs(self) -> list[Output]:
-        return list(self._all("outputs"))
+    def outputs(self) -> tuple[Output, ...]:
+        return self._all("outputs")
 
     @property
     def output_switches(self) -> tuple[str, ...]:
         return tuple(o.switch for o in self.outputs if o.switch is not None)
 
     @property
-    def inputs(self) -> list[Inputs]:
-        return list(self._all("inputs"))
-
-    @property
     def markdown_rules(self) -> tuple[MarkdownRule, ...]:
-        return tuple(self._all("markdown"))
+        return self._all("markdown")
 
     @property
-    def checks(self) -> list[Check]:
-        return list(self._all("checks"))
+    def checks(self) -> tuple[Check, ...]:
+        return self._all("checks")
 
     def input_paths(self, config: Config) -> list[Path]:
-        return [path for inputs in self.inputs for path in inputs.paths(config)]
+        """The declared inputs, absolute (relative ones are below the site folder)."""
+        return [
+            path if path.is_absolute() else config.root / path
+            for inputs in self._all("inputs")
+            for path in inputs.paths(config)
+        ]
