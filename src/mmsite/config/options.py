@@ -52,6 +52,7 @@ class Market:
     currency: str  # ISO 4217: "USD"
     languages: tuple[str, ...]
     region: str  # ISO 3166 region for hreflang: "US"
+    tax: str | None = None  # "included" | "excluded": the note beside every price; None: none
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,7 @@ def _market(key: Any, value: Any, languages: dict[str, Language], lines: Lines) 
     if not isinstance(key, str) or not MARKET_KEY.match(key):
         raise lines.error(keys, "market keys are lowercase letters, digits, - or _")
     data = mapping(value, keys, lines)
-    only(data, {"currency", "languages", "region"}, keys, lines)
+    only(data, {"currency", "languages", "region", "tax"}, keys, lines)
     currency = data.get("currency")
     if not isinstance(currency, str) or currency not in list_currencies():
         raise lines.error(
@@ -269,7 +270,10 @@ def _market(key: Any, value: Any, languages: dict[str, Language], lines: Lines) 
         raise lines.error(
             (*keys, "region"), "needs an ISO 3166 region code like US or GB (for hreflang)"
         )
-    return Market(key=key, currency=currency, languages=tuple(langs), region=region)
+    tax = data.get("tax")
+    if tax is not None:
+        tax = choice(tax, ("included", "excluded"), (*keys, "tax"), lines)
+    return Market(key=key, currency=currency, languages=tuple(langs), region=region, tax=tax)
 
 
 TOP_KEYS = {
