@@ -108,7 +108,8 @@ class Site:
             route = self.router.get(group, edition)
             if route is not None and group.default.meta.get("menu") is not False:
                 routes.append(route)
-        routes.sort(key=lambda r: (r.group.default.weight, r.page.title))
+        # the same order in every language: weight, then the default language's titles
+        routes.sort(key=lambda r: (r.group.default.weight, r.group.default.title, r.group.key))
         return routes
 
     def language_label(self, edition: Edition) -> str:
