@@ -126,3 +126,16 @@ def test_menus_have_the_same_order_in_every_language(make_site) -> None:
 
     assert menu("") == ["Contact", "About us", "Interviews", "Shop"]
     assert menu("fr/") == ["Contact", "À propos", "Entretiens", "Boutique"]
+
+
+def test_the_series_heading_uses_each_language_s_colon(make_site) -> None:
+    root = _site(make_site, {f"{SERIES}/_index.fr.md": page("Entretiens")})
+    build_site(root)
+
+    def heading(prefix: str) -> str:
+        doc = parse_html(root / f"public/{prefix}series/talks/one/index.html")
+        return text_of(next(h for h in doc.iter("h2") if h.get("id") == "series-toc-title"))
+
+    assert heading("") == "In this series: Talks"
+    assert heading("fr/") == "Dans cette série\u00a0: Entretiens"  # no break before the colon
+    assert heading("ja/").startswith("このシリーズの記事：")
