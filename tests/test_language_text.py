@@ -139,3 +139,26 @@ def test_the_series_heading_uses_each_language_s_colon(make_site) -> None:
     assert heading("") == "In this series: Talks"
     assert heading("fr/") == "Dans cette série\u00a0: Entretiens"  # no break before the colon
     assert heading("ja/").startswith("このシリーズの記事：")
+
+
+def test_footer_pages_are_linked_in_the_footer_in_every_language(make_site) -> None:
+    files = {
+        "content/_index.md": page("Home"),
+        "content/_index.fr.md": page("Accueil"),
+        "content/about.md": page("About us"),
+        "content/imprint.md": page("Legal notice", menu="footer", weight="2"),
+        "content/imprint.fr.md": page("Mentions légales"),
+        "content/shipping.md": page("Shipping and returns", menu="footer", weight="1"),
+        "content/shipping.fr.md": page("Livraison et retours"),
+    }
+    root = make_site(files, CONFIG)
+    build_site(root)
+
+    def links(prefix: str, name: str) -> list[str]:
+        doc = parse_html(root / f"public/{prefix}about/index.html")
+        nav = next(n for n in doc.iter("nav") if name in (n.get("class") or ""))
+        return [text_of(a) for a in nav.iter("a")]
+
+    assert links("", "main-nav") == ["About us"]  # footer pages leave the main menu
+    assert links("", "footer-nav") == ["Shipping and returns", "Legal notice"]
+    assert links("fr/", "footer-nav") == ["Livraison et retours", "Mentions légales"]
