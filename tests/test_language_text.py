@@ -162,3 +162,29 @@ def test_footer_pages_are_linked_in_the_footer_in_every_language(make_site) -> N
     assert links("", "main-nav") == ["About us"]  # footer pages leave the main menu
     assert links("", "footer-nav") == ["Shipping and returns", "Legal notice"]
     assert links("fr/", "footer-nav") == ["Livraison et retours", "Mentions légales"]
+
+
+def test_long_articles_get_a_table_of_contents(make_site) -> None:
+    body = "Intro.\n\n## Early days\n\nText.\n\n### In Cornwall\n\nText.\n\n## Tom & Jerry `<b>`\n\nEnd."
+    short = "Intro.\n\n## Only\n\nText.\n\n## Two\n\nText."
+    root = _site(
+        make_site,
+        {
+            f"{SERIES}/one.md": page("One", body, date="2026-01-05"),
+            f"{SERIES}/two.md": page("Two", short, date="2026-01-06"),
+        },
+    )
+    build_site(root)
+    doc = parse_html(root / "public/series/talks/one/index.html")
+    toc = next(n for n in doc.iter("nav") if "article-toc" in (n.get("class") or ""))
+    links = [(a.get("href"), text_of(a)) for a in toc.iter("a")]
+    assert [text for _, text in links] == ["Early days", "In Cornwall", "Tom & Jerry <b>"]
+    body_ids = {
+        h.get("id")
+        for h in doc.iter()
+        if h.tag in ("h2", "h3") and h.get("id") and h.get("id") != "article-toc-title"
+    }
+    assert {href.removeprefix("#") for href, _ in links} <= body_ids
+    assert len(body_ids) == 3 + 1  # the three headings and the series contents heading
+    doc = parse_html(root / "public/series/talks/two/index.html")
+    assert not [n for n in doc.iter("nav") if "article-toc" in (n.get("class") or "")]
