@@ -165,7 +165,8 @@ def test_footer_pages_are_linked_in_the_footer_in_every_language(make_site) -> N
 
 
 def test_long_articles_get_a_table_of_contents(make_site) -> None:
-    body = "Intro.\n\n## Early days\n\nText.\n\n### In Cornwall\n\nText.\n\n## Tom & Jerry `<b>`\n\nEnd."
+    body = "Intro.\n\n## Early days\n\nText.\n\n### In Cornwall\n\nText.\n\n"
+    body += "## Tom & Jerry `<b>`\n\nEnd."
     short = "Intro.\n\n## Only\n\nText.\n\n## Two\n\nText."
     root = _site(
         make_site,
