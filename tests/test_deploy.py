@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import socket
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,12 +121,17 @@ def test_an_edit_uploads_only_changed_files_and_a_removed_page_is_deleted_last(
 ) -> None:
     assert deploy(capsys, site, endpoint, f"s3://{bucket}")[0] == 0
     before = served_files(site)
-    page = site / "content/products/first-product.md"
-    page.write_text(page.read_text().replace("Describe what it is", "Hand-made, describe"))
+    article = site / "content/series/interviews/01-first-interview.md"
+    article.write_text(article.read_text().replace("Write the answer", "Write the best answer"))
     build_site(site)
     after = served_files(site)
     changed = {rel for rel in after if before.get(rel) != after[rel]}
-    assert "products/first-product/index.html" in changed
+    # the article, and the feeds that carry it
+    assert {
+        "series/interviews/01-first-interview/index.html",
+        "series/interviews/atom.xml",
+        "series/atom.xml",
+    } <= changed
     assert len(changed) < len(after) / 3
 
     code, out, err = deploy(capsys, site, endpoint, f"s3://{bucket}")
@@ -166,10 +172,15 @@ def header_rules(site: Path) -> dict[str, str]:
 def test_content_types_and_cache_headers_follow_headers_file(
     capsys, site: Path, endpoint: str, s3, bucket: str
 ) -> None:
+    (site / "static").mkdir()
+    (site / "static/_headers").write_text("/fr/:section/*\n  Cache-Control: public, max-age=60\n")
+    build_site(site)
     assert deploy(capsys, site, endpoint, f"s3://{bucket}/www")[0] == 0
     rules = header_rules(site)
     hashed = {path.lstrip("/") for path, value in rules.items() if value == IMMUTABLE}
     assert any(rel.endswith(".css") for rel in hashed)
+    own = "public, max-age=60"  # the site's own rule, from static/_headers
+    assert rules["/fr/:section/*"] == own
     expected_types = {
         ".html": "text/html; charset=utf-8",
         ".css": "text/css; charset=utf-8",
@@ -180,7 +191,12 @@ def test_content_types_and_cache_headers_follow_headers_file(
     seen = set()
     for rel in served_files(site):
         head = s3.head_object(Bucket=bucket, Key=f"www/{rel}")
-        assert head["CacheControl"] == (IMMUTABLE if rel in hashed else REVALIDATE), rel
+        expected = REVALIDATE
+        if rel in hashed:
+            expected = IMMUTABLE
+        elif rel.startswith("fr/") and rel.count("/") >= 2:
+            expected = own
+        assert head["CacheControl"] == expected, rel
         suffix = Path(rel).suffix
         if suffix in expected_types:
             assert head["ContentType"] == expected_types[suffix], rel
@@ -248,3 +264,50 @@ def test_missing_credentials_is_one_clear_error(
 def test_a_bad_address_is_a_clear_error(capsys, site: Path, endpoint: str) -> None:
     code, out, err = deploy(capsys, site, endpoint, "https://bucket/x")
     assert code == 1 and "not an S3 address" in err and "s3://BUCKET" in err
+
+
+def test_objects_with_other_etags_are_compared_by_their_metadata(
+    capsys, site: Path, endpoint: str, s3, bucket: str
+) -> None:
+    """Stores whose ETag is not the MD5 (multipart uploads, SSE-KMS): the mmsite-md5
+    metadata decides; without it the file goes up again."""
+    assert deploy(capsys, site, endpoint, f"s3://{bucket}")[0] == 0
+    local = served_files(site)
+    for key, metadata in (
+        ("index.html", {"mmsite-md5": local["index.html"]}),
+        ("fr/index.html", {}),
+    ):
+        upload = s3.create_multipart_upload(Bucket=bucket, Key=key, Metadata=metadata)
+        body = (site / "public" / key).read_bytes()
+        part = s3.upload_part(
+            Bucket=bucket, Key=key, UploadId=upload["UploadId"], PartNumber=1, Body=body
+        )
+        s3.complete_multipart_upload(
+            Bucket=bucket,
+            Key=key,
+            UploadId=upload["UploadId"],
+            MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]},
+        )
+        assert objects(s3, bucket)[key].endswith("-1")  # not an MD5
+    code, out, err = deploy(capsys, site, endpoint, f"s3://{bucket}")
+    assert code == 0, err
+    assert uploaded(out) == {"fr/index.html"}
+
+
+def test_progress_bar_on_a_terminal(
+    capsys, site: Path, endpoint: str, bucket: str, monkeypatch
+) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, err = deploy(capsys, site, endpoint, f"s3://{bucket}")
+    assert code == 0, err
+    count = len(served_files(site))
+    assert f"] {count}/{count} files" in out and "\r[" in out
+    assert uploaded(out) == set()  # no line per file on a terminal
+    assert f"uploaded {count} (" in out.splitlines()[-1]
+
+
+def test_a_missing_bucket_is_one_clear_error(capsys, site: Path, endpoint: str, s3) -> None:
+    code, out, err = deploy(capsys, site, endpoint, "s3://no-such-bucket-here")
+    assert code == 1
+    assert err.splitlines()[0].startswith("error: no-such-bucket-here: NoSuchBucket")
+    assert "Traceback" not in err
