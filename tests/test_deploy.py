@@ -250,6 +250,12 @@ def test_wrong_endpoint_is_one_clear_error(capsys, site: Path, aws_env: None) ->
     assert "Traceback" not in err and len(err.splitlines()) == 2  # the error and its hint
 
 
+def test_an_endpoint_that_is_not_a_url_is_one_clear_error(capsys, site: Path, aws_env) -> None:
+    code, out, err = deploy(capsys, site, "127.0.0.1:9000", "s3://some-bucket")
+    assert code == 1 and "--endpoint-url '127.0.0.1:9000' is not a URL" in err
+    assert "Traceback" not in err
+
+
 def test_missing_credentials_is_one_clear_error(
     capsys, site: Path, endpoint: str, bucket: str, monkeypatch
 ) -> None:

@@ -312,7 +312,13 @@ def _client(endpoint_url: str | None) -> Any:
         connect_timeout=10,
         max_pool_connections=WORKERS * 2,
     )
-    return boto3.session.Session().client("s3", endpoint_url=endpoint_url, config=config)
+    try:
+        return boto3.session.Session().client("s3", endpoint_url=endpoint_url, config=config)
+    except ValueError as exc:  # botocore: "Invalid endpoint: ..."
+        raise MmsiteError(
+            f"--endpoint-url {endpoint_url!r} is not a URL ({exc})",
+            hint="write it whole, e.g. https://ACCOUNT_ID.r2.cloudflarestorage.com",
+        ) from None
 
 
 class _StoreErrors:
