@@ -180,6 +180,6 @@ Next steps:
   git init && git add -A && git commit -m "New shop"
   push to GitHub, then Settings > Pages > Source: GitHub Actions
     (.github/workflows/site.yml checks pull requests and deploys the default branch)
-  Netlify: netlify.toml is ready. Cloudflare Pages, S3, R2: `mmsite deploy --help`
-    and docs/deploy.md in the mmsite repository.
+  Netlify: netlify.toml is ready. Cloudflare Pages settings, and S3 or R2 with
+    `mmsite deploy s3://BUCKET`: docs/deploy.md in the mmsite repository.
 """
