@@ -122,9 +122,7 @@ def workflow_commands(workflow: Path) -> list[tuple[str, dict[str, str]]]:
     return commands
 
 
-def test_the_wheel_makes_a_site_its_workflow_builds(
-    venv: Path, dist: Path, tmp_path: Path
-) -> None:
+def test_the_wheel_makes_a_site_its_workflow_builds(venv: Path, dist: Path, tmp_path: Path) -> None:
     env = in_venv(venv, dist)
     where = subprocess.run(
         ["python", "-c", "import mmsite; print(mmsite.__file__)"],
