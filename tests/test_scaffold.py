@@ -47,6 +47,32 @@ def test_new_site_builds_without_warnings(tmp_path: Path) -> None:
     assert main(["check", "--site", str(root), "--strict"]) == 0
 
 
+def test_new_site_links_its_legal_pages_in_the_footer_in_both_languages(tmp_path: Path) -> None:
+    root = tmp_path / "my-shop"
+    assert main(["new", str(root)]) == 0
+    build_site(root)
+
+    def footer_links(rel: str) -> list[tuple[str, str]]:
+        doc = parse_html(root / "public" / rel)
+        nav = next(n for n in doc.iter("nav") if "footer-nav" in (n.get("class") or ""))
+        return [(a.get("href"), "".join(a.itertext())) for a in nav.iter("a")]
+
+    assert footer_links("index.html") == [
+        ("/shipping-returns/", "Shipping and returns"),
+        ("/terms/", "Terms of sale"),
+        ("/privacy/", "Privacy"),
+        ("/legal-notice/", "Legal notice"),
+    ]
+    assert footer_links("fr/index.html") == [
+        ("/fr/livraison-retours/", "Livraison et retours"),
+        ("/fr/cgv/", "Conditions générales de vente"),
+        ("/fr/confidentialite/", "Confidentialité"),
+        ("/fr/mentions-legales/", "Mentions légales"),
+    ]
+    main_nav = parse_html(root / "public/index.html").iter("nav")
+    assert "Privacy" not in "".join(next(main_nav).itertext())  # not in the main menu
+
+
 def test_new_site_refuses_a_folder_with_files(tmp_path: Path, capsys) -> None:
     (tmp_path / "x").mkdir()
     (tmp_path / "x/notes.txt").write_text("mine")

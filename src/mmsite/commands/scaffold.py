@@ -13,6 +13,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from mmsite.commands.legalpages import LEGAL_FILES
 from mmsite.commands.sitefiles import deploy_files
 from mmsite.config.options import CONFIG_FILE
 from mmsite.content.frontmatter import split_front_matter
@@ -160,6 +161,8 @@ def new_site(folder: Path, title: str | None = None) -> list[Path]:
     made = [_create(folder / CONFIG_FILE, SITE_YAML.format(**values))]
     for rel, text in FILES.items():
         made.append(_create(folder / rel, text.format(**values)))
+    for rel, text in LEGAL_FILES.items():  # footer pages: legal notice, privacy, terms ...
+        made.append(_create(folder / rel, text))
     for rel, text in deploy_files().items():  # .github/workflows, requirements.txt ...
         made.append(_create(folder / rel, text))
     return made
