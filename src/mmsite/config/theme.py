@@ -57,13 +57,13 @@ class Theme:
         a template linked to ``/etc/passwd`` rendered into every page. A link below the
         site's ``templates/``, ``static/`` or ``i18n/`` stays inside that folder, one
         below a theme inside the theme's folder; a linked folder itself stays inside the
-        site (or, for a built-in theme, inside the built-in themes)."""
+        site. The built-in themes ship with mmsite: they are not the site's input."""
         errors: list[MmsiteError] = []
         site = self.site_root.resolve()
-        builtin = builtin_themes().resolve()
+        builtin = builtin_themes()
         for folder in self.folders:
-            outer = builtin if folder.resolve().is_relative_to(builtin) else site
-            errors += links_leaving(folder, outer, self.site_root)
+            if folder.parent != builtin:
+                errors += links_leaving(folder, site, self.site_root)
         for name in ("templates", "static", "i18n", "content/i18n"):
             errors += links_leaving(self.site_root / name, site, self.site_root)
         if errors:
@@ -96,12 +96,12 @@ def links_leaving(folder: Path, outer: Path, site_root: Path) -> list[MmsiteErro
     inside = _target(folder)
     if isinstance(inside, MmsiteError) or not inside.is_relative_to(outer):
         return [_link_error(folder, inside, outer, site_root)]
-    errors: list[MmsiteError] = []
+    errors: list[MmsiteError] = []  # sorted by path at the end: listings have no order
     stack = [str(folder)]
     while stack:
         try:
             with os.scandir(stack.pop()) as scan:
-                entries = sorted(scan, key=lambda entry: entry.name)
+                entries = list(scan)
         except OSError:
             continue  # unreadable: nothing below it is read by the build either
         for entry in entries:
@@ -111,7 +111,7 @@ def links_leaving(folder: Path, outer: Path, site_root: Path) -> list[MmsiteErro
                     errors.append(_link_error(Path(entry.path), target, inside, site_root))
             elif entry.is_dir(follow_symlinks=False):
                 stack.append(entry.path)
-    return errors
+    return sorted(errors, key=lambda error: str(error.path))
 
 
 def _target(path: Path) -> Path | MmsiteError:

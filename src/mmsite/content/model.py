@@ -491,7 +491,7 @@ def check_segment(segment: str, path: Path, line: int | None = None) -> None:
             line,
             hint="a slug is one path segment: letters, digits and - (no /, .., spaces or quotes)",
         )
-    hidden = [c for c in segment if unicodedata.category(c) in ("Cf", "Cc")]
+    hidden = _invisible(segment) if not segment.isascii() or "\x7f" in segment else None
     if hidden:
         codes = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in hidden))
         raise MmsiteError(
@@ -501,14 +501,14 @@ def check_segment(segment: str, path: Path, line: int | None = None) -> None:
             line,
             hint="retype the name without them",
         )
-    if segment.casefold() in RESERVED or RESERVED_PATTERN.fullmatch(segment.casefold()):
+    if ("." in segment or segment[0] == "_") and _reserved(segment):
         raise MmsiteError(
             f"{segment!r} is the name of a file the build writes",
             path,
             line,
             hint="choose another slug (or file name)",
         )
-    size = len(segment.encode("utf-8"))
+    size = len(segment.encode("utf-8")) if len(segment) * 4 > MAX_SEGMENT_BYTES else 0
     if size > MAX_SEGMENT_BYTES:
         raise MmsiteError(
             f"a URL segment of {size} bytes is longer than a file name can be "
@@ -519,8 +519,20 @@ def check_segment(segment: str, path: Path, line: int | None = None) -> None:
         )
 
 
+def _reserved(segment: str) -> bool:
+    folded = segment.casefold()
+    return folded in RESERVED or RESERVED_PATTERN.fullmatch(folded) is not None
+
+
+def _invisible(segment: str) -> list[str]:
+    """Format and control characters: bidi controls, zero-width joiners, soft hyphens,
+    DEL (SAFE_SEGMENT refuses the C0 controls)."""
+    return [c for c in segment if unicodedata.category(c) in ("Cf", "Cc")]
+
+
 # Names the build writes (or hosts read) in a folder of the output: a page's folder
-# must not take them. Compared case-folded.
+# must not take them. Compared case-folded; each holds a dot or starts with "_" (the
+# only segments check_segment looks up).
 RESERVED = frozenset(
     {
         "index.html",
