@@ -531,3 +531,13 @@ def test_a_decompression_bomb_is_refused_in_our_words(make_site, monkeypatch) ->
     assert error.path == root / "content/bomb.png"
     assert "image too large to process safely" in error.message
     assert "DOS" not in error.message and "Image size" not in error.message
+
+
+def test_a_photo_name_too_long_for_its_sizes_is_an_error(make_site) -> None:
+    long, fits = "p" * 234, "q" * 233  # the sizes add 22 bytes: "-8192w.<10 hex>.webp"
+    root = make_site({**HOME, f"content/{long}.jpg": phone_photo("JPEG", (60, 40))})
+    (error,) = build_fails(root)
+    assert error.path == root / f"content/{long}.jpg" and "file name too long" in error.message
+    (root / f"content/{long}.jpg").rename(root / f"content/{fits}.jpg")
+    build_site(root)
+    assert (root / f"public/{fits}.jpg").is_file()

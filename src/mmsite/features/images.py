@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from mmsite.config.options import Config
-from mmsite.content.model import ContentModel, Page
+from mmsite.content.model import MAX_SEGMENT_BYTES, ContentModel, Page
 from mmsite.errors import BuildErrors, MmsiteError, relpath
 from mmsite.features.checking import WARNING, CheckContext, Finding
 from mmsite.features.imagecache import (
@@ -190,6 +190,7 @@ def process_images(build: Build) -> None:
     cache = image_cache_dir(config)
     _check_cache_dir(cache, build.out.final, config)
     sources = {rel: path for rel, path in site.model.resources.items() if is_processed(rel)}
+    _check_names(sources)
     og = _og_sources(site.model)
     options = image_options(config)
     jobs = {
@@ -227,6 +228,26 @@ def process_images(build: Build) -> None:
         raise BuildErrors(errors)
     build.result.images = len(jobs)
     build.result.images_processed = len(misses)
+
+
+# What the longest published size adds to the photo's name (widths are at most 8192).
+VARIANT_NAME_EXTRA = len("-8192w.0123456789.webp")
+
+
+def _check_names(sources: dict[PurePosixPath, Path]) -> None:
+    """A photo whose sizes' names would be longer than a file name may be (255 bytes)."""
+    errors = [
+        MmsiteError(
+            f"file name too long for the published sizes of this photo ({size} bytes in "
+            f"its name, at most {MAX_SEGMENT_BYTES - VARIANT_NAME_EXTRA})",
+            path,
+            hint="shorten the file name",
+        )
+        for rel, path in sources.items()
+        if (size := len(rel.stem.encode("utf-8"))) + VARIANT_NAME_EXTRA > MAX_SEGMENT_BYTES
+    ]
+    if errors:
+        raise BuildErrors(errors)
 
 
 def install_picture(env: jinja2.Environment, site: ImageSite) -> None:
