@@ -541,3 +541,7 @@ def test_a_photo_name_too_long_for_its_sizes_is_an_error(make_site) -> None:
     (root / f"content/{long}.jpg").rename(root / f"content/{fits}.jpg")
     build_site(root)
     assert (root / f"public/{fits}.jpg").is_file()
+
+
+def test_every_image_the_demo_publishes_has_no_metadata(demo_built: Path) -> None:
+    assert assert_every_image_is_clean(demo_built / "public") > 8 * 3
