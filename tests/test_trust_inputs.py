@@ -220,7 +220,8 @@ def test_content_64_folders_deep_builds(make_site, nest) -> None:
 
 
 RESERVED = ["robots.txt", "index.html", "_headers", "_redirects", "sitemap.xml",
-            "sitemap-2.xml", "404.html", "Robots.TXT", "atom.xml"]  # fmt: skip
+            "sitemap-2.xml", "404.html", "Robots.TXT", "atom.xml", "manifest.webmanifest",
+            "icon-192.png"]  # fmt: skip
 
 
 @pytest.mark.parametrize("slug", RESERVED)

@@ -544,6 +544,10 @@ RESERVED = frozenset(
         "atom.xml",
         "merchant-feed.xml",
         "favicon.ico",
+        "apple-touch-icon.png",
+        "icon-192.png",
+        "icon-512.png",
+        "manifest.webmanifest",
     }
 )
 RESERVED_PATTERN = re.compile(r"sitemap-\d+\.xml")
