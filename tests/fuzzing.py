@@ -332,6 +332,14 @@ file_stems = st.one_of(
             "a'b",
             "a\nb",
             "index.html",
+            # reserved names, invisible characters, a case twin (issue 28)
+            "robots.txt",
+            "_headers",
+            "sitemap-3.xml",
+            "Sitemap.XML",
+            "buy\u202enow",
+            "a\u200bb",
+            "About",
         ]
     ),
     st.text(FILE_NAME_CHARS, min_size=1, max_size=30).filter(
