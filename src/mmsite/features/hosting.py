@@ -19,7 +19,7 @@ from mmsite.content.model import Group, virtual_page
 from mmsite.errors import BuildErrors, MmsiteError, relpath
 from mmsite.features.checking import ERROR, CheckContext, Finding
 from mmsite.features.registry import Check, Feature, Output
-from mmsite.features.site import PageView
+from mmsite.features.site import PageView, language_item
 from mmsite.i18n.editions import language_label
 from mmsite.i18n.routing import Route, quote_path
 
@@ -177,14 +177,7 @@ class NotFoundView(PageView):
     def languages(self) -> list[dict[str, Any]]:
         site = self.site
         return [
-            {
-                "code": e.code,
-                "hreflang": e.hreflang,
-                "label": language_label(e, site.editions),
-                "url": site.router.base_path + e.prefix,
-                "current": e == self.edition,
-                "fallback": False,
-            }
+            language_item(site, e, site.router.base_path + e.prefix, e == self.edition, False)
             for e in site.editions
         ]
 

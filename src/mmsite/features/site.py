@@ -21,7 +21,7 @@ from mmsite.content.model import ContentModel, Memo, Page, remembered
 from mmsite.errors import Reporter
 from mmsite.features.pictures import ImageSet, PageImage, og_image, page_images
 from mmsite.features.registry import Registry
-from mmsite.i18n.editions import Edition, Strings, language_label, parse_locale
+from mmsite.i18n.editions import Edition, Strings, currency_symbol, language_label, parse_locale
 from mmsite.i18n.routing import Route, Router
 
 if TYPE_CHECKING:
@@ -123,6 +123,22 @@ class Site:
         return PageView(self, route)
 
 
+def language_item(
+    site: Site, edition: Edition, url: str, current: bool, fallback: bool
+) -> dict[str, Any]:
+    """One entry of the language switcher: the edition's own name and its currency."""
+    return {
+        "code": edition.code,
+        "hreflang": edition.hreflang,
+        "label": site.language_label(edition),
+        "url": url,
+        "current": current,
+        "fallback": fallback,
+        "currency": edition.currency,
+        "currency_symbol": currency_symbol(edition),
+    }
+
+
 def _menu_of(value: Any) -> str | None:
     """The menu a top-level page is in: ``main`` unless its front matter says otherwise."""
     if value is False:
@@ -217,16 +233,8 @@ class PageView:
             route = self.site.router.get(self.route.group, edition)
             if route is None:
                 continue
-            items.append(
-                {
-                    "code": edition.code,
-                    "hreflang": edition.hreflang,
-                    "label": self.site.language_label(edition),
-                    "url": route.url,
-                    "current": edition.code == self.edition.code,  # codes are unique
-                    "fallback": route.fallback,
-                }
-            )
+            current = edition.code == self.edition.code  # codes are unique
+            items.append(language_item(self.site, edition, route.url, current, route.fallback))
         return items
 
     @cached_property

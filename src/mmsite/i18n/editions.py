@@ -12,7 +12,7 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_currency_symbol
 
 from mmsite.config.options import Config, Language, Market
 from mmsite.config.yamlutil import load_yaml
@@ -302,6 +302,13 @@ def format_number(value: int | float | Decimal, locale: str, fmt: str | None = N
         value, format=fmt, locale=parse_locale(locale), numbering_system="default"
     )
     return localize_digits(text, locale)
+
+
+def currency_symbol(edition: Edition) -> str:
+    """The edition's currency as its readers write it ("£", "€", "ج.م.‏"); "" without one."""
+    if not edition.currency:
+        return ""
+    return get_currency_symbol(edition.currency, locale=parse_locale(edition.locale))
 
 
 def language_label(edition: Edition, editions: list[Edition]) -> str:
