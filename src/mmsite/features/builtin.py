@@ -1,9 +1,10 @@
 """The built-in features, in the order their steps and outputs run: static files and
 resources first (templates ask for fingerprinted names), images before the pages that
 show them, then series and the storefront (their pages are routed in this order),
-SEO and hosting files."""
+SEO, the CMS's /admin/ (before hosting files: aliases must not land on it), hosting files."""
 
 from mmsite.features.assets import FEATURE as ASSETS
+from mmsite.features.cms import FEATURE as CMS
 from mmsite.features.commerce.feature import FEATURE as COMMERCE
 from mmsite.features.hosting import FEATURE as HOSTING
 from mmsite.features.images import FEATURE as IMAGES
@@ -14,7 +15,7 @@ from mmsite.features.series.feature import FEATURE as SERIES
 from mmsite.features.translations.feature import FEATURE as TRANSLATIONS
 
 BUILTIN: tuple[Feature, ...] = (
-    ASSETS, IMAGES, SERIES, COMMERCE, QA, SEO, HOSTING, TRANSLATIONS,
+    ASSETS, IMAGES, SERIES, COMMERCE, QA, SEO, CMS, HOSTING, TRANSLATIONS,
 )  # fmt: skip
 
 
