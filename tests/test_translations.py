@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import page, write_site
+from helpers import build_site, page, parse_html, write_site
 from mmsite.commands.cli import main
 from mmsite.engine.build import BuildOptions, load_site
 from mmsite.errors import Reporter
@@ -209,3 +209,52 @@ def test_git_is_read_in_a_fixed_number_of_calls(repo: Path, monkeypatch) -> None
     found = report(repo)
     assert len(found.of(OUTDATED, "fr")) == 60
     assert len(calls) == 3  # rev-parse, log, cat-file --batch
+
+
+NOTICE = CONFIG + "translations: {outdated_notice: true}\n"
+
+
+def notice_of(root: Path, rel: str) -> str | None:
+    doc = parse_html(root / "public" / rel)
+    notes = [d for d in doc.iter("div") if "notice-outdated" in (d.get("class") or "")]
+    return "".join(notes[0].itertext()).strip() if notes else None
+
+
+def test_outdated_notice_follows_commits_in_incremental_builds(repo: Path, tmp_path: Path):
+    """The git state is an input: a commit alone (no file changed since the last build)
+    changes the notice in the next incremental build, which equals a clean build."""
+    (repo / "site.yaml").write_text(NOTICE, encoding="utf-8")
+    commit(repo, {}, 2)
+    build_site(repo)
+    salt_fr = "fr/products/salt/index.html"
+    assert notice_of(repo, salt_fr) is None
+    write_site(repo, {"content/products/salt.md": product(body="Smoky flakes, now bigger.")}, None)
+    build_site(repo)  # edited, not committed yet: no change in git's history
+    assert notice_of(repo, salt_fr) is None
+    git(repo, "commit", "-q", "-am", "bigger", day=9)
+    build_site(repo)  # only git changed
+    text = notice_of(repo, salt_fr)
+    assert text is not None and "9 mars 2026" in text
+    assert notice_of(repo, "products/salt/index.html") is None  # the original itself
+    write_site(repo, {"content/products/salt.fr.md": page("Sel fumé", "Plus gros.")}, None)
+    build_site(repo)  # translated, not committed: still behind in git's history
+    assert notice_of(repo, salt_fr) is not None
+    git(repo, "commit", "-q", "-am", "traduit", day=10)
+    build_site(repo)  # only git changed
+    assert notice_of(repo, salt_fr) is None
+    build_site(repo, output=tmp_path / "clean", cache=False)
+    for rel in (salt_fr, "products/salt/index.html"):
+        assert (repo / "public" / rel).read_bytes() == (tmp_path / "clean" / rel).read_bytes()
+
+
+def test_outdated_notice_is_off_by_default(repo: Path) -> None:
+    commit(repo, {"content/products/salt.md": product(body="Changed.")}, 9)
+    build_site(repo)
+    assert notice_of(repo, "fr/products/salt/index.html") is None
+
+
+def test_outdated_notice_option_is_checked(repo: Path, capsys) -> None:
+    (repo / "site.yaml").write_text(CONFIG + "translations: {outdated_notise: true}\n")
+    assert main(["build", "--site", str(repo)]) == 1
+    err = capsys.readouterr().err
+    assert "translations.outdated_notise" in err and "outdated_notice" in err
