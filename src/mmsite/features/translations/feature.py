@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from mmsite.config.options import Config, ConfigSection, SectionContext, boolean, mapping, only
-from mmsite.errors import relpath
 from mmsite.features.checking import NOTE, WARNING, CheckContext, Finding
 from mmsite.features.registry import Check, Feature, Inputs, ModelContext, provides
 from mmsite.features.site import PageView, Site
@@ -28,6 +27,7 @@ from mmsite.features.translations.status import (
     SHALLOW,
     Entry,
     Report,
+    site_path,
     translation_report,
 )
 
@@ -122,7 +122,7 @@ def outdated_context(view: PageView) -> dict[str, Any]:
     ):
         return {"translation_outdated": None}
     outdated = site.memo("translations.outdated", None, lambda: outdated_map(site))
-    when = outdated.get(relpath(page.source, config.root).as_posix())
+    when = outdated.get(site_path(page))
     return {"translation_outdated": {"date": when} if when else None}
 
 

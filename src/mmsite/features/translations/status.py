@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mmsite.content.model import ContentModel, Page
-from mmsite.errors import relpath
 from mmsite.features.translations.fields import Translatable, count_words, of_page, translatable
 from mmsite.features.translations.history import History, read_history
 
@@ -67,6 +66,11 @@ class Report:
         return [e for e in self.entries if e.status == status and lang in (None, e.lang)]
 
 
+def site_path(page: Page) -> str:
+    """A page's file relative to the site folder (``content/...``), as git names it."""
+    return f"content/{page.rel}"
+
+
 def translation_name(source: str, lang: str) -> str:
     """``content/products/salt.md`` -> ``content/products/salt.fr.md``."""
     return source[: -len(".md")] + f".{lang}.md"
@@ -77,7 +81,7 @@ def _pairs(model: ContentModel, root: Path, languages: Iterable[str], default: s
         base = group.pages.get(default)
         if base is None or base.virtual:
             continue
-        source = relpath(base.source, root).as_posix()
+        source = site_path(base)
         for lang in languages:
             if lang != default:
                 yield base, source, lang, group.pages.get(lang)
@@ -108,7 +112,7 @@ def _candidates(history: History, source: str, translation: Page | None, root: P
     """(translation's last commit, newer source commits), or None when current."""
     if translation is None:
         return None
-    last = history.last_commit(relpath(translation.source, root).as_posix())
+    last = history.last_commit(site_path(translation))
     if last is None:  # never committed: written after everything in the log
         return None
     newer = history.since(source, last)
@@ -123,24 +127,30 @@ def translation_report(
     history = history or read_history(root)
     pairs = list(_pairs(model, root, list(languages), default))
     report = Report(history.state)
-    wanted: list[tuple[str, str]] = []
+    wanted: list[str | None] = []
     pending = {}
     for _base, source, lang, page in pairs:
         if history.state != "not_git":
             found = _candidates(history, source, page, root)
             if found is not None:
                 last, newer = found
-                pending[(source, lang)] = (last, newer)
-                wanted += [(last.sha, source)] + [(c.sha, source) for c in newer]
-    blobs = history.blobs(wanted) if wanted else {}
+                old = history.version_at(source, last)
+                versions = [history.made.get((c.sha, source)) for c in reversed(newer)]
+                pending[(source, lang)] = (
+                    last,
+                    old,
+                    list(zip(reversed(newer), versions, strict=True)),
+                )
+                wanted += [old, *versions]
+    blobs = history.texts([v for v in wanted if v]) if wanted else {}
     for base, source, lang, page in pairs:
         if page is None:
             words = of_page(base.doc.meta, base.doc.body).words()
             name = translation_name(source, lang)
             report.entries.append(Entry(lang, source, name, MISSING, words))
             continue
-        name = relpath(page.source, root).as_posix()
-        change = _change(pending.get((source, lang)), source, blobs, base.source)
+        name = site_path(page)
+        change = _change(pending.get((source, lang)), blobs, base.source)
         if change is None:
             report.entries.append(Entry(lang, source, name, CURRENT, 0))
         else:
@@ -149,14 +159,16 @@ def translation_report(
     return report
 
 
-def _change(found, source: str, blobs, path: Path) -> Change | None:
+def _change(found, blobs: dict[str, str], path: Path) -> Change | None:
+    """``found``: (translation's last commit, the source's version then, the source's
+    newer commits with their versions, oldest first)."""
     if found is None:
         return None
-    last, newer = found
-    old = translatable(blobs.get((last.sha, source)), path)
+    last, old_id, newer = found
+    old = translatable(blobs.get(old_id) if old_id else None, path)
     prev, changed_at = old, None
-    for commit in reversed(newer):  # oldest first
-        version = translatable(blobs.get((commit.sha, source)), path)
+    for commit, version_id in newer:
+        version = translatable(blobs.get(version_id) if version_id else None, path)
         if version != prev:
             changed_at, prev = commit.when, version
     if changed_at is None or prev == old:
