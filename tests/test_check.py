@@ -12,8 +12,9 @@ from mmsite.commands.cli import main
 from mmsite.engine.build import BuildOptions, load_site
 from mmsite.errors import MmsiteError, Reporter
 from mmsite.features.builtin import builtin_registry
-from mmsite.features.checking import ERROR, WARNING, Finding
+from mmsite.features.checking import ERROR, NOTE, WARNING, Finding
 from mmsite.features.registry import Check, Feature
+from mmsite.features.translations.status import NOT_GIT
 
 CONFIG = BASIC_CONFIG.replace("  ar: {locale: ar_EG}\n", "")  # English and French
 
@@ -63,6 +64,7 @@ def test_planted_mistakes_give_exact_findings(make_site) -> None:
             "en",
             "same title 'Salt · Test Shop' on /products/a/, /products/b/",
         ),
+        Finding(NOTE, "outdated-translations", ".", NOT_GIT),  # tmp_path is not in git
         Finding(WARNING, "translations", "content/products/a.md", "no 'fr' translation"),
         Finding(WARNING, "translations", "content/products/b.md", "no 'fr' translation"),
     ]

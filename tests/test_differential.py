@@ -5,7 +5,8 @@ byte.
 
 A Hypothesis state machine edits a site (bodies, titles, prices, categories, weights,
 availability, markets, Markdown link targets, tags, summaries; added, deleted and renamed
-pages and translations; template overrides, UI strings, site.yaml, static files) and after
+pages and translations; template overrides, UI strings, site.yaml, static files; git
+commits, read for the small site's outdated-translation notices) and after
 each step builds it incrementally in one persistent folder, then compares the output with
 a clean build (``cache=False``) of a fresh copy of the same sources. Two sites: a copy of
 the demo site, and a small site written here (``en`` in two markets, a product sold only
@@ -33,6 +34,7 @@ import os
 import posixpath
 import re
 import shutil
+import subprocess
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -123,6 +125,7 @@ commerce:
   categories:
     pantry: {en: Pantry, fr: Épicerie}
     tools: {en: Tools, fr: Outils}
+translations: {outdated_notice: true}
 """
 
 STRIPE = "{stripe: https://buy.stripe.com/test_4gw5kJ}"
@@ -203,7 +206,16 @@ SMALL_FILES = {
     ),
 }
 
-SOURCES = ("content", "templates", "i18n", "static", "site.yaml", "logo.png")
+SOURCES = ("content", "templates", "i18n", "static", "site.yaml", "logo.png", ".git")
+
+
+def git(root: Path, *args: str, day: int = 1) -> None:
+    """Run git in ``root`` as a fixed author, at a fixed time (``day`` of March 2026)."""
+    stamp = f"2026-03-{day:02d}T12:00:00+00:00"
+    who = {"GIT_AUTHOR_NAME": "Editor", "GIT_AUTHOR_EMAIL": "editor@example.com"}
+    who |= {"GIT_COMMITTER_NAME": "Editor", "GIT_COMMITTER_EMAIL": "editor@example.com"}
+    env = {**os.environ, **who, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+    subprocess.run(["git", "-C", str(root), *args], env=env, capture_output=True, check=True)
 
 
 def copy_sources(src: Path, dst: Path) -> None:
@@ -236,6 +248,11 @@ def demo_template(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def small_template(tmp_path_factory) -> Path:
     root = write_site(tmp_path_factory.mktemp("small-template") / "site", SMALL_FILES, SMALL_CONFIG)
+    # a git repository: its history is an input (outdated-translation notices)
+    (root / ".gitignore").write_text("/public/\n.mmsite-cache/\n", encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "the small site")
     build_site(root)
     return root
 
@@ -534,6 +551,21 @@ class DiffMachine(RuleBasedStateMachine):
         self.journal.clear()
         difference = tree_difference(self.root / "public", self.clean / "public")
         assert difference is None, f"{kind} build (jobs={self.JOBS}): {difference}"
+
+    @precondition(lambda self: (self.root / ".git").is_dir())
+    @rule()
+    def commit(self) -> None:
+        """Commit every edit so far (a source edited after its translation makes the
+        translation outdated: its notice comes from the history, not from the files)."""
+        self.commits = getattr(self, "commits", 1) + 1
+        git(self.root, "add", "-A")
+        git(self.root, "commit", "-q", "--allow-empty", "-m", "edit", day=min(self.commits, 28))
+        self.build_and_compare()
+        shown = any(
+            b"notice-outdated" in path.read_bytes()
+            for path in (self.root / "public").rglob("*.html")
+        )
+        event(f"{self.SPEC.name} commit: outdated notices {'shown' if shown else 'none'}")
 
     @rule()
     def hold_next_build(self) -> None:

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mmsite.commands.checks import ERROR, coverage, run_checks
+    from mmsite.commands.checks import ERROR, WARNING, coverage, run_checks
     from mmsite.engine.build import build, load_site
 
     root = args.site.resolve()
@@ -38,6 +38,6 @@ def run(args: argparse.Namespace) -> int:
     print("\ntranslations (pages per section and language):")
     print(coverage(site).table())
     errors = sum(f.level == ERROR for f in findings)
-    warnings = len(findings) - errors
+    warnings = sum(f.level == WARNING for f in findings)
     print(f"\n{errors} error(s), {warnings} warning(s)")
     return 1 if errors or (args.strict and warnings) else 0

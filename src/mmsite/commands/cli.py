@@ -1,4 +1,4 @@
-"""Command line: ``mmsite build | serve | check | new | clean | deploy``.
+"""Command line: ``mmsite build | serve | check | new | clean | deploy | translations``.
 
 Each verb is a module of this package with ``HELP`` (its line in ``mmsite --help``),
 ``add_arguments(parser)`` (its options) and ``run(args) -> int`` (its exit code); this
@@ -19,7 +19,7 @@ import traceback
 from typing import Protocol
 
 from mmsite import __version__
-from mmsite.commands import build, check, clean, deploy, new, serve
+from mmsite.commands import build, check, clean, deploy, new, serve, translations
 from mmsite.errors import BuildErrors, MmsiteError
 
 
@@ -39,6 +39,7 @@ VERBS: dict[str, Verb] = {
     "new": new,
     "check": check,
     "deploy": deploy,
+    "translations": translations,
 }
 
 

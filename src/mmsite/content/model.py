@@ -605,24 +605,31 @@ def _group_key(page: Page) -> str:
 
 
 def load_content(
-    config: Config, include_drafts: bool = False, documents: DocumentLoader | None = None
+    config: Config,
+    include_drafts: bool = False,
+    documents: DocumentLoader | None = None,
+    errors: list[MmsiteError] | None = None,
 ) -> ContentModel:
     """Read every page; collect all user errors and raise them together.
 
     ``documents`` (an :class:`mmsite.incremental.DocumentCache`) skips re-parsing
-    unchanged files."""
+    unchanged files. With ``errors``, the mistakes are added to it instead and the model
+    is returned without the pages that could not be read (nor their translations), so
+    the later stages can find their own mistakes in the same run."""
     files, resources = discover(config)
     prefill = getattr(documents, "prefill", None)  # parse in several processes first
     if prefill is not None:
         prefill(files, parse_file)
     groups: dict[str, Group] = {}
-    errors: list[MmsiteError] = []
+    collected: list[MmsiteError] = [] if errors is None else errors
+    broken: set[str] = set()  # group keys (by file name) of the files that failed
     root = config.content_dir
     for path in files:
         try:
             page = _read(path, config, documents, root)
         except MmsiteError as exc:
-            errors.append(exc)
+            collected.append(exc)
+            broken.add(_name_key(path, config, root))
             continue
         if page.draft and not include_drafts:
             continue
@@ -632,7 +639,7 @@ def load_content(
             group = groups[key] = Group(key, {}, config.default_language)
         other = group.pages.get(page.lang)
         if other is not None:
-            errors.append(
+            collected.append(
                 MmsiteError(
                     f"two {page.lang!r} versions of one page: this file and "
                     f"{relpath(other.source, config.root)}",
@@ -643,12 +650,36 @@ def load_content(
             continue
         group.pages[page.lang] = page
         page.group = group
+    groups = {key: group for key, group in groups.items() if key not in broken}
     for group in groups.values():
-        _inherit(group, errors)
-    errors += _slug_case_clashes(groups.values())
-    if errors:
-        raise BuildErrors(errors)
+        _inherit(group, collected)
+    groups = {key: group for key, group in groups.items() if _drop_untitled(group)}
+    collected += _slug_case_clashes(groups.values())
+    if collected and errors is None:
+        raise BuildErrors(collected)
     return ContentModel(groups=dict(sorted(groups.items())), resources=resources)
+
+
+def _drop_untitled(group: Group) -> bool:
+    """Leave out the pages without a title (an error already): the group is kept when
+    its default-language page has one."""
+    if not group.default.meta.get("title"):
+        return False
+    for lang in [lang for lang, page in group.pages.items() if not page.meta.get("title")]:
+        del group.pages[lang]
+    return True
+
+
+def _name_key(path: Path, config: Config, root: Path) -> str:
+    """The group key a file has by its name (as :func:`_group_key` without
+    ``translation_key``): its translations are left out with it."""
+    rel = path.relative_to(root).as_posix()
+    folder = rel.rpartition("/")[0]
+    try:
+        stem = _split_name(path.name, config, path)[0]
+    except MmsiteError:
+        stem = path.name
+    return f"{folder}/{stem}" if folder else stem
 
 
 def _slug_case_clashes(groups: Iterable[Group]) -> list[MmsiteError]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
 import gc
@@ -129,6 +130,8 @@ def render_routes(
 
 def _render_route(build: Build, number: int, done: Rendered) -> None:
     route = build.site.router.routes[number]
+    if build.skip and route.page.source in build.skip:
+        return
     if build.out.exists(route.output):
         clash = f"/{route.path} is also a static or resource file"
         done.errors.append((number, MmsiteError(clash, route.page.source)))
@@ -223,10 +226,35 @@ def render_pages(build: Build) -> None:
         raise BuildErrors(_once_each(pages + failed))
 
 
+def _stage_errors(context: Build) -> list[MmsiteError]:
+    """The mistakes the stages find in a site that already has some (the build fails
+    anyway: its output is never swapped in)."""
+    try:
+        pipeline.run(context, run_step)
+    except BuildErrors as exc:
+        return exc.errors
+    except MmsiteError as exc:
+        return [exc]
+    return []
+
+
 def _once_each(errors: list[MmsiteError]) -> list[MmsiteError]:
-    """Each mistake once: a feed showing a page's body meets the page's own mistakes."""
+    """Each mistake once: a feed showing a page's body, or another language's fallback,
+    meets the page's own mistakes; a template's mistake is met by every page it renders
+    (said once, with the count of pages)."""
+    counts = collections.Counter(str(e) for e in errors)
     seen: set[str] = set()
-    return [e for e in errors if not (str(e) in seen or seen.add(str(e)))]
+    once = []
+    for error in errors:
+        text = str(error)
+        if text in seen:
+            continue
+        seen.add(text)
+        if counts[text] > 1 and error.path is not None and error.path.suffix != ".md":
+            message = f"{error.message} (on {counts[text]} pages)"
+            error = MmsiteError(message, error.path, error.line, error.hint)
+        once.append(error)
+    return once
 
 
 def _shown_beside(build: Build) -> list[int]:
@@ -400,9 +428,12 @@ def _full_build(
         cache.documents.warm = warm_bodies(config, registry.markdown_rules)
     model_reads: set[Dep] = set()
     content.set_read_hook(lambda page, kind: _model_read(model_reads, page, kind))
+    early: list[MmsiteError] = []  # mistakes found loading: the stages look for theirs too
     try:
         with no_gc():
             site, theme = load_site(root, options, reporter, cache.documents, config)
+    except pipeline.SiteErrors as exc:
+        site, theme, early = exc.site, exc.theme, exc.errors
     finally:
         content.set_read_hook(None)
     tree = _output_tree(options, cache, output, root)
@@ -416,6 +447,9 @@ def _full_build(
         pickled: list[delta.PickledSite | None] = []
         if options.cache and cache.path is not None:
             context.meanwhile = [cache.save_documents, lambda: pickled.append(_pickle(context))]
+        if early:
+            context.skip = {error.path for error in early if error.path is not None}
+            raise BuildErrors(_once_each(early + _stage_errors(context)))
         pipeline.run(context, run_step)
         result.files = len(tree.written)
     except BaseException:

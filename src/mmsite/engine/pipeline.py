@@ -65,6 +65,9 @@ class Build:
     # work that needs only the loaded site (saving caches): runs while pages render
     meanwhile: list[Callable[[], None]] = field(default_factory=list)
     done: set[str] = field(default_factory=set)  # stages already run
+    # pages not rendered: their files have mistakes already reported (the build fails;
+    # rendering them would only repeat those mistakes as template errors)
+    skip: set[Path] = field(default_factory=set)
     # bodies prepared while the model was built (render.warm_bodies): taken before the
     # pages render, in every process
     warmed: Callable[[], Prepared] | None = None
@@ -128,23 +131,41 @@ def load_site(
     from mmsite.render.templates import render_body
 
     theme = Theme.find(config)
-    model = load_content(config, include_drafts=drafts, documents=documents)
+    errors: list[MmsiteError] = []  # every file's and every feature's mistakes in one run
+    model = load_content(config, include_drafts=drafts, documents=documents, errors=errors)
     strings = Strings.load(theme.i18n_dirs, config, reporter)
     context = ModelContext(config, model, strings, reporter)
-    errors: list[MmsiteError] = []
-    for model_step in registry.model_steps:  # every feature's mistakes in one run
+    for model_step in registry.model_steps:
         try:
             model_step(context)
         except BuildErrors as exc:
             errors += exc.errors
         except MmsiteError as exc:
             errors.append(exc)
-    if errors:
-        raise BuildErrors(errors)
-    router = Router(config, model, editions(config))
+    try:
+        router = Router(config, model, editions(config))
+    except MmsiteError:
+        if errors:  # a mistake already found may be the cause: report those
+            raise BuildErrors(errors) from None
+        raise
     site = Site(config, model, router, strings, reporter, registry)
     site.renderer = render_body
+    if errors:
+        raise SiteErrors(errors, site, theme)
     return site, theme
+
+
+class SiteErrors(BuildErrors):
+    """Mistakes found while loading the site; the site without the broken pages comes
+    with them, so a build can look for the mistakes of the later stages (templates,
+    links) and report them all in one run."""
+
+    def __init__(self, errors: list[MmsiteError], site: Site, theme: Theme) -> None:
+        super().__init__(errors)
+        self.site, self.theme = site, theme
+
+    def __reduce__(self) -> tuple:
+        return (BuildErrors, (self.errors,))
 
 
 def stages(

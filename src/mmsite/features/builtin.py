@@ -1,9 +1,10 @@
 """The built-in features, in the order their steps and outputs run: static files and
 resources first (templates ask for fingerprinted names), images before the pages that
 show them, then series and the storefront (their pages are routed in this order),
-SEO and hosting files."""
+SEO, the CMS's /admin/ (before hosting files: aliases must not land on it), hosting files."""
 
 from mmsite.features.assets import FEATURE as ASSETS
+from mmsite.features.cms import FEATURE as CMS
 from mmsite.features.commerce.feature import FEATURE as COMMERCE
 from mmsite.features.hosting import FEATURE as HOSTING
 from mmsite.features.icons import FEATURE as ICONS
@@ -12,6 +13,7 @@ from mmsite.features.qa import FEATURE as QA
 from mmsite.features.registry import Feature, Registry
 from mmsite.features.seo import FEATURE as SEO
 from mmsite.features.series.feature import FEATURE as SERIES
+from mmsite.features.translations.feature import FEATURE as TRANSLATIONS
 from mmsite.features.uistrings import FEATURE as UI_STRINGS
 
 BUILTIN: tuple[Feature, ...] = (
@@ -21,8 +23,10 @@ BUILTIN: tuple[Feature, ...] = (
     COMMERCE,
     QA,
     SEO,
+    CMS,
     HOSTING,
     ICONS,
+    TRANSLATIONS,
     UI_STRINGS,
 )
 

@@ -17,13 +17,14 @@ from mmsite.i18n.routing import Route
 
 ERROR = "error"
 WARNING = "warning"
+NOTE = "note"  # said once, never fails a check (e.g. "not a git repository")
 SKIP_SCHEMES = ("mailto:", "tel:", "data:", "sms:")
 JS_TYPES = {"", "text/javascript", "application/javascript", "module", "text/ecmascript"}
 
 
 @dataclass(frozen=True, order=True)
 class Finding:
-    level: str  # "error" fails the check; "warning" only with --strict
+    level: str  # "error" fails the check; "warning" only with --strict; "note" never
     check: str  # the check's name, e.g. "links"
     where: str  # output path (``fr/a-propos/index.html``) or source file
     message: str

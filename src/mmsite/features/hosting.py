@@ -74,6 +74,11 @@ def write_headers(build: Build) -> None:
     hashed = sorted(name for logical, name in build.site.asset_names.items() if name != logical)
     for name in hashed:
         lines += ["", router.url_of(name), f"  Cache-Control: {IMMUTABLE}"]
+    # rules a feature's section adds for its own paths (the CMS's /admin/*), after /*
+    for section in build.config.sections.values():
+        for path, headers in getattr(section, "path_headers", ()):
+            lines += ["", router.url_of(path.lstrip("/"))]
+            lines += [f"  {name}: {value}" if value else f"  {name}" for name, value in headers]
     build.out.write("_headers", with_site_file(build, "_headers", lines))
 
 
