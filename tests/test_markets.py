@@ -189,23 +189,17 @@ def test_market_locale_is_the_country_variant_when_cldr_has_it(locale: str, regi
 
 # -- defect 3: a market that needs a country names a real one --------------------------
 
-EU_AND_CH = """\
-title: Salz
-base_url: https://shop.example/
-languages:
-  en: {locale: en_US}
-  de: {locale: de_DE}
-markets:
-  us: {currency: USD, languages: [en]}
-  eu: {currency: EUR, languages: [de]}
-  ch: {currency: CHF, languages: [de]}
-"""
+GERMAN_MARKETS = GERMAN[GERMAN.index("  at:") :]
+EU_AND_CH = GERMAN.replace(
+    GERMAN_MARKETS,
+    "  eu: {currency: EUR, languages: [de]}\n  ch: {currency: CHF, languages: [de]}\n",
+)
 
 
 def test_a_language_in_two_markets_needs_a_country_for_each(make_site) -> None:
     root = make_site({"content/_index.md": page("Home")}, EU_AND_CH)
     text = errors_of(root)
-    assert "site.yaml:8: markets.eu: 'de' is sold here and in ch" in text
+    assert "site.yaml:9: markets.eu: 'de' is sold here and in ch" in text
     assert "hint: add region:" in text and "region: DE" in text
     assert not (root / "public").exists()
 
@@ -229,7 +223,7 @@ def test_a_region_must_be_an_iso_country(make_site, region: str) -> None:
         "languages: [de]}\n  ch", f"languages: [de], region: '{region}'}}\n  ch"
     )
     text = errors_of(make_site({"content/_index.md": page("Home")}, config))
-    assert f"site.yaml:8: markets.eu.region: '{region}' is not an ISO 3166-1 country code" in text
+    assert f"site.yaml:9: markets.eu.region: '{region}' is not an ISO 3166-1 country code" in text
 
 
 def test_a_language_in_one_market_needs_no_region(make_site) -> None:
@@ -250,15 +244,7 @@ def test_two_markets_of_one_language_need_two_countries(make_site) -> None:
 
 # -- defect 4: every language that shows products has a currency -----------------------
 
-NO_MARKET = """\
-title: Shop
-base_url: https://shop.example/
-languages:
-  en: {locale: en_US}
-  ja: {locale: ja_JP}
-markets:
-  us: {currency: USD, languages: [en]}
-"""
+NO_MARKET = GERMAN.replace(GERMAN_MARKETS, "").replace("de: {locale: de_DE}", "ja: {locale: ja_JP}")
 
 
 def test_a_language_in_no_market_showing_products_is_an_error(make_site) -> None:
@@ -266,7 +252,7 @@ def test_a_language_in_no_market_showing_products_is_an_error(make_site) -> None
         {"content/_index.md": page("Home"), "content/products/salt.md": SALT}, NO_MARKET
     )
     text = errors_of(root)
-    assert "site.yaml:5: languages.ja: products are shown in 'ja', but no market" in text
+    assert "site.yaml:6: languages.ja: products are shown in 'ja', but no market" in text
     assert "commerce: {prices: {ja: false}}" in text
 
 
