@@ -72,8 +72,10 @@ def test_every_mistake_of_a_site_once_in_one_run(make_site) -> None:
         "content/series/talks/01-one.md": ARTICLE,
         "content/about.md": "---\ntitle: About\nnoindex: maybe\nmenu: nope\n---\n",
         "content/landing.md": "---\ntitle: Landing\nlayout: nothere\n---\n",
+        "content/soon.md": "---\ntitle: Soon\ndate: next tuesday\n---\n",
     }
     lines = mistakes(make_site(files, SHOP))
+    assert "content/soon.md:3: date must be a date" in only(lines, "next tuesday")
     assert "content/products/salt.fr.md:3:" in only(lines, "'sumary'")
     assert "did you mean summary:?" in only(lines, "'sumary'")
     assert "content/series/talks/01-one.md:5:" in only(lines, "'tagz'")
@@ -83,7 +85,7 @@ def test_every_mistake_of_a_site_once_in_one_run(make_site) -> None:
     assert "content/about.md:4: menu must be main, footer or false" in only(lines, "menu")
     assert "content/landing.md:3:" in only(lines, "nothere")
     assert "no template nothere.html" in only(lines, "nothere")
-    assert len(lines) == 6, lines
+    assert len(lines) == 7, lines
 
 
 def test_a_key_of_another_kind_of_page_says_where_it_belongs(make_site) -> None:

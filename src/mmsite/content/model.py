@@ -487,18 +487,35 @@ def _group_key(page: Page) -> str:
 
 
 def load_content(
-    config: Config, include_drafts: bool = False, documents: DocumentLoader | None = None
+    config: Config,
+    include_drafts: bool = False,
+    documents: DocumentLoader | None = None,
+    errors: list[MmsiteError] | None = None,
 ) -> ContentModel:
-    """Read every page; collect all user errors and raise them together.
+    """Read every page; collect all user errors and raise them together, or, given
+    ``errors``, add them to it and return the pages that could be read (so that more of
+    a site's mistakes are found in one run).
 
     ``documents`` (an :class:`mmsite.incremental.DocumentCache`) skips re-parsing
     unchanged files."""
+    found: list[MmsiteError] = [] if errors is None else errors
+    model = _load_content(config, include_drafts, documents, found)
+    if found and errors is None:
+        raise BuildErrors(found)
+    return model
+
+
+def _load_content(
+    config: Config,
+    include_drafts: bool,
+    documents: DocumentLoader | None,
+    errors: list[MmsiteError],
+) -> ContentModel:
     files, resources = discover(config)
     prefill = getattr(documents, "prefill", None)  # parse in several processes first
     if prefill is not None:
         prefill(files, parse_file)
     groups: dict[str, Group] = {}
-    errors: list[MmsiteError] = []
     root = config.content_dir
     for path in files:
         try:
@@ -527,8 +544,6 @@ def load_content(
         page.group = group
     for group in groups.values():
         _inherit(group, errors)
-    if errors:
-        raise BuildErrors(errors)
     return ContentModel(groups=dict(sorted(groups.items())), resources=resources)
 
 

@@ -130,13 +130,15 @@ def load_site(
     from mmsite.render.templates import render_body
 
     theme = Theme.find(config)
-    model = load_content(config, include_drafts=drafts, documents=documents)
+    errors: list[MmsiteError] = []  # every mistake of the site, reported in one run
+    model = load_content(config, include_drafts=drafts, documents=documents, errors=errors)
+    unreadable = bool(errors)
+    # front matter is strict: keys no feature declares, with the model steps' mistakes
+    errors += check_front_matter(model.pages, registry.front_matter, theme.has_template)
+    if unreadable:
+        raise BuildErrors(errors)  # the model steps need every page
     strings = Strings.load(theme.i18n_dirs, config, reporter)
     context = ModelContext(config, model, strings, reporter)
-    # front matter is strict: keys no feature declares, with the model steps' mistakes
-    errors: list[MmsiteError] = check_front_matter(
-        model.pages, registry.front_matter, theme.has_template
-    )
     for model_step in registry.model_steps:  # every feature's mistakes in one run
         try:
             model_step(context)
