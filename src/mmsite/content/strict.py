@@ -109,15 +109,57 @@ def check_front_matter(
     (``layouts(name)``: does ``name.html`` exist?). Generated pages are not checked."""
     declarations = (COMMON, *declared)
     known = _known_anywhere(declarations)
+    rules: dict[tuple[bool, ...], _Rules] = {}  # one per set of applying declarations
     errors: list[MmsiteError] = []
     for page in pages:
         if page.virtual:
             continue
-        applying = [d for d in declarations if d.applies(page)]
-        errors += _check_page(page, applying, known)
+        applying = tuple(d.applies(page) for d in declarations)
+        found = rules.get(applying)
+        if found is None:
+            found = rules[applying] = _Rules.of(
+                [d for d, on in zip(declarations, applying, strict=True) if on]
+            )
+        errors += found.check(page, known)
         if layouts is not None:
             errors += _missing_layout(page, layouts)
     return errors
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """What the declarations that apply to a page allow and check, together."""
+
+    allowed: frozenset[str]
+    kind: str
+    items: tuple[tuple[str, frozenset[str]], ...]
+    values: tuple[tuple[str, ValueCheck], ...]
+
+    @classmethod
+    def of(cls, applying: list[FrontMatter]) -> _Rules:
+        return cls(
+            frozenset(key for d in applying for key in d.keys),
+            next((d.kind for d in reversed(applying) if d.kind != "page"), "page"),
+            tuple(item for d in applying for item in d.items.items()),
+            tuple(value for d in applying for value in d.values.items()),
+        )
+
+    def check(self, page: Page, known: dict[str, str]) -> list[MmsiteError]:
+        meta = page.doc.meta
+        errors = []
+        if not self.allowed.issuperset(meta):
+            errors += [
+                _unknown(page, key, self.allowed, known, self.kind)
+                for key in meta
+                if key not in self.allowed
+            ]
+        for key, item_keys in self.items:
+            if key in meta:
+                errors += _check_items(page, key, meta[key], item_keys)
+        for key, check in self.values:
+            if key in meta:
+                errors += check(page, meta[key])
+        return errors
 
 
 def _missing_layout(page: Page, layouts: Callable[[str], bool]) -> list[MmsiteError]:
@@ -142,23 +184,6 @@ def _known_anywhere(declarations: Iterable[FrontMatter]) -> dict[str, str]:
     return known
 
 
-def _check_page(
-    page: Page, applying: list[FrontMatter], known: dict[str, str]
-) -> list[MmsiteError]:
-    meta = page.doc.meta
-    allowed = {key for d in applying for key in d.keys}
-    kind = next((d.kind for d in reversed(applying) if d.kind != "page"), "page")
-    errors = [_unknown(page, key, allowed, known, kind) for key in meta if key not in allowed]
-    for declaration in applying:
-        for key, item_keys in declaration.items.items():
-            if key in meta:
-                errors += _check_items(page, key, meta[key], item_keys)
-        for key, check in declaration.values.items():
-            if key in meta:
-                errors += check(page, meta[key])
-    return errors
-
-
 def nearest(key: str, candidates: Iterable[str]) -> str | None:
     """The known key closest to a misspelt one (difflib), if any is close."""
     found = difflib.get_close_matches(key, sorted(candidates), n=1, cutoff=0.6)
@@ -166,7 +191,7 @@ def nearest(key: str, candidates: Iterable[str]) -> str | None:
 
 
 def _unknown(
-    page: Page, key: str, allowed: set[str], known: dict[str, str], kind: str
+    page: Page, key: str, allowed: frozenset[str], known: dict[str, str], kind: str
 ) -> MmsiteError:
     close = nearest(key, allowed)
     if close is not None:
