@@ -320,7 +320,7 @@ def _check_shared_languages(markets: dict[str, Market], lines: Lines) -> None:
                     f"{lang!r} is sold here and in {others}: this market needs a country "
                     f"for its edition ({lang}-XX, hreflang {lang}-XX)",
                     hint=f"add region: with an ISO 3166-1 country, e.g. region: "
-                    f"{_example_region(lang)} ({market.key.upper()!r} is no country)",
+                    f"{_example_region(lang)} (the market key {market.key!r} names no country)",
                 )
             if market.region in seen:
                 raise lines.error(
