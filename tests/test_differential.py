@@ -102,9 +102,9 @@ class Spec:
 
 DEMO = Spec(
     "demo",
-    ("en", "fr", "es", "ar"),
+    ("en", "fr", "es", "ar", "de"),  # en and de each in two markets
     ("USD", "GBP", "EUR", "EGP"),
-    ("us", "uk", "eu", "eg"),
+    ("us", "uk", "eu", "de", "at", "eg"),
     ("pantry", "gifts", "kitchenware"),
 )
 SMALL = Spec("small", ("en", "fr"), ("USD", "GBP", "EUR"), ("us", "uk", "eu"), ("pantry", "tools"))

@@ -32,6 +32,9 @@ languages:
   fr: {{locale: fr_FR}}
 markets:
   eu: {{currency: EUR, languages: [en, fr]}}
+commerce:
+  categories:                      # a name per language (`mmsite check` says which are missing)
+    general: {{en: General, fr: Général}}
 markdown: {{unsafe_html: false}}
 """
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
+from babel import Locale, localedata
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_decimal, get_currency_symbol
@@ -72,7 +72,9 @@ def quotes_for(locale: str) -> tuple[str, str, str, str]:
 class Edition:
     """One localized copy of the site: a language, in one market when the language has several.
 
-    ``prefix`` is the URL folder (``""`` for the root edition, ``"fr/"``, ``"en-gb/"``).
+    ``prefix`` is the URL folder (``""`` for the root edition, ``"fr/"``, ``"en-gb/"``);
+    ``locale`` formats its dates and numbers: the language's, or for a language sold in
+    several markets, language + the market's country when CLDR has it (``en_GB``).
     """
 
     code: str
@@ -80,47 +82,57 @@ class Edition:
     market: Market | None
     prefix: str
     hreflang: str
+    locale: str
 
     @property
     def lang(self) -> str:
         return self.language.code
 
     @property
-    def locale(self) -> str:
-        return self.language.locale
+    def bcp47(self) -> str:
+        """The locale as a language tag: ``en-GB`` (merchant feeds, ``og:locale`` as ``_``)."""
+        return self.locale.replace("_", "-")
 
     @property
     def direction(self) -> str:
-        return _direction(self.language.locale)  # Language.direction, parsed once
+        return _direction(self.locale)  # Language.direction, parsed once
 
     @property
     def currency(self) -> str | None:
         return self.market.currency if self.market else None
 
 
+@lru_cache(maxsize=256)
+def market_locale(locale: str, region: str) -> str:
+    """``locale`` moved to the country ``region`` when CLDR has that locale
+    (``en_US`` + GB -> ``en_GB``, ``de_DE`` + AT -> ``de_AT``), else ``locale``."""
+    base = parse_locale(locale)
+    moved = "_".join(part for part in (base.language, base.script, region) if part)
+    return moved if localedata.exists(moved) else locale
+
+
 def editions(config: Config) -> list[Edition]:
     """All editions, the root one first. A language listed by several markets gets one
-    edition per market (``en-us``, ``en-gb``) so each URL shows one currency."""
-    result: list[Edition] = []
+    edition per market (``en-us``, ``en-gb``) so each URL shows one currency; config
+    made sure each of those markets names a country (``region``)."""
+    result: list[tuple[str, Language, Market | None, str, str]] = []
     for language in config.languages.values():
         markets = [m for m in config.markets.values() if language.code in m.languages]
         if len(markets) <= 1:
-            result.append(
-                Edition(language.code, language, markets[0] if markets else None, "", language.code)
-            )
+            market = markets[0] if markets else None
+            result.append((language.code, language, market, language.code, language.locale))
             continue
         for market in markets:
-            code = f"{language.code}-{market.region.lower()}"
-            result.append(Edition(code, language, market, "", f"{language.code}-{market.region}"))
+            region = str(market.region)
+            code, tag = f"{language.code}-{region.lower()}", f"{language.code}-{region}"
+            result.append((code, language, market, tag, market_locale(language.locale, region)))
     root_taken = config.default_language_in_subdir
     out = []
-    for edition in result:
-        at_root = not root_taken and edition.lang == config.default_language
+    for code, language, market, hreflang, locale in result:
+        at_root = not root_taken and language.code == config.default_language
         root_taken = root_taken or at_root
-        prefix = "" if at_root else f"{edition.code}/"
-        out.append(
-            Edition(edition.code, edition.language, edition.market, prefix, edition.hreflang)
-        )
+        prefix = "" if at_root else f"{code}/"
+        out.append(Edition(code, language, market, prefix, hreflang, locale))
     return out
 
 

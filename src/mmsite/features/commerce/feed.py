@@ -84,7 +84,7 @@ def merchant_feed(build: Build, edition: Edition) -> bytes | None:
                     )
         elif view.price is not None:
             items.append(_item(view, view.sku, view.title, view.price, view.availability, ""))
-    title, language = site.title(edition), edition.language.bcp47
+    title, language = site.title(edition), edition.bcp47
     head = [
         xmlout.DECLARATION,
         f'<rss xmlns:g="{G}" version="2.0">\n' if items else '<rss version="2.0">\n',

@@ -252,9 +252,6 @@ def _variants(r: _Reader, checkout: tuple, availability: str) -> list[Variant]:
         merged = dict(item)
         if extra is not None:
             merged.update(extra[1])
-        unknown = set(merged) - {"name", "sku", "price", "checkout", "availability"}
-        if unknown:
-            r.fail("variants", f"unknown variant field(s): {', '.join(sorted(map(str, unknown)))}")
         name, sku = merged.get("name"), merged.get("sku")
         if not isinstance(name, str) or not isinstance(sku, str) or not SKU.match(sku):
             r.fail("variants", f"variant {index + 1} needs a name and a sku (letters, digits, -)")

@@ -105,6 +105,8 @@ class ProductView:
         return self.price_of(variant.prices.get(cur, self.product.prices.get(cur)))
 
     def buy_links(self, checkout: tuple[Checkout, ...], availability: str, sku: str) -> list:
+        if self.currency is None:
+            return []  # a catalog without prices (commerce.prices: {LANG: false})
         config = self.site.config
         where = Attribution(
             page=self.route.url,
