@@ -170,9 +170,10 @@ def test_german_editions_use_austrian_and_swiss_locales(make_site) -> None:
     assert text_of(at.find(".//time")) == "15. Jänner 2026"  # CLDR de_AT
     assert text_of(ch.find(".//time")) == "15. Januar 2026"
     assert meta(at, "og:locale") == "de_AT" and meta(ch, "og:locale") == "de_CH"
+    # the switcher names each edition in its language, then its market's currency
     labels = {a.get("hreflang"): text_of(a) for a in at.iter("a") if a.get("hreflang")}
-    assert labels["de-AT"] == "Deutsch (Österreich)"
-    assert labels["de-CH"] == "Deutsch (Schweiz)"
+    assert labels["de-AT"] == "Deutsch (Österreich) € EUR"
+    assert labels["de-CH"] == "Deutsch (Schweiz) CHF"  # no symbol but the code
 
 
 @given(
@@ -212,7 +213,9 @@ def test_with_a_country_region_the_editions_are_valid_hreflang(make_site) -> Non
     build_site(root)
     doc = parse_html(root / "public/de-de/index.html")
     assert set(hreflangs(doc)) == {"en", "de-DE", "de-CH", "x-default"}
-    labels = {text_of(a) for a in doc.iter("a") if a.get("hreflang", "").startswith("de")}
+    labels = {
+        a.text.strip() for a in doc.iter("a") if a.get("hreflang", "").startswith("de")
+    }  # the language's name (the currency follows in its own span)
     assert labels == {"Deutsch (Deutschland)", "Deutsch (Schweiz)"}
     assert not (root / "public/de-eu").exists()
 
