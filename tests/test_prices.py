@@ -216,7 +216,7 @@ def test_variant_options_image_and_checkout_per_market(make_site) -> None:
     ("meta", "message"),
     [
         ({"checkout": '{stripe: {usa: "https://buy.stripe.com/aaa"}}'}, "'usa' is not one of"),
-        ({"variants": "[{name: A, sku: A1, option: {size: M}}]"}, "unknown variant field 'option'"),
+        ({"variants": "[{name: A, sku: A1, option: {size: M}}]"}, "did you mean options:?"),
         ({"variants": "[{name: A, sku: A1, options: {colour: Red}}]"}, "did you mean color?"),
         ({"variants": "[{name: A, sku: A1, image: nope.jpg}]"}, "image 'nope.jpg' not found"),
         (

@@ -446,17 +446,6 @@ def _images(r: _Reader) -> list[Image]:
     return images
 
 
-VARIANT_FIELDS = (
-    "name",
-    "sku",
-    "price",
-    "compare_at",
-    "unit_price",
-    "checkout",
-    "availability",
-    "options",
-    "image",
-)
 OPTIONS = ("size", "color", "material", "pattern")  # what variants may differ by (Google)
 
 
@@ -505,13 +494,6 @@ def _variants(r: _Reader, checkout: tuple, availability: str) -> list[Variant]:
             return owner, ("variants", index, name)
 
         line = r.raw(owner).get(("variants", index, "sku"), ("", owner.line_of("variants")))[1]
-        for unknown in sorted(set(map(str, merged)) - set(VARIANT_FIELDS)):
-            r.fail(
-                "variants",
-                f"unknown variant field {unknown!r}",
-                hint=nearest(unknown, VARIANT_FIELDS, ", ".join(VARIANT_FIELDS)),
-                line=line,
-            )
         name, sku = merged.get("name"), merged.get("sku")
         if not isinstance(name, str) or not isinstance(sku, str) or not SKU.match(sku):
             r.fail(
