@@ -333,7 +333,7 @@ class _Reader:
                 self.fail(
                     key,
                     f"checkout.{provider}: {market!r} is not one of the site's markets",
-                    hint=nearest(str(market), list(self.config.markets), ""),
+                    hint=nearest(str(market), self.config.markets, ", ".join(self.config.markets)),
                     line=at,
                 )
                 continue
