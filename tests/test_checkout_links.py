@@ -311,3 +311,14 @@ def test_new_product_writes_nothing_that_passes(tmp_path) -> None:
     assert re.search(r"price: \{EUR: 0\}", text)
     assert "https://buy.stripe.com/ReplaceWithYourLink" in text
     assert is_placeholder("https://buy.stripe.com/ReplaceWithYourLink")
+
+
+def test_a_market_without_a_link_is_a_warning(make_site) -> None:
+    salt = PER_MARKET.replace('  paypal: {eu: "https://www.paypal.com/ncp/payment/EU3333"}\n', "")
+    found = findings(make_site, {"content/products/salt.md": salt}, ("market-links",))
+    assert [f.message for f in found] == [
+        "SALT-1: no checkout link for market eu: no Buy button there; add one "
+        "(checkout: {stripe: {eu: https://...}}) or list the product's markets"
+    ]
+    limited = salt.replace("sku: SALT-1\n", "sku: SALT-1\nmarkets: [us, uk]\n")
+    assert findings(make_site, {"content/products/salt.md": limited}, ("market-links",)) == []

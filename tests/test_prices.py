@@ -490,3 +490,16 @@ def test_currency_no_market_uses_is_a_check_warning(make_site) -> None:
             "add a market or remove it",
         )
     ]
+
+
+def test_variant_compare_at_error_names_its_line(make_site) -> None:
+    page = product_page(
+        price="",
+        variants="""
+  - {name: Small, sku: V-S, price: {USD: 90, GBP: 90, EUR: 90, EGP: 900}}
+  - {name: Large, sku: V-L, price: {USD: 120, GBP: 120, EUR: 120, EGP: 1200},
+     compare_at: {USD: 110}}""",
+    )
+    text = errors_of(make_site, {"content/products/vase.md": page})
+    assert "products/vase.md:7: compare_at.USD 110.00 must be more than the price of" in text
+    assert "variant V-L (120.00)" in text

@@ -105,6 +105,29 @@ def check_checkout(ctx: CheckContext) -> Iterator[Finding]:
                 )
 
 
+def check_market_links(ctx: CheckContext) -> Iterator[Finding]:
+    """A product with checkout links per market but none for a market it is sold in
+    shows no Buy button there."""
+    markets = ctx.site.config.markets.values()
+    for source, product in _products(ctx):
+        links = [*product.checkout, *(c for v in product.variants for c in v.checkout)]
+        if not any(link.market for link in links):
+            continue
+        for market in markets:
+            if not product.sold_in(market):
+                continue
+            for offer in product.offers(market.currency, market.key):
+                if not offer.checkout:
+                    yield Finding(
+                        WARNING,
+                        "market-links",
+                        source,
+                        f"{offer.sku}: no checkout link for market {market.key}: no Buy button "
+                        f"there; add one (checkout: {{stripe: {{{market.key}: https://...}}}}) "
+                        "or list the product's markets",
+                    )
+
+
 def check_link_prices(ctx: CheckContext) -> Iterator[Finding]:
     """One checkout link charges one amount in one currency: a link shown beside several
     prices (variants, markets) charges some buyers a price they were not shown."""

@@ -7,6 +7,7 @@ from mmsite.features.commerce.checks import (
     check_checkout,
     check_currencies,
     check_link_prices,
+    check_market_links,
     check_prices,
 )
 from mmsite.features.commerce.feed import write_merchant_feeds
@@ -25,6 +26,7 @@ FEATURE = Feature(
         Check("currencies", check_currencies),
         Check("checkout", check_checkout),
         Check("link-prices", check_link_prices),
+        Check("market-links", check_market_links),
     ),
     front_matter=(PRODUCT,),
 )

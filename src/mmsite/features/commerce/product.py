@@ -611,7 +611,6 @@ def _flag(r: _Reader, key: str) -> bool:
 
 def _check_sale(r: _Reader, product: Product) -> None:
     """Each was-price is above the price it strikes through, and has one."""
-    owner = r.owner("compare_at")
     if (
         product.sale_ends is not None
         and not product.compare_at
@@ -625,28 +624,40 @@ def _check_sale(r: _Reader, product: Product) -> None:
     for variant in [None, *product.variants]:
         own = variant.compare_at if variant else product.compare_at
         for currency, was in {**product.compare_at, **own}.items():
-            price = product.offer(currency, variant=variant)
             if variant is None and product.variants and currency not in product.prices:
                 continue  # only variants have prices here: checked per variant
+            price = product.offer(currency, variant=variant)
             label = f"variant {variant.sku}" if variant else "the product"
-            line = None
-            if variant is None or currency not in own:
-                line = r.raw(owner).get(("compare_at", currency), ("", None))[1]
+            key, line = _compare_at_line(r, variant, currency)
             if price is None:
                 r.fail(
-                    "compare_at" if variant is None or currency not in own else "variants",
+                    key,
                     f"compare_at.{currency}: {label} has no {currency} price to compare with",
                     hint=f"add {currency} to price, or remove it from compare_at",
                     line=line,
                 )
             elif was <= price.price:
                 r.fail(
-                    "compare_at" if variant is None or currency not in own else "variants",
+                    key,
                     f"compare_at.{currency} {was} must be more than the price of {label} "
                     f"({price.price}): it is the regular price shown struck through",
                     hint="write the regular price in compare_at and the sale price in price",
                     line=line,
                 )
+
+
+def _compare_at_line(r: _Reader, variant: Variant | None, currency: str) -> tuple[str, int | None]:
+    """The key and line that write ``variant``'s (else the product's) was-price."""
+    if variant is not None and currency in variant.compare_at:
+        for page in (r.page, r.base):
+            scalars = r.raw(page)
+            for (*path, last), (text, _) in scalars.items():
+                if path[:1] == ["variants"] and last == "sku" and text == variant.sku:
+                    at = scalars.get((*path, "compare_at", currency))
+                    if at is not None:
+                        return "variants", at[1]
+        return "variants", None
+    return "compare_at", r.raw(r.owner("compare_at")).get(("compare_at", currency), ("", None))[1]
 
 
 def parse_product(page: Page, config: Config, model: ContentModel) -> Product | list:

@@ -196,14 +196,6 @@ class ProductView:
     def price(self) -> Price | None:
         return self.price_of(self.product.price(self.currency) if self.currency else None)
 
-    @property
-    def from_price(self) -> bool:
-        """True when the shown price is the lowest of several variant prices."""
-        cur = self.currency
-        if not cur or cur in self.product.prices:
-            return False
-        return len({v.prices.get(cur) for v in self.product.variants}) > 1
-
     def variant_price(self, variant: Variant) -> Price | None:
         cur = self.currency
         if cur is None:
