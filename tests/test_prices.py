@@ -503,3 +503,11 @@ def test_variant_compare_at_error_names_its_line(make_site) -> None:
     text = errors_of(make_site, {"content/products/vase.md": page})
     assert "products/vase.md:7: compare_at.USD 110.00 must be more than the price of" in text
     assert "variant V-L (120.00)" in text
+
+
+def test_free_product_with_variants_needs_no_price(make_site) -> None:
+    page = product_page(
+        price="", free="true", variants="[{name: A, sku: F-A}, {name: B, sku: F-B}]"
+    )
+    product = load(make_site, {"content/products/vase.md": page})["VASE-1"]
+    assert [o.price for o in product.offers("GBP", "uk")] == [Decimal("0.00"), Decimal("0.00")]

@@ -736,7 +736,7 @@ def missing_prices(product: Product, markets: dict[str, Market]) -> list[Missing
             found.append(MissingPrice(product.page, market, product.sku))
             continue
         for variant in product.variants:
-            if cur not in variant.prices and cur not in product.prices:
+            if product.offer(cur, variant=variant) is None:
                 found.append(MissingPrice(product.page, market, variant.sku))
     return found
 
