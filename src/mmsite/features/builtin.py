@@ -6,6 +6,7 @@ SEO and hosting files."""
 from mmsite.features.assets import FEATURE as ASSETS
 from mmsite.features.commerce.feature import FEATURE as COMMERCE
 from mmsite.features.hosting import FEATURE as HOSTING
+from mmsite.features.icons import FEATURE as ICONS
 from mmsite.features.images import FEATURE as IMAGES
 from mmsite.features.qa import FEATURE as QA
 from mmsite.features.registry import Feature, Registry
@@ -21,6 +22,7 @@ BUILTIN: tuple[Feature, ...] = (
     QA,
     SEO,
     HOSTING,
+    ICONS,
     UI_STRINGS,
 )
 

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from mmsite.features.site import StepContext as Build
 
 IMMUTABLE = "public, max-age=31536000, immutable"
+# What every other file needs (HTML, sitemap, feeds). Netlify and Cloudflare Pages send it
+# by default, so _headers does not repeat it (docs/deploy.md); `mmsite deploy` sets it.
+REVALIDATE = "public, max-age=0, must-revalidate"
 # The default theme has no inline script or style, so this holds; JSON-LD
 # (<script type="application/ld+json">) is data, never executed, so script-src allows it.
 CSP = (
