@@ -16,7 +16,7 @@ from mmsite.commands.checks import run_checks
 from mmsite.commands.cli import main
 from mmsite.engine.build import BuildOptions, load_site
 from mmsite.errors import MmsiteError, Reporter
-from mmsite.features.checking import ERROR, WARNING, Finding
+from mmsite.features.checking import WARNING, Finding
 from mmsite.features.commerce.providers import (
     PROVIDERS,
     is_placeholder,
@@ -200,15 +200,15 @@ def test_test_mode_links_warn_and_fail_strict(make_site, capsys, provider, url) 
     assert "test-mode link" in capsys.readouterr().out
 
 
-def test_placeholder_link_is_a_check_error(make_site) -> None:
+def test_placeholder_link_is_a_check_warning(make_site) -> None:
     salt = PER_MARKET.replace("us1111", "ReplaceWithYourLink")
     found = findings(make_site, {"content/products/salt.md": salt}, ("checkout",))
     assert found == [
         Finding(
-            ERROR,
+            WARNING,
             "checkout",
             "content/products/salt.md",
-            "https://buy.stripe.com/ReplaceWithYourLink is a placeholder: "
+            "https://buy.stripe.com/ReplaceWithYourLink is a placeholder: buyers cannot pay; "
             "paste your product's Stripe link",
         )
     ]

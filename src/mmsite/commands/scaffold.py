@@ -72,7 +72,7 @@ price: {{EUR: 19.00}}
 availability: in_stock
 category: general
 checkout:
-  stripe: https://buy.stripe.com/ReplaceWithYourLink   # `mmsite check` fails until replaced
+  stripe: https://buy.stripe.com/ReplaceWithYourLink   # check --strict fails until replaced
 ---
 Describe what it is, how you make it, and who it is for.
 """,
@@ -176,7 +176,8 @@ def _site(root: Path) -> Path:
 def new_product(root: Path, name: str) -> Path:
     """``content/products/<slug>.md`` with the product fields to fill in. Nothing in it
     passes as written: the 0 prices (one per market currency) are a build error naming
-    the line, the placeholder checkout link an error of ``mmsite check``."""
+    the line, the placeholder checkout link a warning of ``mmsite check`` (``--strict``
+    fails)."""
     config = site_config(root)  # fails clearly outside a site
     slug = slugify(name)
     currencies = sorted({m.currency for m in config.markets.values()}) or ["EUR"]

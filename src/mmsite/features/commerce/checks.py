@@ -73,9 +73,9 @@ def check_currencies(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def check_checkout(ctx: CheckContext) -> Iterator[Finding]:
-    """Every checkout link (products and variants) passes its provider's validation and
-    is not the placeholder ``mmsite new`` writes (errors); test-mode and sandbox links
-    are warnings (``--strict`` fails on them)."""
+    """Every checkout link (products and variants) passes its provider's validation (an
+    error); the placeholder ``mmsite new`` writes and test-mode or sandbox links are
+    warnings: a new site's first build and check pass, ``--strict`` fails on them."""
     config = ctx.site.config
     for source, product in _products(ctx):
         seen = set()
@@ -90,10 +90,11 @@ def check_checkout(ctx: CheckContext) -> Iterator[Finding]:
                 yield Finding(ERROR, "checkout", source, f"{link.provider}: {problem}")
             elif is_placeholder(link.url):
                 yield Finding(
-                    ERROR,
+                    WARNING,
                     "checkout",
                     source,
-                    f"{link.url} is a placeholder: paste your product's {name} link",
+                    f"{link.url} is a placeholder: buyers cannot pay; "
+                    f"paste your product's {name} link",
                 )
             elif is_test_link(link.provider, link.url):
                 yield Finding(
