@@ -155,13 +155,9 @@ class ProductView:
             tax=(market.tax or "") if market else "",
         )
 
-    @cached_property
+    @property
     def offer(self) -> OfferView | None:
-        """The product's own offer, or the lowest buyable variant's ("From ...")."""
-        if not self.currency:
-            return None
-        if not self.product.variants:
-            return self.offer_view(self.product.offer(self.currency, self.market_key, self.today))
+        """The product's own offer, or with variants the lowest buyable one ("From")."""
         return self.card_offer
 
     @cached_property
