@@ -675,10 +675,9 @@ class DiffMachine(RuleBasedStateMachine):
     @enabled("price")
     @rule(data=st.data())
     def edit_price(self, data: st.DataObject) -> None:
-        products = self.default_products()
-        if not products:
+        rel = self.draw_product(data)
+        if rel is None:
             return
-        rel = data.draw(st.sampled_from(products), label="file")
         self.write_rel(rel, set_key(self.read(rel), "price", self.full_price(data)))
         self.build_and_compare()
 
@@ -712,10 +711,9 @@ class DiffMachine(RuleBasedStateMachine):
     @enabled("availability")
     @rule(data=st.data())
     def edit_availability(self, data: st.DataObject) -> None:
-        products = self.default_products()
-        if not products:
+        rel = self.draw_product(data)
+        if rel is None:
             return
-        rel = data.draw(st.sampled_from(products), label="file")
         states = ["in_stock", "out_of_stock", "preorder", "backorder"]
         state = data.draw(st.sampled_from(states), label="availability")
         text = set_key(self.read(rel), "availability", state)
@@ -730,10 +728,9 @@ class DiffMachine(RuleBasedStateMachine):
     @enabled("markets")
     @rule(data=st.data())
     def edit_markets(self, data: st.DataObject) -> None:
-        products = self.default_products()
-        if not products:
+        rel = self.draw_product(data)
+        if rel is None:
             return
-        rel = data.draw(st.sampled_from(products), label="file")
         chosen = data.draw(
             st.none() | st.lists(st.sampled_from(self.SPEC.markets), min_size=1, unique=True),
             label="markets",
