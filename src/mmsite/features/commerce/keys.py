@@ -31,10 +31,21 @@ PRODUCT_KEYS = frozenset(
         "sale_ends",
         "unit_price",
         "featured",
+        "free",
     }
 )
 VARIANT_KEYS = frozenset(
-    {"name", "sku", "price", "checkout", "availability", "options", "image", "unit_price"}
+    {
+        "name",
+        "sku",
+        "price",
+        "compare_at",
+        "checkout",
+        "availability",
+        "options",
+        "image",
+        "unit_price",
+    }
 )
 
 

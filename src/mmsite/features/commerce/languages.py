@@ -35,7 +35,7 @@ def showing_products(config: Config, model: ContentModel) -> dict[str, list[Grou
     return shown
 
 
-def check_currencies(ctx: ModelContext) -> None:
+def require_currencies(ctx: ModelContext) -> None:
     """Model step: a language without a currency that shows a product is an error
     naming the language, at its line in site.yaml."""
     config = ctx.config
