@@ -11,8 +11,9 @@ from mmsite.features.qa import FEATURE as QA
 from mmsite.features.registry import Feature, Registry
 from mmsite.features.seo import FEATURE as SEO
 from mmsite.features.series.feature import FEATURE as SERIES
+from mmsite.features.structured import FEATURE as STRUCTURED
 
-BUILTIN: tuple[Feature, ...] = (ASSETS, IMAGES, SERIES, COMMERCE, QA, SEO, HOSTING)
+BUILTIN: tuple[Feature, ...] = (ASSETS, IMAGES, SERIES, COMMERCE, STRUCTURED, QA, SEO, HOSTING)
 
 
 def builtin_registry(*extra: Feature) -> Registry:

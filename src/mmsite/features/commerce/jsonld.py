@@ -7,6 +7,7 @@ structured data reads ``shippingDetails`` and ``hasMerchantReturnPolicy`` on the
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -23,6 +24,8 @@ AVAILABILITY = {
     "preorder": "PreOrder",
     "backorder": "BackOrder",
 }
+# variant options carried into JSON-LD (schema.org Product properties of those names)
+OPTIONS = ("size", "color", "material")
 CONDITION = {"new": "NewCondition", "used": "UsedCondition", "refurbished": "RefurbishedCondition"}
 
 
@@ -92,11 +95,11 @@ def _returns(view: ProductView) -> dict[str, Any] | None:
     return data
 
 
-def _offer(view: ProductView, sku: str, price: Any, availability: str) -> dict[str, Any]:
+def _offer(view: ProductView, sku: str, url: str, price: Any, availability: str) -> dict[str, Any]:
     offer: dict[str, Any] = {
         "@type": "Offer",
         "sku": sku,
-        "url": view.permalink,
+        "url": url,
         "availability": SCHEMA + AVAILABILITY[availability],
         "itemCondition": SCHEMA + CONDITION[view.product.condition],
     }
@@ -114,29 +117,76 @@ def _offer(view: ProductView, sku: str, price: Any, availability: str) -> dict[s
     return offer
 
 
-def product_jsonld(view: ProductView) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "Product",
-        "name": view.title,
-        "sku": view.sku,
-        "url": view.permalink,
-    }
+def variant_url(view: ProductView, sku: str) -> str:
+    """A variant's own URL: the product page with ``?variant=SKU`` (the theme's
+    variant picker preselects it)."""
+    return f"{view.permalink}?variant={quote(sku, safe='')}"
+
+
+def _shared(view: ProductView) -> dict[str, Any]:
+    """What the product and its variants share: description, brand, image."""
+    data: dict[str, Any] = {}
     if view.summary:
         data["description"] = view.summary
     if view.image_urls:
         data["image"] = view.image_urls
     if view.brand:
         data["brand"] = {"@type": "Brand", "name": view.brand}
-    if view.gtin:
-        data["gtin"] = view.gtin
-    if view.mpn:
-        data["mpn"] = view.mpn
+    return data
+
+
+def _identifiers(view: ProductView) -> dict[str, str]:
+    return {k: v for k, v in (("gtin", view.gtin), ("mpn", view.mpn)) if v}
+
+
+def _variant(view: ProductView, v: dict[str, Any]) -> dict[str, Any]:
+    url = variant_url(view, v["sku"])
+    data: dict[str, Any] = {
+        "@type": "Product",
+        "name": f"{view.title} – {v['name']}",
+        "sku": v["sku"],
+        "url": url,
+        "inProductGroupWithID": view.sku,
+        **_shared(view),
+    }
+    data.update(v.get("options") or {})
+    data["offers"] = _offer(view, v["sku"], url, v["price"], v["availability"])
+    return data
+
+
+def varies_by(view: ProductView) -> list[str]:
+    """The schema.org properties the variants differ in (``options`` keys), in the
+    order Google lists them."""
+    keys = {k for v in view.variants for k in (v.get("options") or {})}
+    return [SCHEMA + k for k in OPTIONS if k in keys]
+
+
+def product_jsonld(view: ProductView) -> dict[str, Any]:
+    """``Product`` with one ``Offer``; with variants, a ``ProductGroup`` whose
+    ``hasVariant`` lists one ``Product`` per variant, each with its own URL and offer."""
     if view.variants:
-        data["offers"] = [
-            {**_offer(view, v["sku"], v["price"], v["availability"]), "name": v["name"]}
-            for v in view.variants
-        ]
-    else:
-        data["offers"] = _offer(view, view.sku, view.price, view.availability)
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "ProductGroup",
+            "name": view.title,
+            "url": view.permalink,
+            "productGroupID": view.sku,
+            **_shared(view),
+            **_identifiers(view),
+        }
+        by = varies_by(view)
+        if by:
+            data["variesBy"] = by
+        data["hasVariant"] = [_variant(view, v) for v in view.variants]
+        return data
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": view.title,
+        "sku": view.sku,
+        "url": view.permalink,
+        **_shared(view),
+        **_identifiers(view),
+    }
+    data["offers"] = _offer(view, view.sku, view.permalink, view.price, view.availability)
     return data
