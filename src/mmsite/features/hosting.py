@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from mmsite.cached import cached_property
 from mmsite.config.options import Config
 from mmsite.content.model import Group, virtual_page
+from mmsite.content.strict import FrontMatter
 from mmsite.errors import BuildErrors, MmsiteError, relpath
 from mmsite.features.checking import ERROR, CheckContext, Finding
 from mmsite.features.registry import Check, Feature, Output
@@ -265,4 +266,5 @@ FEATURE = Feature(
         Output("headers", write_headers),
     ),
     checks=(Check("csp", check_csp),),
+    front_matter=(FrontMatter(frozenset({"aliases"})),),
 )

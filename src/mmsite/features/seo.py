@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from mmsite.config.options import Config, ConfigSection, SectionContext, mapping, only, string
 from mmsite.content.model import Page
+from mmsite.content.strict import FrontMatter, boolean
 from mmsite.features.checking import ERROR, CheckContext, Finding
 from mmsite.features.registry import Check, Feature, Output, provides
 from mmsite.features.site import PageView
@@ -388,4 +389,5 @@ FEATURE = Feature(
         Output("robots", write_robots, switch="robots"),
     ),
     checks=(Check("sitemap", check_sitemap),),
+    front_matter=(FrontMatter(frozenset({"noindex"}), values={"noindex": boolean("noindex")}),),
 )

@@ -5,6 +5,7 @@ from mmsite.features.commerce import options
 from mmsite.features.commerce.catalog import load_products
 from mmsite.features.commerce.checks import check_checkout, check_prices
 from mmsite.features.commerce.feed import write_merchant_feeds
+from mmsite.features.commerce.keys import PRODUCT
 from mmsite.features.commerce.views import storefront_context
 from mmsite.features.registry import Check, Feature, Output
 
@@ -15,4 +16,5 @@ FEATURE = Feature(
     context=(storefront_context,),
     outputs=(Output("merchant_feeds", write_merchant_feeds, switch="merchant_feeds"),),
     checks=(Check("prices", check_prices), Check("checkout", check_checkout)),
+    front_matter=(PRODUCT,),
 )

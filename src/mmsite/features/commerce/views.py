@@ -16,14 +16,20 @@ from mmsite.content.model import INDEX
 from mmsite.features.commerce.catalog import CATEGORY_DIR, category_name
 from mmsite.features.commerce.money import format_price, plain
 from mmsite.features.commerce.options import commerce_options
-from mmsite.features.commerce.product import SECTION, Checkout, Product, Variant, product_of
+from mmsite.features.commerce.product import (
+    BUYABLE,
+    SECTION,
+    Checkout,
+    Product,
+    Variant,
+    links_for,
+    product_of,
+)
 from mmsite.features.commerce.providers import PROVIDERS, Attribution, with_attribution
 from mmsite.features.registry import provides
 from mmsite.features.site import PageView, Site
 from mmsite.i18n.editions import Edition
 from mmsite.i18n.routing import Route, quote_path
-
-BUYABLE = ("in_stock", "preorder", "backorder")
 
 
 @dataclass(frozen=True)
@@ -115,7 +121,7 @@ class ProductView:
             site=urlsplit(config.base_url).hostname or "",
         )
         links = []
-        for link in checkout:
+        for link in links_for(checkout, where.market):
             url = link.url
             if commerce_options(config).attribution:
                 url = with_attribution(link.provider, url, where)
