@@ -8,17 +8,19 @@ Attributes: https://support.google.com/merchants/answer/7052112
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from mmsite.content.model import INDEX
 from mmsite.features import xmlout
-from mmsite.features.commerce.jsonld import OPTIONS, variant_url
+from mmsite.features.commerce.jsonld import image_urls, market_offer, variant_url
 from mmsite.features.commerce.money import plain
 from mmsite.features.commerce.options import commerce_options
-from mmsite.features.commerce.product import SECTION
-from mmsite.features.commerce.views import Price, ProductView, catalog
+from mmsite.features.commerce.product import OPTIONS, SECTION, Offer, Variant
+from mmsite.features.commerce.units import Quantity
+from mmsite.features.commerce.views import ProductView, catalog
 from mmsite.features.site import Site
 from mmsite.features.xmlout import escape
 from mmsite.i18n.editions import Edition
@@ -57,9 +59,9 @@ def _lines(fields: Fields, pad: str) -> list[str]:
     return out
 
 
-def money(price: Price) -> str:
+def money(amount: Decimal, currency: str) -> str:
     """Google's price format: ``12.00 USD``."""
-    return f"{plain(price.amount, price.currency)} {price.currency}"
+    return f"{plain(amount, currency)} {currency}"
 
 
 def shipping(view: ProductView) -> Fields:
@@ -70,71 +72,80 @@ def shipping(view: ProductView) -> Fields:
     terms = commerce_options(view.site.config).shipping.get(market.key) if market else None
     if terms is None or market is None:
         return []
-    rate = f"{plain(terms.rate, market.currency)} {market.currency}"
     times = [
         ("min_handling_time", str(terms.handling_days[0])),
         ("max_handling_time", str(terms.handling_days[1])),
         ("min_transit_time", str(terms.transit_days[0])),
         ("max_transit_time", str(terms.transit_days[1])),
     ]
+    rate = money(terms.rate, market.currency)
     return [("shipping", [("country", c), ("price", rate), *times]) for c in terms.countries]
 
 
-@dataclass(frozen=True)
-class Offer:
-    """One feed item: the product, or one of its variants."""
-
-    sku: str
-    title: str
-    link: str
-    price: Price
-    availability: str
-    group: str = ""  # item_group_id: the product's sku, for variants
-    options: tuple[tuple[str, str], ...] = ()  # size, color, material
+def measure(q: Quantity) -> str:
+    """``250g``, ``0.75l``, ``100g``: Google's unit pricing format."""
+    return f"{q.value.normalize():f}{q.unit}"
 
 
-def _item(view: ProductView, offer: Offer) -> str:
-    fields: Fields = [("id", offer.sku), ("item_group_id", offer.group), ("title", offer.title)]
-    fields += [("description", view.summary or view.title), ("link", offer.link)]
-    urls = view.image_urls
+def sale_period(view: ProductView, ends: dt.date) -> str:
+    """ISO 8601 interval for ``sale_price_effective_date``. Google needs a start: the
+    product page's ``date`` (or ``updated``) when it has one, else 1970-01-01 (the sale
+    runs from when it is published); the end is the last minute of ``sale_ends`` (UTC)."""
+    page = view.route.page
+    start = page.meta.get("updated") or page.date or dt.date(1970, 1, 1)
+    if isinstance(start, dt.datetime):
+        start = start.date()
+    return f"{start.isoformat()}T00:00:00Z/{ends.isoformat()}T23:59:59Z"
+
+
+def pricing(view: ProductView, offer: Offer) -> Fields:
+    """``price`` (the regular one), ``sale_price`` and its period while on sale, unit
+    pricing measures."""
+    cur = offer.currency
+    if offer.compare_at is None:
+        fields: Fields = [("price", money(offer.price, cur))]
+    else:
+        fields = [("price", money(offer.compare_at, cur)), ("sale_price", money(offer.price, cur))]
+        if offer.sale_ends is not None:
+            fields.append(("sale_price_effective_date", sale_period(view, offer.sale_ends)))
+    if offer.unit_price is not None:
+        fields.append(("unit_pricing_measure", measure(offer.unit_price.measure)))
+        fields.append(("unit_pricing_base_measure", measure(offer.unit_price.per)))
+    return fields
+
+
+def _item(view: ProductView, offer: Offer, variant: Variant | None) -> str:
+    title = f"{view.title} – {variant.name}" if variant else view.title
+    link = variant_url(view, offer.sku) if variant else view.permalink
+    group = view.sku if variant else ""
+    fields: Fields = [("id", offer.sku), ("item_group_id", group), ("title", title)]
+    fields += [("description", view.summary or view.title), ("link", link)]
+    urls = image_urls(view, variant)
     if urls:
         fields.append(("image_link", urls[0]))
-        fields += [("additional_image_link", extra) for extra in urls[1:10]]
+        fields += [("additional_image_link", extra) for extra in urls[1:11]]
     fields.append(("availability", offer.availability))
     if offer.availability in ("preorder", "backorder") and view.availability_date:
         fields.append(("availability_date", f"{view.availability_date.isoformat()}T00:00:00Z"))
-    fields.append(("price", money(offer.price)))
+    fields += pricing(view, offer)
     fields += [("brand", view.brand), ("gtin", view.gtin), ("mpn", view.mpn)]
     if not view.gtin and not view.mpn:
         fields.append(("identifier_exists", "no"))
     fields.append(("condition", view.product.condition))
-    fields += list(offer.options)
+    if variant is not None:
+        fields += [(k, variant.options[k]) for k in OPTIONS if k in variant.options]
     fields += shipping(view)
     return "    <item>\n" + "".join(_lines(fields, "      ")) + "    </item>\n"
 
 
-def offers(view: ProductView) -> list[Offer]:
-    """What ``view`` puts in its edition's feed: each priced variant (with its own
-    link and the product's sku as group), else the product."""
-    if not view.variants:
-        if view.price is None:
-            return []
-        return [Offer(view.sku, view.title, view.permalink, view.price, view.availability)]
-    return [
-        Offer(
-            v["sku"],
-            f"{view.title} – {v['name']}",
-            variant_url(view, v["sku"]),
-            v["price"],
-            v["availability"],
-            group=view.sku,
-            options=tuple(
-                (k, str(v["options"][k])) for k in OPTIONS if (v.get("options") or {}).get(k)
-            ),
-        )
-        for v in view.variants
-        if v["price"] is not None
-    ]
+def items(view: ProductView) -> list[str]:
+    """``view``'s items: each variant priced in the edition's currency (its own link,
+    the product's sku as ``item_group_id``), else the product."""
+    variants = view.product.variants
+    found = (
+        [(v, market_offer(view, v)) for v in variants] if variants else [(None, market_offer(view))]
+    )
+    return [_item(view, offer, v) for v, offer in found if offer is not None]
 
 
 def merchant_feed(build: Build, edition: Edition) -> bytes | None:
@@ -148,17 +159,17 @@ def merchant_feed(build: Build, edition: Edition) -> bytes | None:
     if not products or edition.market is None:
         return None
     site = build.site
-    items = [_item(v, o) for v in products if not v.route.fallback for o in offers(v)]
+    found = [item for view in products if not view.route.fallback for item in items(view)]
     title, language = site.title(edition), edition.language.bcp47
     head = [
         xmlout.DECLARATION,
-        f'<rss xmlns:g="{G}" version="2.0">\n' if items else '<rss version="2.0">\n',
+        f'<rss xmlns:g="{G}" version="2.0">\n' if found else '<rss version="2.0">\n',
         "  <channel>\n",
         _leaf("title", title, "    "),
         _leaf("link", site.router.absolute(site.router.url_of(edition.prefix)), "    "),
         _leaf("description", f"{title}: {language}, {edition.market.currency}", "    "),
     ]
-    text = "".join(head + items) + "  </channel>\n</rss>\n"
+    text = "".join(head + found) + "  </channel>\n</rss>\n"
     return text.encode("utf-8", "xmlcharrefreplace")
 
 
