@@ -4,7 +4,7 @@ pages (model step), the template context of product and list pages, merchant fee
 from mmsite.features.commerce import options
 from mmsite.features.commerce.catalog import load_products
 from mmsite.features.commerce.checks import check_checkout, check_prices
-from mmsite.features.commerce.feed import write_merchant_feeds
+from mmsite.features.commerce.feed import check_merchant_feeds, write_merchant_feeds
 from mmsite.features.commerce.keys import PRODUCT
 from mmsite.features.commerce.views import storefront_context
 from mmsite.features.registry import Check, Feature, Output
@@ -15,6 +15,10 @@ FEATURE = Feature(
     model=(load_products,),
     context=(storefront_context,),
     outputs=(Output("merchant_feeds", write_merchant_feeds, switch="merchant_feeds"),),
-    checks=(Check("prices", check_prices), Check("checkout", check_checkout)),
+    checks=(
+        Check("prices", check_prices),
+        Check("checkout", check_checkout),
+        Check("merchant-feed", check_merchant_feeds),
+    ),
     front_matter=(PRODUCT,),
 )
