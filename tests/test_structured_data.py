@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from helpers import parse_html
+from helpers import build_site, parse_html, tiny_jpeg, write_site
 
 # type -> (required, recommended that mmsite has the data for)
 GOOGLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -305,3 +305,73 @@ def test_feed_and_jsonld_agree(public: Path) -> None:
         assert v["offers"]["availability"].endswith(
             "".join(w.capitalize() for w in item.findtext(f"{g}availability").split("_"))
         )
+
+
+# -- sale, unit price, options (a shop built here) ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from test_merchant_feed import JAM, SHOP, VASE
+
+    root = write_site(
+        tmp_path_factory.mktemp("jsonld") / "site",
+        {
+            "content/_index.md": "---\ntitle: Home\n---\n",
+            "content/products/_index.md": "---\ntitle: Shop\n---\n",
+            "content/products/jam.md": JAM,
+            "content/products/jam.jpg": tiny_jpeg(),
+            "content/products/vase.md": VASE,
+            "content/products/vase.jpg": tiny_jpeg(),
+            "content/products/vase-blue.jpg": tiny_jpeg(color=(20, 40, 200)),
+        },
+        SHOP,
+    )
+    build_site(root)
+    return root / "public"
+
+
+def test_sale_carries_the_strikethrough_price_and_its_end(shop: Path) -> None:
+    jam = of_type(shop / "en-gb/products/jam/index.html", "Product")
+    offer = jam["offers"]
+    assert (offer["price"], offer["priceCurrency"]) == ("7.00", "GBP")
+    assert offer["priceValidUntil"] == "2026-06-30"
+    specs = {s.get("priceType", "unit"): s for s in offer["priceSpecification"]}
+    was = specs["https://schema.org/StrikethroughPrice"]
+    assert was == {
+        "@type": "UnitPriceSpecification",
+        "priceType": "https://schema.org/StrikethroughPrice",
+        "price": "9.00",
+        "priceCurrency": "GBP",
+    }
+    assert problems(jam) == []
+
+
+def test_unit_price_has_its_reference_quantity(shop: Path) -> None:
+    offer = of_type(shop / "fr/products/jam/index.html", "Product")["offers"]
+    [unit] = [s for s in offer["priceSpecification"] if "referenceQuantity" in s]
+    assert (unit["price"], unit["priceCurrency"]) == ("8.00", "EUR")  # the item's price
+    ref = unit["referenceQuantity"]
+    assert (ref["value"], ref["unitCode"]) == ("100", "GRM")  # shown per 100 g
+    measure = ref["valueReference"]  # the jar holds 340 g
+    assert measure == {"@type": "QuantitativeValue", "value": "340", "unitCode": "GRM"}
+
+
+def test_every_unit_has_a_un_cefact_code() -> None:
+    from mmsite.features.commerce.jsonld import UNIT_CODES
+    from mmsite.features.commerce.units import UNITS
+
+    assert set(UNIT_CODES) == set(UNITS)
+    assert all(re.fullmatch(r"[A-Z0-9]{3}", code) for code in UNIT_CODES.values())
+
+
+def test_variant_options_and_images(shop: Path) -> None:
+    group = of_type(shop / "products/vase/index.html", "ProductGroup")
+    assert group["variesBy"] == ["https://schema.org/size", "https://schema.org/color"]
+    small, large = group["hasVariant"]
+    assert (small["size"], small["color"]) == ("Small", "Blue")
+    assert (large["size"], large["color"]) == ("Large", "Green")
+    assert small["image"][0].startswith("https://shop.example/products/vase-blue")
+    assert large["image"] == ["https://shop.example/products/vase.jpg"]
+    assert (small["offers"]["price"], large["offers"]["price"]) == ("90.00", "120.00")
+    assert problems(group) == []
