@@ -173,10 +173,11 @@ MUG = page(
 )
 
 
-@pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = write_site(
-        tmp_path_factory.mktemp("feed") / "site",
+def build_shop(root: Path) -> Path:
+    """A shop with a sale and a unit price (jam), variants with options and their own
+    photo (vase, also in French), a product without a photo (mug); built."""
+    write_site(
+        root,
         {
             "content/_index.md": "---\ntitle: Home\n---\n",
             "content/products/_index.md": "---\ntitle: Shop\n---\n",
@@ -192,6 +193,11 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     build_site(root)
     return root
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_shop(tmp_path_factory.mktemp("feed") / "site")
 
 
 FEEDS = {

@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from helpers import build_site, parse_html, tiny_jpeg, write_site
+from helpers import parse_html
 
 # type -> (required, recommended that mmsite has the data for)
 GOOGLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -312,23 +312,9 @@ def test_feed_and_jsonld_agree(public: Path) -> None:
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from test_merchant_feed import JAM, SHOP, VASE
+    from test_merchant_feed import build_shop  # sale, unit price, variant options
 
-    root = write_site(
-        tmp_path_factory.mktemp("jsonld") / "site",
-        {
-            "content/_index.md": "---\ntitle: Home\n---\n",
-            "content/products/_index.md": "---\ntitle: Shop\n---\n",
-            "content/products/jam.md": JAM,
-            "content/products/jam.jpg": tiny_jpeg(),
-            "content/products/vase.md": VASE,
-            "content/products/vase.jpg": tiny_jpeg(),
-            "content/products/vase-blue.jpg": tiny_jpeg(color=(20, 40, 200)),
-        },
-        SHOP,
-    )
-    build_site(root)
-    return root / "public"
+    return build_shop(tmp_path_factory.mktemp("jsonld") / "site") / "public"
 
 
 def test_sale_carries_the_strikethrough_price_and_its_end(shop: Path) -> None:
