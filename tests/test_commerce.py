@@ -51,7 +51,7 @@ images: [salt.jpg, salt-2.jpg]
 image_alt: [A bowl of smoked salt, A jar]
 checkout:
   stripe: https://buy.stripe.com/test_4gw5kJ
-  lemonsqueezy: https://kernow.lemonsqueezy.com/checkout/buy/8b6f0c2e
+  lemonsqueezy: https://kernow.lemonsqueezy.com/checkout/buy/8b6f0c2e-1c1e-4f7a-9d55-3b1b2f0d9e1a
 ---
 Smoky.
 """
@@ -182,7 +182,7 @@ def test_translation_inherits_price_sku_checkout(built: Path) -> None:
     buy = [a for a in doc.iter("a") if "buy" in (a.get("class") or "")]
     assert [a.get("href") for a in buy] == [
         "https://buy.stripe.com/test_4gw5kJ",  # attribution is off by default
-        "https://kernow.lemonsqueezy.com/checkout/buy/8b6f0c2e",
+        "https://kernow.lemonsqueezy.com/checkout/buy/8b6f0c2e-1c1e-4f7a-9d55-3b1b2f0d9e1a",
     ]
     assert [text_of(a) for a in buy] == ["Acheter avec Stripe", "Acheter avec Lemon Squeezy"]
     images = [img for img in doc.iter("img") if img.get("class") == "product-image"]

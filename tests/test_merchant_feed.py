@@ -173,9 +173,10 @@ MUG = page(
 )
 
 
-def build_shop(root: Path) -> Path:
+def build_shop(root: Path, today: str = "2026-06-01") -> Path:
     """A shop with a sale and a unit price (jam), variants with options and their own
-    photo (vase, also in French), a product without a photo (mug); built."""
+    photo (vase, also in French), a product without a photo (mug); built on ``today``
+    (the jam's sale runs to 2026-06-30)."""
     write_site(
         root,
         {
@@ -191,7 +192,9 @@ def build_shop(root: Path) -> Path:
         },
         SHOP,
     )
-    build_site(root)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MMSITE_TODAY", today)
+        build_site(root)
     return root
 
 
@@ -249,6 +252,14 @@ def test_sale_price_and_its_period(shop: Path) -> None:
     assert text(jam, "sale_price") == "7.00 GBP"
     start, end = text(jam, "sale_price_effective_date").split("/")
     assert start.startswith("2026-05-01T") and end.startswith("2026-06-30T23:59")
+
+
+def test_no_sale_price_after_the_sale(tmp_path: Path) -> None:
+    root = build_shop(tmp_path / "site", today="2026-07-01")
+    jam = feed_items(root, "en-gb/products/merchant-feed.xml")["JAM-1"]
+    assert text(jam, "price") == "7.00 GBP"
+    assert jam.find(f"{G}sale_price") is None
+    assert jam.find(f"{G}sale_price_effective_date") is None
 
 
 def test_unit_pricing(shop: Path) -> None:

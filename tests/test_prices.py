@@ -4,15 +4,19 @@ rules (FORMAT.md), and how pages show them."""
 from __future__ import annotations
 
 import datetime as dt
+import xml.etree.ElementTree as ET
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import BASIC_CONFIG
+from helpers import BASIC_CONFIG, build_site, parse_html, text_of
+from mmsite.commands.checks import run_checks
 from mmsite.engine.build import BuildOptions, load_site
 from mmsite.errors import MmsiteError, Reporter
+from mmsite.features.checking import WARNING, Finding
 from mmsite.features.commerce.product import Product, product_of
 from mmsite.features.commerce.units import UnitError, parse_quantity, parse_unit_price
 
@@ -274,3 +278,215 @@ def test_unit_dimensions_must_match() -> None:
     with pytest.raises(UnitError, match="both must be of one kind"):
         parse_unit_price("1 l", "1 kg")
     assert parse_unit_price("2 m2", "1 sqm").per.unit == "sqm"
+
+
+# -- pages: cards, sales, tax notes, unit prices, delivery --------------------------
+
+SHIPPING = """\
+commerce:
+  shipping:
+    uk: {rate: 3.95, countries: [GB], handling_days: [0, 1], transit_days: [1, 3]}
+    eu: {rate: 0, countries: [FR], handling_days: [1, 1], transit_days: [2, 2]}
+  returns: {days: 30, fees: free}
+"""
+VASE = """\
+---
+title: Vase
+sku: VASE-1
+price: {USD: 120, GBP: 120, EUR: 120, EGP: 6000}
+variants:
+  - {name: Small, sku: VASE-S, price: {USD: 90, GBP: 90, EUR: 90, EGP: 4500},
+     availability: out_of_stock}
+  - {name: Medium, sku: VASE-M, price: {USD: 100, GBP: 100, EUR: 100, EGP: 5000}}
+  - {name: Large, sku: VASE-L}
+checkout: {stripe: "https://buy.stripe.com/aaa111"}
+---
+"""
+SALE = "compare_at: {USD: 15.00, GBP: 10.00, EUR: 13.50}\nsale_ends: 2026-06-30\n"
+JAR = (
+    "---\ntitle: Salt jar\nsku: JAR-1\nfeatured: true\n"
+    + SALE
+    + "price: {USD: 12.00, GBP: 8.50, EUR: 10.50, EGP: 600}\n"
+    "unit_price: {measure: 250 g, per: 100 g}\n"
+    'checkout: {paypal: "https://www.paypal.com/ncp/payment/ABC123"}\n---\n'
+)
+CELLAR = """\
+---
+title: Cellar
+sku: CELLAR-1
+price: {USD: 48, GBP: 36, EUR: 42, EGP: 2400}
+availability: out_of_stock
+checkout: {paypal: "https://www.paypal.com/ncp/payment/DEF456"}
+---
+"""
+HOME = {
+    "content/_index.md": "---\ntitle: Home\n---\n",
+    "content/_index.fr.md": "---\ntitle: Accueil\n---\n",
+    "content/_index.ar.md": "---\ntitle: الرئيسية\n---\n",
+    "content/products/_index.md": "---\ntitle: Shop\n---\n",
+}
+
+
+def shop(make_site, files: dict[str, str], extra: str = SHIPPING) -> Path:
+    root = make_site({**HOME, **files}, SHOP + extra)
+    build_site(root)
+    return root
+
+
+def cards(doc: ET.Element) -> dict[str, ET.Element]:
+    return {li.get("data-sku"): li for li in doc.iter("li") if li.get("class") == "product-card"}
+
+
+def by_class(root: ET.Element, name: str) -> list[ET.Element]:
+    return [e for e in root.iter() if name in (e.get("class") or "").split()]
+
+
+def test_cards_show_the_lowest_buyable_price_with_from(make_site) -> None:
+    """Defect 5: the vase's Small (90) is sold out, Medium (100) is the lowest buyable;
+    the card said 120 (the product-level price) without "From"."""
+    root = shop(make_site, {"content/products/vase.md": VASE, "content/products/jar.md": JAR})
+    for path, from_text in (
+        ("public/products/index.html", "From"),
+        ("public/en-gb/products/index.html", "From"),
+        ("public/fr/products/index.html", "À partir de"),
+    ):
+        card = cards(parse_html(root / path))["VASE-1"]
+        price = by_class(card, "price-now")[0]
+        assert price.get("value") == "100.00"
+        assert text_of(by_class(card, "price-from")[0]) == from_text
+    jar = cards(parse_html(root / "public/products/index.html"))["JAR-1"]
+    assert by_class(jar, "price-from") == []  # one price: no "From"
+
+
+@pytest.mark.parametrize(
+    ("today", "on_sale"), [("2026-06-30", True), ("2026-07-01", False), ("", True)]
+)
+def test_sale_shows_was_and_now_until_it_ends(make_site, monkeypatch, today, on_sale) -> None:
+    if today:
+        monkeypatch.setenv("MMSITE_TODAY", today)
+    else:  # the real date is past 2026-06-30 on the machines running this: a later sale
+        monkeypatch.delenv("MMSITE_TODAY", raising=False)
+    jar = JAR.replace("2026-06-30", "2999-12-31") if not today else JAR
+    root = shop(make_site, {"content/products/jar.md": jar})
+    doc = parse_html(root / "public/products/jar/index.html")
+    block = by_class(doc, "price-block")[0]
+    assert by_class(block, "price-now")[0].get("value") == "12.00"
+    struck = list(block.iter("s"))
+    if not on_sale:
+        assert struck == [] and by_class(block, "sale-ends") == []
+        assert "Regular price" not in text_of(block)
+        return
+    assert [d.get("value") for s in struck for d in s.iter("data")] == ["15.00"]
+    hidden = [text_of(e) for e in by_class(block, "visually-hidden")]
+    assert hidden[:2] == ["Sale price", "Regular price"]
+    ends = text_of(by_class(block, "sale-ends")[0])
+    assert ends == ("Sale ends June 30, 2026" if today else "Sale ends December 31, 2999")
+
+
+def test_sale_end_is_rebuilt_on_the_next_day(make_site, monkeypatch, tmp_path) -> None:
+    """The build's date is an input: an incremental build the day after the sale equals
+    a clean build of that day."""
+    root = make_site({**HOME, "content/products/jar.md": JAR}, SHOP)
+    monkeypatch.setenv("MMSITE_TODAY", "2026-06-30")
+    build_site(root)
+    monkeypatch.setenv("MMSITE_TODAY", "2026-07-01")
+    build_site(root)
+    clean = tmp_path / "clean"
+    build_site(root, output=clean, cache=False)
+    page = "products/jar/index.html"
+    assert (root / "public" / page).read_bytes() == (clean / page).read_bytes()
+    assert list(parse_html(clean / page).iter("s")) == []
+
+
+def test_tax_note_beside_every_price_per_market(make_site) -> None:
+    root = shop(make_site, {"content/products/vase.md": VASE, "content/products/jar.md": JAR})
+    expected = {
+        "public/products/vase/index.html": "plus sales tax",
+        "public/en-gb/products/vase/index.html": "incl. VAT",
+        "public/fr/products/vase/index.html": "TTC",
+    }
+    for path, note in expected.items():
+        doc = parse_html(root / path)
+        blocks = by_class(doc, "price-block")
+        assert len(blocks) == 3  # one per variant
+        assert [text_of(by_class(b, "tax-note")[0]) for b in blocks] == [note] * 3
+    home = parse_html(root / "public/en-gb/index.html")
+    assert [text_of(e) for e in by_class(home, "tax-note")] == ["incl. VAT"]
+    arabic = parse_html(root / "public/ar/products/vase/index.html")  # eg: no tax key
+    assert by_class(arabic, "price-block") and by_class(arabic, "tax-note") == []
+
+
+def test_unit_price_in_the_locale_format(make_site) -> None:
+    root = shop(make_site, {"content/products/jar.md": JAR})
+    shown = {}
+    for path in ("products/jar", "fr/products/jar", "ar/products/jar"):
+        doc = parse_html(root / "public" / path / "index.html")
+        unit = by_class(doc, "unit-price")[0]
+        data = next(unit.iter("data"))
+        shown[path] = (text_of(data), data.get("value"))
+    assert shown["products/jar"] == ("$4.80 / 100 g", "4.80 USD / 100 g")
+    assert shown["fr/products/jar"] == ("4,20\u00a0€ / 100\u202fg", "4.20 EUR / 100 g")
+    assert shown["ar/products/jar"][0].endswith("/ ١٠٠ غرام")
+    assert "٢٤٠٫٠٠" in shown["ar/products/jar"][0]
+
+
+def test_product_page_shows_shipping_delivery_and_returns(make_site) -> None:
+    root = shop(make_site, {"content/products/jar.md": JAR})
+    items = {}
+    for path in ("en-gb/products/jar", "fr/products/jar", "products/jar"):
+        doc = parse_html(root / "public" / path / "index.html")
+        items[path] = [text_of(li) for ul in by_class(doc, "delivery") for li in ul.iter("li")]
+    assert items["en-gb/products/jar"] == [
+        "Shipping: £3.95",
+        "Delivery: 1–4 days",
+        "Free returns: 30 days",
+    ]
+    assert items["fr/products/jar"] == [
+        "Livraison offerte",
+        "Délai de livraison : 3\u00a0jours",
+        "Retours gratuits : 30\u00a0jours",
+    ]
+    assert items["products/jar"] == []  # no shipping terms for the us market
+
+
+def test_home_shows_featured_products_and_no_unchosen_sold_out(make_site) -> None:
+    files = {
+        "content/products/vase.md": VASE,
+        "content/products/jar.md": JAR,
+        "content/products/cellar.md": CELLAR,
+    }
+    root = shop(make_site, files)
+    assert list(cards(parse_html(root / "public/index.html"))) == ["JAR-1"]
+    unfeatured = {**files, "content/products/jar.md": JAR.replace("featured: true\n", "")}
+    root = shop(make_site, unfeatured)
+    assert sorted(cards(parse_html(root / "public/index.html"))) == ["JAR-1", "VASE-1"]
+    chosen = {
+        **unfeatured,
+        "content/products/cellar.md": CELLAR.replace("---\n", "---\nfeatured: true\n", 1),
+    }
+    root = shop(make_site, chosen)
+    assert list(cards(parse_html(root / "public/index.html"))) == ["CELLAR-1"]
+
+
+def test_prices_use_no_inline_style(make_site) -> None:
+    root = shop(make_site, {"content/products/vase.md": VASE, "content/products/jar.md": JAR})
+    for path in ("products/jar/index.html", "products/vase/index.html", "index.html"):
+        doc = parse_html(root / "public" / path)
+        assert [e.tag for e in doc.iter() if e.get("style") is not None] == []
+        assert [s for s in doc.iter("style")] == []
+
+
+def test_currency_no_market_uses_is_a_check_warning(make_site) -> None:
+    jar = JAR.replace("EGP: 600}", "EGP: 600, JPY: 1800}")
+    root = shop(make_site, {"content/products/jar.md": jar})
+    site, _ = load_site(root, BuildOptions(), Reporter())
+    findings = [f for f in run_checks(site, root / "public") if f.check == "currencies"]
+    assert findings == [
+        Finding(
+            WARNING,
+            "currencies",
+            "content/products/jar.md",
+            "JAR-1: price in JPY, which no market uses (markets use EGP, EUR, GBP, USD); "
+            "add a market or remove it",
+        )
+    ]

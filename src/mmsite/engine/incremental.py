@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from mmsite.config.clock import build_date
 from mmsite.content import model as content
 from mmsite.content.frontmatter import Document, StoredDocument
 from mmsite.engine import parallel
@@ -510,6 +511,7 @@ class Session:
             resources = [f"{rel}|{path}" for rel, path in sorted(site.model.resources.items())]
             self._global = digest(
                 code_digest(),
+                build_date().isoformat(),  # dated content: a sale ends (config/clock.py)
                 config.path.read_bytes(),
                 repr(config),
                 repr(sorted(site.strings.tables.items())),

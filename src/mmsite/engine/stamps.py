@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mmsite.config.clock import build_date
+
 if TYPE_CHECKING:
     from mmsite.engine.parallel import Answer
 
@@ -176,6 +178,7 @@ def environment_key(root: Path, options: str) -> str:
         sys.version,
         options,
         os.environ.get("MMSITE_MARKDOWN_ENGINE", ""),
+        build_date().isoformat(),  # dated content (a sale's end) changes with the day
         *code_stamps(),
         *_library_stamps(),
         git_head(root),

@@ -12,8 +12,19 @@ from mmsite.features.registry import Feature, Registry
 from mmsite.features.seo import FEATURE as SEO
 from mmsite.features.series.feature import FEATURE as SERIES
 from mmsite.features.structured import FEATURE as STRUCTURED
+from mmsite.features.uistrings import FEATURE as UI_STRINGS
 
-BUILTIN: tuple[Feature, ...] = (ASSETS, IMAGES, SERIES, COMMERCE, STRUCTURED, QA, SEO, HOSTING)
+BUILTIN: tuple[Feature, ...] = (
+    ASSETS,
+    IMAGES,
+    SERIES,
+    COMMERCE,
+    STRUCTURED,
+    QA,
+    SEO,
+    HOSTING,
+    UI_STRINGS,
+)
 
 
 def builtin_registry(*extra: Feature) -> Registry:

@@ -148,22 +148,33 @@ class Strings:
 
     @classmethod
     def load(cls, folders: list[Path], config: Config, reporter: Reporter) -> Strings:
-        """``folders`` in increasing priority (theme first, then the site)."""
+        """``folders`` in increasing priority (theme first, then the site). In each folder
+        a language reads its file names from the most general to the most specific
+        (:func:`string_files`: ``pt.yaml`` then ``pt-br.yaml``), each overriding the last.
+        Keys the default language has and another lacks are reported once per language."""
         tables: dict[str, dict[str, Any]] = {code: {} for code in config.languages}
         for folder in folders:
-            for code in config.languages:
-                path = folder / f"{code}.yaml"
-                if not path.is_file():
-                    continue
-                data = load_yaml(path.read_text(encoding="utf-8"), path)
-                if data is None:
-                    continue
-                if not isinstance(data, dict):
-                    raise MmsiteError("UI strings must be a mapping of key: text", path)
-                for key, value in data.items():
-                    _check_string(path, key, value)
-                tables[code].update(data)
-        return cls(tables, config, reporter)
+            for code, language in config.languages.items():
+                for name in reversed(string_files(code, language.locale)):
+                    tables[code].update(_read_strings(folder / f"{name}.yaml"))
+        strings = cls(tables, config, reporter)
+        for lang, keys in strings.missing().items():
+            shown = ", ".join(keys[:8]) + (", ..." if len(keys) > 8 else "")
+            reporter.warn(
+                f"{len(keys)} UI string(s) missing in {lang!r}: {shown}; using "
+                f"{config.default_language!r} (add them to i18n/{lang}.yaml)"
+            )
+        return strings
+
+    def missing(self) -> dict[str, list[str]]:
+        """Per language, the keys the default language has and it lacks (sorted)."""
+        default = self.tables.get(self.config.default_language, {})
+        result = {}
+        for lang, table in self.tables.items():
+            keys = sorted(set(default) - set(table))
+            if keys and lang != self.config.default_language:
+                result[lang] = keys
+        return result
 
     def lookup(self, lang: str, key: str) -> Any:
         value = self.tables.get(lang, {}).get(key)
@@ -174,12 +185,7 @@ class Strings:
         if value is None:
             self.reporter.warn(f"UI string {key!r} is missing in every language")
             return key
-        if lang != default:
-            self.reporter.warn(
-                f"UI string {key!r} is missing in {lang!r}; using {default!r} "
-                f"(add it to i18n/{lang}.yaml)"
-            )
-        return value
+        return value  # a key missing in ``lang`` was reported once, when loading
 
     def translate(self, lang: str, key: str, count: int | None = None, **values: Any) -> str:
         if count is None and not values:
@@ -204,6 +210,40 @@ class Strings:
         except (KeyError, IndexError, ValueError):
             self.reporter.warn(f"UI string {key!r} in {lang!r} has a bad {{placeholder}}")
             return str(text)
+
+
+def string_files(code: str, locale: str) -> list[str]:
+    """The UI-string file names (without ``.yaml``) a language reads, most specific first:
+    what its locale names, then its code and base language (``pt`` with locale ``pt_BR``:
+    ``pt-br``, ``pt``; ``zh`` with ``zh_TW``: ``zh-hant-tw``, ``zh-hant``, ``zh-tw``, ``zh``).
+    Chinese without a script takes it from the territory (TW, HK, MO: Traditional)."""
+    parsed = parse_locale(locale)
+    base = parsed.language
+    script = parsed.script
+    if base == "zh" and not script:
+        script = "Hant" if parsed.territory in ("TW", "HK", "MO") else "Hans"
+    names = []
+    if script and parsed.territory:
+        names.append(f"{base}-{script}-{parsed.territory}".lower())
+    if script:
+        names.append(f"{base}-{script}".lower())
+    if parsed.territory:
+        names.append(f"{base}-{parsed.territory}".lower())
+    names += [code, base]
+    return list(dict.fromkeys(names))
+
+
+def _read_strings(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    data = load_yaml(path.read_text(encoding="utf-8"), path)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise MmsiteError("UI strings must be a mapping of key: text", path)
+    for key, value in data.items():
+        _check_string(path, key, value)
+    return data
 
 
 def _check_string(path: Path, key: Any, value: Any) -> None:

@@ -3,7 +3,12 @@ pages (model step), the template context of product and list pages, merchant fee
 
 from mmsite.features.commerce import options
 from mmsite.features.commerce.catalog import load_products
-from mmsite.features.commerce.checks import check_checkout, check_prices
+from mmsite.features.commerce.checks import (
+    check_checkout,
+    check_currencies,
+    check_link_prices,
+    check_prices,
+)
 from mmsite.features.commerce.feed import check_merchant_feeds, write_merchant_feeds
 from mmsite.features.commerce.keys import PRODUCT
 from mmsite.features.commerce.views import storefront_context
@@ -17,7 +22,9 @@ FEATURE = Feature(
     outputs=(Output("merchant_feeds", write_merchant_feeds, switch="merchant_feeds"),),
     checks=(
         Check("prices", check_prices),
+        Check("currencies", check_currencies),
         Check("checkout", check_checkout),
+        Check("link-prices", check_link_prices),
         Check("merchant-feed", check_merchant_feeds),
     ),
     front_matter=(PRODUCT,),

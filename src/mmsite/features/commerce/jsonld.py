@@ -124,15 +124,13 @@ def _returns(view: ProductView) -> dict[str, Any] | None:
 
 
 def market_offer(view: ProductView, variant: Variant | None = None) -> Offer | None:
-    """The product (or ``variant``) as the page's edition sells it: its market's
-    currency and checkout links (None without a price in that currency). The sale
-    runs until ``sale_ends`` (a static page cannot know the day it is read; the
-    offer's ``priceValidUntil`` and the feed's effective date say when it ends)."""
+    """The product (or ``variant``) as the page's edition sells it on the build's date:
+    its market's currency and checkout links, the was-price while the sale runs (None
+    without a price in that currency). The same offer the page shows."""
     currency = view.currency
     if currency is None:
         return None
-    market = view.edition.market.key if view.edition.market else ""
-    return view.product.offer(currency, market, None, variant)
+    return view.product.offer(currency, view.market_key, view.today, variant)
 
 
 def _price_specs(offer: Offer) -> list[dict[str, Any]]:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from babel.units import format_unit
+
 from mmsite.config.options import (
     Config,
     ConfigSection,
@@ -22,6 +24,7 @@ from mmsite.config.options import (
     string,
 )
 from mmsite.features.commerce.providers import PROVIDERS
+from mmsite.i18n.editions import format_number, localize_digits
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,14 @@ class Shipping:
     countries: tuple[str, ...]  # ISO 3166 destinations
     handling_days: tuple[int, int]  # (min, max) business days before dispatch
     transit_days: tuple[int, int]  # (min, max) days in transit
+
+    @property
+    def days(self) -> tuple[int, int]:
+        """(min, max) days from order to the door: handling plus transit."""
+        return (
+            self.handling_days[0] + self.transit_days[0],
+            self.handling_days[1] + self.transit_days[1],
+        )
 
 
 @dataclass(frozen=True)
@@ -200,3 +211,14 @@ SECTION = ConfigSection("commerce", parse)
 
 def commerce_options(config: Config) -> CommerceOptions:
     return config.section("commerce")
+
+
+def format_days(low: int, high: int, locale: str) -> str:
+    """``3–5 days``, ``1 day``, ``٣–٥ أيام``: CLDR's long day unit (its plural form
+    for ``high``) with the range written into its number."""
+    text = localize_digits(format_unit(high, "duration-day", length="long", locale=locale), locale)
+    if low == high:
+        return text
+    number = format_number(high, locale)
+    span = f"{format_number(low, locale)}–{number}"
+    return text.replace(number, span, 1) if number in text else f"{span} ({text})"

@@ -9,11 +9,15 @@ area or count); the price per base is exact to the currency's minor unit.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel.units import format_unit
+
 from mmsite.features.commerce.money import quantum
+from mmsite.i18n.editions import localize_digits
 
 # unit -> (dimension, size in the dimension's smallest common unit: g, ml, cm, sqm, ct)
 UNITS: dict[str, tuple[str, Decimal]] = {
@@ -38,6 +42,30 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "sqm": ("area", Decimal(1)),
     "sqft": ("area", Decimal("0.09290304")),
     "ct": ("count", Decimal(1)),
+}
+# Google's unit -> CLDR unit id (Babel formats it in each locale: "100 g", "75 cl").
+CLDR = {
+    "mg": "mass-milligram",
+    "g": "mass-gram",
+    "kg": "mass-kilogram",
+    "oz": "mass-ounce",
+    "lb": "mass-pound",
+    "ml": "volume-milliliter",
+    "cl": "volume-centiliter",
+    "l": "volume-liter",
+    "cbm": "volume-cubic-meter",
+    "floz": "volume-fluid-ounce",
+    "pt": "volume-pint",
+    "qt": "volume-quart",
+    "gal": "volume-gallon",
+    "cm": "length-centimeter",
+    "m": "length-meter",
+    "in": "length-inch",
+    "ft": "length-foot",
+    "yd": "length-yard",
+    "sqm": "area-square-meter",
+    "sqft": "area-square-foot",
+    "ct": "concentr-item",
 }
 ALIASES = {"m2": "sqm", "m²": "sqm", "m3": "cbm", "m³": "cbm", "L": "l"}
 QUANTITY = re.compile(r"^\s*(\d{1,9}(?:\.\d{1,6})?)\s*([A-Za-z²³0-9]+)\s*$")
@@ -103,3 +131,17 @@ def parse_unit_price(measure: str, per: str) -> UnitPrice:
             "both must be of one kind (e.g. measure: 250 g, per: 100 g)"
         )
     return UnitPrice(a, b)
+
+
+@functools.lru_cache(maxsize=1024)
+def format_quantity(quantity: Quantity, locale: str) -> str:
+    """``100 g`` (en_US), ``100 g`` with a narrow no-break space (fr_FR), ``١٠٠ غرام``
+    (ar_EG): CLDR's short unit format in the locale's digits."""
+    text = format_unit(
+        quantity.value.normalize(),
+        CLDR[quantity.unit],
+        length="short",
+        locale=locale,
+        numbering_system="default",
+    )
+    return localize_digits(text, locale)
