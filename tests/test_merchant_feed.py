@@ -146,6 +146,7 @@ VASE = """\
 ---
 title: Vase
 sku: VASE-1
+gtin: "5060712340011"
 summary: Thrown by hand.
 price: {USD: 120, GBP: 90, EUR: 110, EGP: 6000}
 images: [vase.jpg]
@@ -282,6 +283,8 @@ def test_variants_are_items_of_one_group(shop: Path) -> None:
     assert text(small, "image_link").startswith("https://shop.example/products/vase-blue")
     assert text(large, "image_link") == "https://shop.example/products/vase.jpg"
     assert text(small, "title") == "Vase – Small blue"
+    # the product's GTIN names one article: variants do not repeat it
+    assert small.find(f"{G}gtin") is None and text(small, "identifier_exists") == "no"
 
 
 def test_shipping_per_country_of_the_market(shop: Path) -> None:

@@ -132,8 +132,9 @@ def _item(view: ProductView, offer: Offer, variant: Variant | None) -> str:
     if offer.availability in ("preorder", "backorder") and view.availability_date:
         fields.append(("availability_date", f"{view.availability_date.isoformat()}T00:00:00Z"))
     fields += pricing(view, offer)
-    fields += [("brand", view.brand), ("gtin", view.gtin), ("mpn", view.mpn)]
-    if not view.gtin and not view.mpn:
+    gtin = "" if variant else view.gtin  # a GTIN names one article, not each variant
+    fields += [("brand", view.brand), ("gtin", gtin), ("mpn", view.mpn)]
+    if not gtin and not view.mpn:
         fields.append(("identifier_exists", "no"))
     fields.append(("condition", view.product.condition))
     if variant is not None:
