@@ -215,6 +215,10 @@ def test_home_pages_name_the_business_and_the_site(public: Path) -> None:
     fr = of_type(public / "fr/index.html", "WebSite")
     assert fr["name"] == "Sel de Kernow" and fr["url"] == "https://kernow-salt.example/fr/"
     assert fr["inLanguage"] == "fr" and fr["alternateName"] == "Kernow Salt Co."
+    # one business behind every edition, named in the edition's language
+    fr_org = of_type(public / "fr/index.html", "Organization")
+    assert fr_org["@id"] == org["@id"] and fr["publisher"] == {"@id": org["@id"]}
+    assert fr_org["url"] == "https://kernow-salt.example/" and fr_org["name"] == "Sel de Kernow"
     # other pages carry no site-level block
     about = [b["@type"] for b in blocks(public / "about/index.html")]
     assert "Organization" not in about and "WebSite" not in about

@@ -43,8 +43,14 @@ def is_article(view: PageView) -> bool:
     return series_catalog(view.site).series_of(view.route.group) is not None
 
 
+def site_root(view: PageView) -> str:
+    router = view.site.router
+    return router.absolute(router.base_path)
+
+
 def organization_id(view: PageView) -> str:
-    return view.site.router.absolute(view.home_url) + "#organization"
+    """One business behind every edition: one ``@id``, at the site's root."""
+    return site_root(view) + "#organization"
 
 
 def organization(view: PageView) -> dict[str, Any]:
@@ -55,7 +61,7 @@ def organization(view: PageView) -> dict[str, Any]:
         "@type": "Organization",
         "@id": organization_id(view),
         "name": site.title(view.edition),
-        "url": site.router.absolute(view.home_url),
+        "url": site_root(view),
     }
     handle = seo_options(site.config).twitter
     if handle:
