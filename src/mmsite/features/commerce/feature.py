@@ -10,7 +10,7 @@ from mmsite.features.commerce.checks import (
     check_prices,
     check_unused_currencies,
 )
-from mmsite.features.commerce.feed import write_merchant_feeds
+from mmsite.features.commerce.feed import check_merchant_feeds, write_merchant_feeds
 from mmsite.features.commerce.keys import PRODUCT
 from mmsite.features.commerce.languages import check_category_names, require_currencies
 from mmsite.features.commerce.views import storefront_context
@@ -29,6 +29,7 @@ FEATURE = Feature(
         Check("link-prices", check_link_prices),
         Check("market-links", check_market_links),
         Check("categories", check_category_names),
+        Check("merchant-feed", check_merchant_feeds),
     ),
     front_matter=(PRODUCT,),
 )
