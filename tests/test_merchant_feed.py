@@ -307,20 +307,21 @@ def test_shipping_per_country_of_the_market(shop: Path) -> None:
 def test_check_reports_missing_attributes_once(shop: Path) -> None:
     site, _ = load_site(shop, BuildOptions(), Reporter())
     found = [f for f in run_checks(site, shop / "public") if f.check == "merchant-feed"]
-    errors = [f for f in found if f.level == "error"]
-    assert len(errors) == 1  # the mug, in three feeds: one finding
-    [mug] = errors
+    assert {f.level for f in found} == {"warning"}  # --strict fails on them
+    missing = [f for f in found if "no image_link" in f.message]
+    assert len(missing) == 1  # the mug, in three feeds: one finding
+    [mug] = missing
     assert mug.where == "content/products/mug.md"
     assert "MUG-1: no image_link" in mug.message and "images:" in mug.message
-    warnings = sorted(f.where for f in found if f.level == "warning")
+    shipping = sorted(f.where for f in found if "g:shipping" in f.message)
     # us and eg have no shipping terms (ar's feed exists, with no items)
-    assert warnings == ["ar/products/merchant-feed.xml", "products/merchant-feed.xml"]
+    assert shipping == ["ar/products/merchant-feed.xml", "products/merchant-feed.xml"]
 
 
 def test_demo_feeds_meet_the_specification(demo_built: Path) -> None:
     public = demo_built / "public"
     feeds = sorted(public.rglob("merchant-feed.xml"))
-    assert len(feeds) == 5
+    assert len(feeds) == 7  # en-us, en-gb, fr, es, ar, de-de, de-at
     for path in feeds:
         root = ET.parse(path).getroot()
         currency = root.findtext("channel/description").rsplit(" ", 1)[-1]

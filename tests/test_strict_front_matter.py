@@ -128,7 +128,6 @@ def test_variant_keys_are_strict_and_skus_unique(make_site) -> None:
       - {name: Small, sku: VASE-S, price: {USD: 90}, colr: blue}
       - name: Large
         sku: VASE-S
-        options: {size: large}
       - {name: Huge, sku: VASE}
     ---
     """

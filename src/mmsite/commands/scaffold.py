@@ -33,8 +33,13 @@ languages:
 markets:
   eu: {{currency: EUR, languages: [en, fr]}}
 commerce:
+  brand: {title}                   # products' brand in merchant feeds (Google Shopping)
   categories:                      # a name per language (`mmsite check` says which are missing)
     general: {{en: General, fr: Général}}
+  shipping:                        # your terms: shown on product pages and in merchant feeds
+    eu: {{rate: 6.90, countries: [FR, DE, ES, IT, NL, BE],
+          handling_days: [1, 2], transit_days: [3, 7]}}
+  returns: {{days: 30, fees: customer}}
 markdown: {{unsafe_html: false}}
 """
 
