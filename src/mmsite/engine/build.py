@@ -23,7 +23,7 @@ from mmsite.engine import delta, parallel, pipeline, stamps
 from mmsite.engine.incremental import BuildCache, Dep, Session, new_build_id, no_gc, page_dep
 from mmsite.engine.pipeline import PAGES, Build, Progress, Stage
 from mmsite.engine.result import BuildResult, unchanged_result
-from mmsite.errors import BuildErrors, MmsiteError, Reporter, relpath
+from mmsite.errors import BuildErrors, MmsiteError, Reporter
 from mmsite.features.registry import Registry
 from mmsite.features.site import Site
 from mmsite.output.inplace import InPlaceOutput, SwapOutput
@@ -227,25 +227,12 @@ def render_pages(build: Build) -> None:
 
 
 def plan_pages(build: Build) -> None:
-    """Promise every page's file before any is written (:meth:`OutputTree.plan`): two
-    pages with one file are an error naming both, and a step that runs while other
-    processes render (aliases, feeds) sees the pages' files as taken."""
-    errors: list[MmsiteError] = []
-    root = build.config.root
+    """Promise every page's file before any is written (:meth:`OutputTree.plan`; the
+    router already refused two pages with one URL): a step that runs while other
+    processes render (aliases, feeds) sees the pages' files as taken, and one that
+    writes such a file is an error naming the page."""
     for route in build.site.router.routes:
-        other = build.out.owner(route.output)
-        if other is not None and other != route.page.source:
-            errors.append(
-                MmsiteError(
-                    f"two pages write {route.output}: this one and "
-                    f"{relpath(other, root).as_posix()}",
-                    route.page.source,
-                    hint="give one of them another slug or url",
-                )
-            )
         build.out.plan(route.output, route.page.source)
-    if errors:
-        raise BuildErrors(errors)
 
 
 def _once_each(errors: list[MmsiteError]) -> list[MmsiteError]:
