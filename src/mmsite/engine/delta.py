@@ -463,4 +463,3 @@ def fresh_site(snapshot: Snapshot, edited: set[str], shown: bool = True) -> Site
     site.bodies = KeptBodies(own, snapshot.rendered_bodies() if shown else {}, edited)
     site.reporter = Reporter()
     return site
-
