@@ -9,7 +9,8 @@ or the new one, and no temporary file inside the output.
 
 :class:`InPlaceOutput` (``mmsite serve``'s own folder below ``.mmsite-cache/``, which
 nothing else publishes): a changed file is written beside its target and renamed over
-it once the whole build succeeded.
+it once the whole build succeeded. The new versions wait in a marked folder beside the
+output (``.NAME.tmp-PID``), never inside it.
 """
 
 from __future__ import annotations
@@ -111,7 +112,9 @@ class InPlaceOutput(OutputTree):
         self.planned: dict[PurePosixPath, Path] = {}
         self.step = ""
         self._dirs: set[Path] = set()  # type: ignore[assignment]
-        self._pending: dict[Path, Path] = {}  # target -> its new version beside it
+        self._pending: dict[Path, Path] = {}  # target -> its new version (in temps)
+        self.temps = final.parent / f".{final.name}.tmp-{os.getpid()}"
+        self._made = 0  # temporary files made (their names)
 
     def _temp(self, rel: PurePosixPath | str) -> tuple[PurePosixPath, Path, Path]:
         rel = PurePosixPath(rel)
@@ -120,7 +123,11 @@ class InPlaceOutput(OutputTree):
         if path.parent not in self._dirs:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(path.parent)  # type: ignore[arg-type]
-        return rel, path, path.with_name(f".{path.name}.mmsite-{os.getpid()}")
+        if not self.temps.is_dir():
+            self.temps.mkdir()
+            (self.temps / MARKER).write_text(marker_text(None), encoding="utf-8")
+        self._made += 1
+        return rel, path, self.temps / str(self._made)
 
     def write(self, rel: PurePosixPath | str, data: str | bytes) -> None:
         rel, path, tmp = self._temp(rel)
@@ -176,6 +183,7 @@ class InPlaceOutput(OutputTree):
         for path, tmp in self._pending.items():
             os.replace(tmp, path)
         self._pending.clear()
+        shutil.rmtree(self.temps, ignore_errors=True)
         if not self.existing:  # a delta: the same files as before
             return
         written = {str(rel) for rel in self.written} | {MARKER}
@@ -184,7 +192,7 @@ class InPlaceOutput(OutputTree):
             path.unlink(missing_ok=True)
             self._remove_empty(path.parent)
         marker = self.final / MARKER
-        tmp = marker.with_name(f"{MARKER}.mmsite-{os.getpid()}")
+        tmp = self.final.parent / f".{self.final.name}.marker-{os.getpid()}"
         tmp.write_text(marker_text(self.files()), encoding="utf-8")
         os.replace(tmp, marker)
 
@@ -198,6 +206,5 @@ class InPlaceOutput(OutputTree):
             folder = folder.parent
 
     def abort(self) -> None:
-        for tmp in self._pending.values():
-            tmp.unlink(missing_ok=True)
         self._pending.clear()
+        shutil.rmtree(self.temps, ignore_errors=True)

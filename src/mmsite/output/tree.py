@@ -228,6 +228,8 @@ def output_lock(final: Path) -> Iterator[None]:
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX
+        fcntl = None
+    if fcntl is None or not final.parent.is_dir():  # no folder: nothing to protect
         yield
         return
     fd = os.open(final.parent, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
