@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
-from mmsite.errors import MmsiteError
+from mmsite.errors import MmsiteError, relpath
 
 T = TypeVar("T")
 
@@ -325,10 +325,11 @@ class OutputTree:
         key, text = _checked(rel)
         if self.planned and self.step and key in self.planned:
             page = self.planned[key]
+            shown = relpath(page, self.site_root).as_posix()
             raise MmsiteError(
-                f"two outputs write {text}: the page {page} and the build step {self.step}",
+                f"two outputs write {text}: the page {shown} and the build step {self.step}",
                 page,
-                hint="give one of them another slug, url or alias",
+                hint="give the page another slug, or the step's file another name",
             )
         path = self.staging_str + "/" + text
         self._stats.pop(key, None)
