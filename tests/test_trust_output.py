@@ -234,8 +234,14 @@ if sys.argv[4] == "no-exchange":
 build(Path(sys.argv[1]), BuildOptions(jobs=1, cache=sys.argv[5] == "delta"))
 """
 
-STEPS = ["staged", "exchanged", "swapped", "deleted"]
-FALLBACK_STEPS = ["staged", "moved-away", "swapped", "deleted"]
+# the named steps of the swap (mmsite.output.tree.at_step): a full build deletes the
+# replaced output, a delta build keeps it as the next one's spare
+STEPS = {
+    (True, True): ["staged", "exchanged", "swapped", "spared"],
+    (True, False): ["staged", "moved-away", "swapped", "spared"],
+    (False, True): ["staged", "exchanged", "swapped", "deleted"],
+    (False, False): ["staged", "moved-away", "swapped", "deleted"],
+}
 
 
 def killed_build(root: Path, kind: str, at: str, exchange: bool = True, delta: bool = True) -> int:
@@ -285,7 +291,7 @@ def assert_old_or_new(root: Path, old: dict[str, bytes], new: dict[str, bytes]) 
 def test_kill_at_every_step_of_the_swap(make_site, tmp_path, delta, exchange) -> None:
     root, old, new = both_sites(make_site, tmp_path)
     seen = []
-    for step in STEPS if exchange else FALLBACK_STEPS:
+    for step in STEPS[delta, exchange]:
         edit_salt(root, "Smoked salt.")
         code = killed_build(root, "step", step, exchange, delta)
         assert code == 137, f"the kill at {step!r} did not land"
@@ -320,3 +326,21 @@ def test_kill_at_every_rename_of_a_delta_build(make_site, tmp_path) -> None:
     else:
         pytest.fail("the build never finished")
     assert nth > 1
+
+
+def test_delta_builds_in_a_row_and_between_full_builds_equal_clean_builds(
+    make_site, tmp_path
+) -> None:
+    """The replaced output is kept as the next delta build's starting point (only the
+    files that differ re-linked); a full build in between makes it unusable."""
+    root = make_site(FILES)
+    build_site(root)
+    edits = [("Salt", "One."), ("Salt", "Two."), ("Salty", "Three."), ("Salty", "Four.")]
+    for n, (title, text) in enumerate(edits):
+        (root / "content/journal/salt.md").write_text(page(title, text, summary="'Flaky'"))
+        result = build_site(root)
+        assert result.kind == ("full" if n == 2 else "delta")  # a new title: a full build
+        clean = tmp_path / f"clean-{n}"
+        build_site(root, output=clean, cache=False)
+        assert contents(root / "public") == contents(clean)
+        assert_old_or_new(root, contents(clean), contents(clean))

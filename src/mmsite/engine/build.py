@@ -554,7 +554,8 @@ def _output_tree(options: BuildOptions, cache: BuildCache, output: Path, root: P
     if options.in_place and state is not None and Path(state.output) == output.resolve():
         files = [rel for rel, stamp in state.outputs.items() if len(stamp) != 1]  # not folders
         return InPlaceOutput(output, root, files)
-    return OutputTree(output, root)
+    # the replaced output is kept for the next delta build (mmsite build's, on disk)
+    return OutputTree(output, root, keep_spare=options.cache and cache.path is not None)
 
 
 def _outputs(tree: OutputTree, output: Path, session: Session) -> stamps.Stamps:

@@ -51,7 +51,8 @@ SHOWN = 10  # foreign files named in an error (then "and N more")
 checkpoint: Callable[[str], None] | None = None
 
 
-def _step(name: str) -> None:
+def at_step(name: str) -> None:
+    """A named step of the swap (see :data:`checkpoint`)."""
     if checkpoint is not None:
         checkpoint(name)
 
@@ -201,8 +202,9 @@ def clean(output: Path, site_root: Path) -> list[Path]:
         if out.is_dir():
             shutil.rmtree(out)
             removed.append(output)
-        for stale in _leftovers(out):
-            if _is_output(stale):
+        spare = out.parent / f".{out.name}.spare"  # see output/inplace.py
+        for stale in [*_leftovers(out), spare]:
+            if stale.is_dir() and not stale.is_symlink() and _is_output(stale):
                 shutil.rmtree(stale)
                 removed.append(stale)
     removed += drop_cache(site_root)
@@ -278,9 +280,14 @@ class OutputTree:
 
     check_contents = True  # refuse a previous output holding files mmsite did not write
 
-    def __init__(self, final: Path, site_root: Path) -> None:
+    def __init__(self, final: Path, site_root: Path, keep_spare: bool = False) -> None:
+        """``keep_spare``: keep the replaced output as the next delta build's starting
+        point (:mod:`mmsite.output.inplace`) instead of deleting it."""
         check_output_dir(final, site_root, self.check_contents)
         self.final = final
+        self.keep_spare = keep_spare
+        self.spare = final.parent / f".{final.name}.spare"
+        self.record = site_root / CACHE_DIR / f"spare-{final.name}.json"
         self.site_root = site_root
         self.staging = final.parent / f".{final.name}.tmp-{os.getpid()}"
         self._cleanup_stale()
@@ -289,6 +296,8 @@ class OutputTree:
         self.fresh: set[PurePosixPath] = set()  # written with bytes the last build did not have
         self.linked = 0  # kept from the last build (same inode, same mtime)
         self.previous = final if _is_output(final) else None
+        listed = (read_marker(final) or {}).get("files") if self.previous else None
+        self.previous_files = set(listed or ()) - {MARKER}
         # outputs promised before they are written (pages, while other processes render
         # them): path -> the source file that writes it
         self.planned: dict[PurePosixPath, Path] = {}
@@ -456,22 +465,49 @@ class OutputTree:
         deletes the replaced output in a thread (``mmsite serve``, ``mmsite build``: the
         new output is in place at once). A deletion cut short (the process exits)
         leaves a marked folder that the next build removes."""
+        old = self._swap_in()
+        if old is None:
+            return
+        if self.keep_spare:
+            self._keep_spare(old)
+            return
+        if background_cleanup:
+            _delete_in_background(old)
+        else:
+            delete_marked(old)
+        at_step("deleted")
+
+    def _keep_spare(self, old: Path) -> None:
+        """The replaced output becomes the spare, with a record of the files in which
+        it differs from the new output (:mod:`mmsite.output.inplace`)."""
+        if self.spare.is_dir() and not self.spare.is_symlink():
+            delete_later(self.spare, self.final)  # an unused one: after another build
+        os.rename(old, self.spare)
+        at_step("spared")
+        new = {str(rel) for rel in self.written}
+        differ = {str(rel) for rel in self.fresh} | (self.previous_files - new)
+        data = {
+            "output": str(self.final.resolve()),
+            "live": os.stat(self.final).st_ino,
+            "differ": sorted(differ),
+        }
+        temp = self.record.with_name(f"{self.record.name}.{os.getpid()}")
+        temp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(temp, self.record)
+
+    def _swap_in(self) -> Path | None:
+        """The marker's file list written, the staging folder swapped in; where the
+        replaced output went (None: there was none)."""
         marker, data = f"{self.staging_str}/{MARKER}", marker_text(self.files()).encode()
         os.unlink(marker)  # rewritten, not truncated: never write through a link
         linked = self.linked
         if not self._kept(MARKER, marker, data):  # the same files: the same marker file
             _write_file(marker, data)
         self.linked = linked
-        _step("staged")
+        at_step("staged")
         old = swap(self.staging, self.final)
-        _step("swapped")
-        if old is None:
-            return
-        if background_cleanup:
-            _delete_in_background(old)
-        else:
-            delete_marked(old)
-        _step("deleted")
+        at_step("swapped")
+        return old
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -492,13 +528,13 @@ def swap(staging: Path, final: Path) -> Path | None:
         os.rename(staging, final)
         return None
     if exchange(staging, final):
-        _step("exchanged")
+        at_step("exchanged")
         old = final.parent / f".{final.name}.old-{os.getpid()}-{time.monotonic_ns()}"
         os.rename(staging, old)  # out of the way of the next build's staging folder
         return old
     old = final.parent / f".{final.name}.old-{os.getpid()}-{time.monotonic_ns()}"
     os.rename(final, old)
-    _step("moved-away")
+    at_step("moved-away")
     os.rename(staging, final)
     return old
 
@@ -592,6 +628,14 @@ def delete_marked(folder: Path) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def delete_later(folder: Path, final: Path) -> None:
+    """Move a marked folder beside output ``final`` aside (``.NAME.old-*``, which a
+    later build deletes if this process cannot) and delete it in the background."""
+    old = final.parent / f".{final.name}.old-{os.getpid()}-{time.monotonic_ns()}"
+    os.rename(folder, old)
+    _delete_in_background(old)
 
 
 def _delete_in_background(folder: Path) -> None:
