@@ -484,7 +484,7 @@ class OutputTree:
             delete_later(self.spare, self.final)  # an unused one: after another build
         os.rename(old, self.spare)
         at_step("spared")
-        new = {str(rel) for rel in self.written}
+        new = set(self.files())
         differ = {str(rel) for rel in self.fresh} | (self.previous_files - new)
         data = {
             "output": str(self.final.resolve()),
