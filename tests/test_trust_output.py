@@ -338,9 +338,17 @@ def test_delta_builds_in_a_row_and_between_full_builds_equal_clean_builds(
     edits = [("Salt", "One."), ("Salt", "Two."), ("Salty", "Three."), ("Salty", "Four.")]
     for n, (title, text) in enumerate(edits):
         (root / "content/journal/salt.md").write_text(page(title, text, summary="'Flaky'"))
+        if n == 2:  # a page and its folders go: the spare must lose them too
+            for name in ("oil.md", "oil.fr.md"):
+                (root / "content/journal" / name).unlink()
         result = build_site(root)
         assert result.kind == ("full" if n == 2 else "delta")  # a new title: a full build
         clean = tmp_path / f"clean-{n}"
         build_site(root, output=clean, cache=False)
         assert contents(root / "public") == contents(clean)
+        assert folders(root / "public") == folders(clean)
         assert_old_or_new(root, contents(clean), contents(clean))
+
+
+def folders(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
