@@ -117,8 +117,11 @@ def test_any_input_or_output_change_is_noticed(site: Path, tmp_path: Path, chang
         (site / "i18n/en.yaml").write_text("skip_to_content: Skip ahead\n", encoding="utf-8")
     elif change == "output_edited":
         (public / "about/index.html").write_text("tampered", encoding="utf-8")
-    elif change == "output_added":
+    elif change == "output_added":  # refused, by name (docs/trust.md, the output folder)
         (public / "journal/stray.html").write_text("not ours", encoding="utf-8")
+        with pytest.raises(MmsiteError, match="did not write: journal/stray.html"):
+            build_site(site)
+        (public / "journal/stray.html").unlink()
     else:
         (public / "journal/salt/index.html").unlink()
     result = build_site(site)

@@ -96,7 +96,7 @@ def test_redirects_and_stub_pages_from_aliases(make_site) -> None:
         ("[old/]", "alias 'old/' is not a site path"),
         ("[/a/../b/]", "is not a site path"),
         ("[https://x.example/]", "is not a site path"),
-        ("[/fr/a-propos/]", "alias /fr/a-propos/ is taken: a page or file is there"),
+        ("[/fr/a-propos/]", "alias /fr/a-propos/ is taken: it is the page content/about.fr.md"),
         ("[/about/x/, /about/x/]", "alias /about/x/ is taken: content/other.md also lists it"),
         ("3", "aliases must be a list of old paths"),
     ],

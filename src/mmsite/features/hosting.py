@@ -142,9 +142,13 @@ def collect_aliases(build: Build) -> list[tuple[str, Route]]:
             target = alias_target(alias)
             if alias in seen or build.out.exists(target):
                 other = seen.get(alias)
+                owner = build.out.owner(target)  # the page whose file it is
+                root = build.config.root
                 what = (
-                    f"{relpath(other.page.source, build.config.root).as_posix()} also lists it"
+                    f"{relpath(other.page.source, root).as_posix()} also lists it"
                     if other
+                    else f"it is the page {relpath(owner, root).as_posix()}"
+                    if owner is not None
                     else "a page or file is there"
                 )
                 errors.append(route.page.error(f"alias {alias} is taken: {what}", "aliases"))
