@@ -66,6 +66,19 @@ def _rewrite_links(state: StateCore) -> None:
                     token.attrSet("src", link(src, "image", line))
 
 
+def _heading_anchors(state: StateCore) -> None:
+    """Ids on h2-h4 as ``mdit_py_plugins.anchors`` gives them (its rule, with a linear
+    :func:`_unique_slug`: the plugin's asks from ``-1`` up for every repeat)."""
+    slugs: dict[str, int] = {}
+    tokens = state.tokens
+    for number, token in enumerate(tokens):
+        if token.type != "heading_open" or token.tag not in ("h2", "h3", "h4"):
+            continue
+        children = tokens[number + 1].children or []
+        title = "".join(c.content for c in children if c.type in ("text", "code_inline"))
+        token.attrSet("id", _unique_slug(_slugify(title), slugs))
+
+
 def _render_image(self, tokens, idx, options, env) -> str:  # noqa: ANN001 (markdown-it API)
     """Images beside the page become ``<picture>`` via the ``image`` callback."""
     token = tokens[idx]
@@ -84,7 +97,6 @@ def _render_image(self, tokens, idx, options, env) -> str:  # noqa: ANN001 (mark
 def parser(locale: str, unsafe_html: bool, rules: Rules = ()) -> MarkdownIt:
     """The configured parser for one locale (quotes differ per language)."""
     from markdown_it import MarkdownIt
-    from mdit_py_plugins.anchors import anchors_plugin
     from mdit_py_plugins.footnote import footnote_plugin
 
     md = MarkdownIt(
@@ -94,7 +106,7 @@ def parser(locale: str, unsafe_html: bool, rules: Rules = ()) -> MarkdownIt:
     md.options["quotes"] = list(quotes_for(locale))
     md.enable(["replacements", "smartquotes", "table", "strikethrough"])
     md.use(footnote_plugin)
-    md.use(anchors_plugin, min_level=2, max_level=4)
+    md.core.ruler.push("anchor", _heading_anchors)
     md.core.ruler.push("mmsite_links", _rewrite_links)
     md.add_render_rule("image", _render_image)
     for rule in rules:
@@ -159,7 +171,13 @@ def render_reference(
         env["link"] = link
     if image:
         env["image"] = image
-    return parser(locale, unsafe_html, rules).render(text, env)
+    try:
+        return parser(locale, unsafe_html, rules).render(text, env)
+    except RecursionError as exc:  # the engine names no file: the page's is added by the
+        raise MmsiteError(  # build (render errors without a path name the page)
+            "the Markdown is nested too deeply to render",
+            hint="fewer nested quotes, lists or emphasis (at most 20 levels show)",
+        ) from exc
 
 
 # -- fast path ---------------------------------------------------------------------------
@@ -204,6 +222,13 @@ _TYPOGRAPHIC = re.compile(r"['\"|]|\+-|\.\.|[?!]{2}|,,|--|\((?:c|r|tm)\)", re.IG
 _HEADING = re.compile(r"<h([234])>(.*?)</h\1>", re.DOTALL)
 _NOT_SLUG = re.compile(r"[^\w\u4e00-\u9fff\- ]")
 _TAG = re.compile(r"<[^>]*>")
+# Deep nesting (see too_deep_for_fast): markdown-it-py's maxNesting, and the number of
+# emphasis marks beyond which a text takes the reference engine (the fast one crashed
+# past ~60,000 nested; it also slows down quadratically on long runs of pairs).
+_DEPTH_LIMIT = 20
+_EMPHASIS_LIMIT = 10_000
+_LINE_START = re.compile(r"[ >*+\-.)0-9]*")
+_DEEP_START = re.compile(r"\n([ >*+\-.)0-9]{10,})")
 
 
 def engine_for(text: str, locale: str, rules: Rules = ()) -> str:
@@ -220,6 +245,8 @@ def fast_source(text: str, locale: str, rules: Rules = ()) -> str | None:
         if rule.may_apply is None or rule.may_apply(text):
             return None
     if any(mark in text for mark in _SLOW_CHARS) or any(_find(text, m) >= 0 for m in _SLOW_PAIRS):
+        return None
+    if too_deep_for_fast(text):
         return None
     if "&" in text and _ENTITY.search(text):
         return None
@@ -243,6 +270,30 @@ def fast_source(text: str, locale: str, rules: Rules = ()) -> str | None:
     if '"' in text:
         return _curl_double_quotes(text, quotes_for(locale))
     return text
+
+
+def too_deep_for_fast(text: str) -> bool:
+    """Whether ``text`` may nest deeper than the fast engine renders like markdown-it-py
+    (which stops at 20 levels) or at all: it recurses once per level, and ~100 KB of
+    ``> - `` or ``*a `` overflows its stack and kills the process (a segfault, not an
+    exception). Every block container opens on a line's start (``>``, a list marker, an
+    indent of at least two spaces), so a line whose start weighs 20 or more (``>`` and
+    each space 1, each list marker 2: a list is two levels) may be that deep; so may a
+    text with more than ``_EMPHASIS_LIMIT`` emphasis marks. Both are rare in real pages
+    and take the reference engine; a look at the starts of lines with ten or more such
+    characters, and two counts."""
+    if text.count("*") + text.count("_") > _EMPHASIS_LIMIT:
+        return True
+    if _nesting_weight(text[: text.find("\n") + 1 or len(text)]) >= _DEPTH_LIMIT:
+        return True
+    return any(_nesting_weight(m.group(1)) >= _DEPTH_LIMIT for m in _DEEP_START.finditer(text))
+
+
+def _nesting_weight(line: str) -> int:
+    """An upper bound of the nesting a line's start opens (see :func:`too_deep_for_fast`)."""
+    prefix = _LINE_START.match(line).group(0)  # type: ignore[union-attr]  (matches "")
+    markers = sum(prefix.count(mark) for mark in "-+*.)")
+    return prefix.count(">") + prefix.count(" ") + 2 * markers
 
 
 def _find(text: str, mark: str, start: int = 0) -> int:
@@ -468,7 +519,7 @@ def fast_parser(smartquotes: bool = True) -> markdown_it_pyrs.MarkdownIt:
 
 def _add_heading_ids(rendered: str) -> str:
     """Heading ids as the anchors plugin gives them: h2-h4, slug of the heading's text."""
-    slugs: set[str] = set()
+    slugs: dict[str, int] = {}
 
     def heading(match: re.Match[str]) -> str:
         level, inner = match.groups()
@@ -479,13 +530,18 @@ def _add_heading_ids(rendered: str) -> str:
     return _HEADING.sub(heading, rendered)
 
 
-def _unique_slug(slug: str, slugs: set[str]) -> str:
-    """``mdit_py_plugins.anchors.index.unique_slug``: ``slug``, else ``slug-1``, ..."""
-    unique, number = slug, 1
+def _unique_slug(slug: str, slugs: dict[str, int]) -> str:
+    """``mdit_py_plugins.anchors.index.unique_slug``: ``slug``, else ``slug-1``, ...
+    ``slugs`` holds every id given and, for each, the number its next repeat tries first
+    (ids are only added, so the numbers below it are still taken): linear, where asking
+    from 1 each time took 172 s for 20,000 headings with one title."""
+    unique, number = slug, slugs.get(slug, 1)
     while unique in slugs:
         unique = f"{slug}-{number}"
         number += 1
-    slugs.add(unique)
+    if unique != slug:
+        slugs[slug] = number
+    slugs.setdefault(unique, 1)
     return unique
 
 

@@ -212,7 +212,9 @@ def context_for(site: Site, route: Route, view: PageView | None = None) -> dict[
 
 
 def render_template(env: jinja2.Environment, names: list[str], context: dict[str, Any]) -> str:
-    """Render, turning template mistakes into errors that name the template and line."""
+    """Render, turning template mistakes into errors that name the template and line,
+    and the page being rendered: anything a template raises (a failing filter, a
+    division by zero, a template that includes itself) is the site's mistake."""
     try:
         template = env.select_template(names)
         return template.render(context)
@@ -220,11 +222,25 @@ def render_template(env: jinja2.Environment, names: list[str], context: dict[str
         raise MmsiteError(f"template syntax: {exc.message}", exc.filename, exc.lineno) from exc
     except jinja2.TemplateNotFound as exc:
         raise MmsiteError(f"no template among {', '.join(names)}: {exc}") from exc
-    except (jinja2.UndefinedError, TypeError, ValueError, AttributeError, KeyError) as exc:
-        where = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
-        frame = where[-1] if where else None
-        raise MmsiteError(
-            f"template error: {exc}",
-            frame.filename if frame else None,
-            frame.lineno if frame else None,
+    except MmsiteError:
+        raise
+    except RecursionError as exc:
+        raise _template_error(
+            exc, "calls itself without end (an include, extends or macro loop)", context
         ) from exc
+    except Exception as exc:  # noqa: BLE001 (a template can raise anything)
+        raise _template_error(exc, f"{type(exc).__name__}: {exc}", context) from exc
+
+
+def _template_error(exc: BaseException, what: str, context: dict[str, Any]) -> MmsiteError:
+    """``template.html:LINE: template error ...``, naming the page being rendered."""
+    where = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
+    frame = where[-1] if where else None
+    view = context.get("page")
+    page = getattr(view, "source", None)
+    rendering = f" (rendering {page})" if page else ""
+    return MmsiteError(
+        f"template error{rendering}: {what}"[:2000],
+        frame.filename if frame else None,
+        frame.lineno if frame else None,
+    )
