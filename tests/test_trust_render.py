@@ -266,3 +266,82 @@ def test_repeated_headings_get_ids_in_linear_time() -> None:
     )
     env = {**os.environ, "PYTHONPATH": str(Path(mmsite.__file__).parents[1])}
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
+
+
+# -- the build cache never loads what mmsite did not write for this site ---------------
+
+
+class Planted:
+    """Unpickled, it writes ``path``: what a hostile file in the cache folder would do."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (Path.write_text, (self.path, "ran"))
+
+
+def plant(cache: Path, marker: Path) -> list[Path]:
+    """Replace every file of ``cache`` with one that runs code when loaded: a pickle, or
+    for Jinja's bytecode a compiled template (valid for its source) that writes ``marker``."""
+    import io
+    import marshal
+    import pickle
+
+    from jinja2.bccache import bc_magic
+
+    from mmsite.config import signing
+
+    planted = []
+    for path in sorted(p for p in cache.rglob("*") if p.is_file() and p.name != ".gitignore"):
+        if path.parent.name == "jinja":
+            raw = path.read_bytes()
+            raw = raw[signing.HEADER_SIZE :] if raw.startswith(signing.MAGIC) else raw
+            stream = io.BytesIO(raw[len(bc_magic) :])
+            checksum = pickle.load(stream)
+            code = compile(f"open({str(marker)!r}, 'w').write('ran')", "t.html", "exec")
+            data = bc_magic + pickle.dumps(checksum, 2) + marshal.dumps(code)
+        else:
+            data = pickle.dumps(Planted(marker))
+        path.write_bytes(data)
+        planted.append(path)
+    return planted
+
+
+def test_cache_files_mmsite_did_not_write_are_never_loaded(make_site, tmp_path) -> None:
+    files = {
+        "content/_index.md": page("Home", "hello"),
+        "content/about.md": page("About", "first"),
+    }
+    site = make_site(files)
+    build_site(site)
+    (site / "content/about.md").write_text(page("About", "second"), encoding="utf-8")
+    build_site(site)  # a delta build: snapshot and journal too
+    marker = tmp_path / "ran.txt"
+    planted = plant(site / ".mmsite-cache", marker)
+    # page records, documents, stamps, the delta snapshot and journal, Jinja bytecode
+    kinds = {p.suffix for p in planted}
+    assert {".pickle", ".documents", ".state", ".site", ".journal", ".cache"} <= kinds, kinds
+
+    (site / "content/about.md").write_text(page("About", "third"), encoding="utf-8")
+    result = build_site(site)
+    assert not marker.exists(), "a planted cache file was loaded"
+    assert "third" in (site / "public/about/index.html").read_text(encoding="utf-8")
+    assert result.kind == "full"  # a cold cache
+    build_site(site)  # and the cache it wrote is trusted again
+    assert not marker.exists()
+
+
+def test_a_cache_copied_from_another_site_is_cold(make_site, tmp_path) -> None:
+    """Signed for its own path: the same files under another site folder are not used."""
+    import shutil
+
+    files = {"content/_index.md": page("Home", "hello"), "content/about.md": page("About", "x")}
+    first = make_site(files)
+    build_site(first)
+    second = tmp_path / "other"
+    shutil.copytree(first, second)
+    (second / "content/about.md").write_text(page("About", "changed"), encoding="utf-8")
+    result = build_site(second)
+    assert result.kind == "full"
+    assert "changed" in (second / "public/about/index.html").read_text(encoding="utf-8")

@@ -191,9 +191,11 @@ _ENTITY = re.compile(r"&[#A-Za-z]")
 # The engines also part ways on an empty list item (it may end a table or a quote's lazy
 # line in one and not the other), on what a line like a table's delimiter row makes (see
 # _block_lines_agree) and on lines after a quote without ">" (lazy continuation).
-# _BLOCK_LINE finds both kinds of line: an empty item, or (group 1) a delimiter-like row.
+# _BLOCK_LINE finds both kinds of line: an empty item, or (group 1) a delimiter-like row;
+# and (group 2) the start of a line that may nest deeply (see _nesting_weight).
 _BLOCK_LINE = re.compile(
-    r"\n(?=[ >|:+*0-9-])[ >]*(?:(?:[-+*]|[0-9]{1,9}[.)]) *|([|:]?[-:][-|: ]*))(?=\n|$)"
+    r"\n(?:(?=[ >|:+*0-9-])[ >]*(?:(?:[-+*]|[0-9]{1,9}[.)]) *|([|:]?[-:][-|: ]*))(?=\n|$)"
+    r"|([ >*+\-.)0-9]{10,}))"
 )
 # Every <a href> in fast output is an inline link (raw HTML, autolinks, footnotes and
 # images take the reference engine), so hrefs are rewritten in the HTML afterwards.
@@ -222,13 +224,14 @@ _TYPOGRAPHIC = re.compile(r"['\"|]|\+-|\.\.|[?!]{2}|,,|--|\((?:c|r|tm)\)", re.IG
 _HEADING = re.compile(r"<h([234])>(.*?)</h\1>", re.DOTALL)
 _NOT_SLUG = re.compile(r"[^\w\u4e00-\u9fff\- ]")
 _TAG = re.compile(r"<[^>]*>")
-# Deep nesting (see too_deep_for_fast): markdown-it-py's maxNesting, and the number of
-# emphasis marks beyond which a text takes the reference engine (the fast one crashed
-# past ~60,000 nested; it also slows down quadratically on long runs of pairs).
+# Deep nesting. The fast engine recurses once per level: ~100 KB of "> - " or "*a "
+# overflowed its stack and killed the process (a segfault, not an exception); past 20
+# levels (markdown-it-py's maxNesting) its HTML differs anyway. A line whose start may
+# nest 20 levels (see _nesting_weight), or a text with more than _EMPHASIS_LIMIT emphasis
+# marks (it crashed past ~60,000 nested, and slows down quadratically on long runs of
+# pairs) takes the reference engine.
 _DEPTH_LIMIT = 20
 _EMPHASIS_LIMIT = 10_000
-_LINE_START = re.compile(r"[ >*+\-.)0-9]*")
-_DEEP_START = re.compile(r"\n([ >*+\-.)0-9]{10,})")
 
 
 def engine_for(text: str, locale: str, rules: Rules = ()) -> str:
@@ -246,8 +249,8 @@ def fast_source(text: str, locale: str, rules: Rules = ()) -> str | None:
             return None
     if any(mark in text for mark in _SLOW_CHARS) or any(_find(text, m) >= 0 for m in _SLOW_PAIRS):
         return None
-    if too_deep_for_fast(text):
-        return None
+    if len(text) > _EMPHASIS_LIMIT and text.count("*") + text.count("_") > _EMPHASIS_LIMIT:
+        return None  # see _EMPHASIS_LIMIT
     if "&" in text and _ENTITY.search(text):
         return None
     if not _block_lines_agree(text):
@@ -272,26 +275,10 @@ def fast_source(text: str, locale: str, rules: Rules = ()) -> str | None:
     return text
 
 
-def too_deep_for_fast(text: str) -> bool:
-    """Whether ``text`` may nest deeper than the fast engine renders like markdown-it-py
-    (which stops at 20 levels) or at all: it recurses once per level, and ~100 KB of
-    ``> - `` or ``*a `` overflows its stack and kills the process (a segfault, not an
-    exception). Every block container opens on a line's start (``>``, a list marker, an
-    indent of at least two spaces), so a line whose start weighs 20 or more (``>`` and
-    each space 1, each list marker 2: a list is two levels) may be that deep; so may a
-    text with more than ``_EMPHASIS_LIMIT`` emphasis marks. Both are rare in real pages
-    and take the reference engine; a look at the starts of lines with ten or more such
-    characters, and two counts."""
-    if text.count("*") + text.count("_") > _EMPHASIS_LIMIT:
-        return True
-    if _nesting_weight(text[: text.find("\n") + 1 or len(text)]) >= _DEPTH_LIMIT:
-        return True
-    return any(_nesting_weight(m.group(1)) >= _DEPTH_LIMIT for m in _DEEP_START.finditer(text))
-
-
-def _nesting_weight(line: str) -> int:
-    """An upper bound of the nesting a line's start opens (see :func:`too_deep_for_fast`)."""
-    prefix = _LINE_START.match(line).group(0)  # type: ignore[union-attr]  (matches "")
+def _nesting_weight(prefix: str) -> int:
+    """An upper bound of the levels a line's start (its run of ``>``, list markers,
+    digits and spaces) opens: every block container opens at a line's start, ``>`` and
+    each space of indentation count 1, each list marker 2 (a list and its item)."""
     markers = sum(prefix.count(mark) for mark in "-+*.)")
     return prefix.count(">") + prefix.count(" ") + 2 * markers
 
@@ -313,8 +300,14 @@ def _block_lines_agree(text: str) -> bool:
     header line; the fast engine the other way round), and no escaped pipe (``\\|``)
     is in the text (the engines count cells differently); without a pipe (``---``, a rule
     or a heading's underline), it follows a line without one (``| x |`` then ``--`` is a
-    table to markdown-it-py, a heading to the fast engine)."""
+    table to markdown-it-py, a heading to the fast engine). And no line starts with
+    more nesting than the fast engine renders like markdown-it-py (``_DEPTH_LIMIT``)."""
     for match in _BLOCK_LINE.finditer("\n" + text):
+        deep = match.group(2)
+        if deep is not None:
+            if _nesting_weight(deep) >= _DEPTH_LIMIT:
+                return False
+            continue
         row = match.group(1)
         if row is None:
             return False

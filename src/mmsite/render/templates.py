@@ -5,6 +5,7 @@ Templates see plain view objects (:class:`PageView`), never files or the router.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import traceback
 from collections.abc import Callable, MutableMapping
@@ -14,6 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from mmsite.config import signing
 from mmsite.config.options import Config
 from mmsite.config.theme import Theme
 from mmsite.content.frontmatter import Document
@@ -123,13 +125,34 @@ def _locale_filter(func: Callable[..., str]) -> Callable[..., str]:
     return wrapper
 
 
+class SignedBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's bytecode cache, each file signed (:mod:`mmsite.config.signing`): compiled
+    templates are code, and a file in the cache folder that mmsite did not write for this
+    path is never loaded (the template is compiled again)."""
+
+    def file_of(self, bucket: jinja2.bccache.Bucket) -> Path:
+        """Where Jinja's own cache keeps ``bucket`` (its ``pattern`` in its ``directory``)."""
+        return Path(self.directory) / (self.pattern % (bucket.key,))
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        path = self.file_of(bucket)
+        data = signing.read_verified(path)
+        if data is not None:
+            bucket.bytecode_from_string(bytes(data))
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        path = self.file_of(bucket)
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+            signing.write_signed(path, bucket.bytecode_to_string())
+
+
 def make_environment(theme: Theme, cache_dir: Path | None = None) -> jinja2.Environment:
     """One environment per build: templates compile once; with ``cache_dir`` their
     bytecode is kept on disk between builds (Jinja checks the source's mtime)."""
     bytecode_cache = None
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
+        bytecode_cache = SignedBytecodeCache(str(cache_dir))
     env = TrackingEnvironment(
         loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
         bytecode_cache=bytecode_cache,
