@@ -53,6 +53,11 @@ def _secret(path: Path) -> bytes:
             fh.write(secret)
         try:
             os.link(tmp, path)  # never replaces a key another process made meanwhile
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here (some mounted file systems)
+            if not path.exists():
+                os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
     except FileExistsError:

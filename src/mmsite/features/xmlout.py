@@ -9,7 +9,9 @@ generated ones, declared on the root sorted by prefix), indentation is applied o
 are escaped with the same replace chains. The subset handled is ``str`` tags, attribute keys,
 attribute values, text and tails (or ``None``); anything else (comments, processing
 instructions, ``QName`` objects, numbers...) is handed to ElementTree itself, so the answer
-is always ElementTree's: the same bytes or the same exception.
+is always ElementTree's: the same bytes or the same exception, but for the characters
+XML 1.0 forbids (:data:`FORBIDDEN`), which ElementTree writes as they are (the file then
+no longer parses) and which are dropped here.
 """
 
 from __future__ import annotations
