@@ -345,3 +345,19 @@ def test_a_cache_copied_from_another_site_is_cold(make_site, tmp_path) -> None:
     result = build_site(second)
     assert result.kind == "full"
     assert "changed" in (second / "public/about/index.html").read_text(encoding="utf-8")
+
+
+def test_a_bug_in_python_code_a_template_calls_is_not_blamed_on_the_template(
+    make_site, monkeypatch
+) -> None:
+    """Only what template code (or Jinja) raises becomes a template error naming the page;
+    a bug in mmsite's own Python stays a bug (a traceback for the maintainers)."""
+    from mmsite.features.site import PageView
+
+    def broken(self):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(PageView, "broken", property(broken), raising=False)
+    files = {"content/about.md": page("About"), "templates/page.html": "{{ page.broken }}"}
+    with pytest.raises(RuntimeError, match="a bug"):
+        build_site(make_site(files), jobs=1)

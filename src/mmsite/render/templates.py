@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import traceback
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
@@ -251,8 +252,20 @@ def render_template(env: jinja2.Environment, names: list[str], context: dict[str
         raise _template_error(
             exc, "calls itself without end (an include, extends or macro loop)", context
         ) from exc
-    except Exception as exc:  # noqa: BLE001 (a template can raise anything)
+    except Exception as exc:
+        if not _raised_by_template(exc):
+            raise  # a bug in Python code a template called: not the site's mistake
         raise _template_error(exc, f"{type(exc).__name__}: {exc}", context) from exc
+
+
+def _raised_by_template(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised by template code itself or by Jinja (a filter given
+    a wrong argument), not by Python code the template called."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return False
+    origin = frames[-1].filename  # a template's frames carry its file name
+    return not origin.endswith(".py") or f"{os.sep}jinja2{os.sep}" in origin
 
 
 def _template_error(exc: BaseException, what: str, context: dict[str, Any]) -> MmsiteError:
