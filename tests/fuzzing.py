@@ -376,6 +376,12 @@ file_stems = st.one_of(
             "a\nb",
             "index.html",
             *RESERVED_NAMES,
+            # invisible characters, a case twin (issue 28)
+            "sitemap-3.xml",
+            "Sitemap.XML",
+            "buy\u202enow",
+            "a\u200bb",
+            "About",
         ]
     ),
     st.text(FILE_NAME_CHARS, min_size=1, max_size=30).filter(

@@ -13,7 +13,8 @@ in the US linked from another page, a series).
 
 A data file read by a feature (declared as its ``Inputs``) needs a feature of the test's
 own: tests/test_engine_boundary.py covers it. Here the nearest user inputs, files in
-``static/`` (a new file, an override of the theme's stylesheet), are edited.
+``static/`` (a new file, an override of the theme's stylesheet), and the icons' logo (a
+declared input of the built-in icons feature) are edited.
 
 Budget: ``HYPOTHESIS_PROFILE=fuzz`` runs a few hundred steps (minutes); the default
 ``dev`` profile a handful. ``MMSITE_DIFF_EXAMPLES`` / ``MMSITE_DIFF_STEPS`` override the
@@ -26,6 +27,7 @@ This module imports nothing from ``mmsite`` itself: only ``helpers``.
 from __future__ import annotations
 
 import difflib
+import io
 import json
 import os
 import posixpath
@@ -41,6 +43,7 @@ import pytest
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
+from PIL import Image
 
 from helpers import REPO, build_site, page, parse_html, write_site
 
@@ -200,7 +203,7 @@ SMALL_FILES = {
     ),
 }
 
-SOURCES = ("content", "templates", "i18n", "static", "site.yaml")
+SOURCES = ("content", "templates", "i18n", "static", "site.yaml", "logo.png")
 
 
 def copy_sources(src: Path, dst: Path) -> None:
@@ -448,6 +451,10 @@ class DiffMachine(RuleBasedStateMachine):
         self.remember(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+
+    def write_bytes(self, path: Path, data: bytes) -> None:
+        self.remember(path)
+        path.write_bytes(data)
 
     def write_rel(self, rel: str, text: str) -> None:
         self.write(self.content / rel, text)
@@ -863,6 +870,26 @@ class DiffMachine(RuleBasedStateMachine):
         else:  # overrides the theme's stylesheet: a new fingerprint in every page
             css = (REPO / "themes/default/static/css/style.css").read_text(encoding="utf-8")
             self.write(path, css + f"\n.edit{{margin:{data.draw(st.integers(0, 9))}px}}\n")
+        self.build_and_compare()
+
+    @enabled("logo")
+    @rule(data=st.data())
+    def edit_logo(self, data: st.DataObject) -> None:
+        """The icons' logo (a declared input): drawn, removed, named in site.yaml or not."""
+        logo = self.root / "logo.png"
+        choice = data.draw(st.sampled_from(["draw", "remove", "name", "unname"]), label="logo")
+        if choice == "draw":
+            colour = data.draw(st.sampled_from(["#c81e1e", "#1e64c8", "#f0c800"]), label="colour")
+            size = data.draw(st.sampled_from([64, 600]), label="size")
+            buffer = io.BytesIO()
+            Image.new("RGB", (size, size // 2), colour).save(buffer, "PNG")
+            self.write_bytes(logo, buffer.getvalue())
+        elif choice == "remove" and logo.exists():
+            self.delete(logo)
+        else:
+            path = self.root / "site.yaml"
+            text = re.sub(r"^icons: .*\n", "", path.read_text(encoding="utf-8"), flags=re.M)
+            self.write(path, text + ("icons: {logo: logo.png}\n" if choice == "name" else ""))
         self.build_and_compare()
 
 

@@ -33,7 +33,6 @@ LOCALES = ["en_US", "fr_FR", "de_DE"]
 
 # -- the reference versions ------------------------------------------------------------
 
-OLD_LABEL = re.compile(r"(?:\*\*|__)\s*[QqAa]\s*:")
 OLD_FENCE = re.compile(r"(`{3,}|~{3,})")
 OLD_QUOTE = re.compile('"')
 OLD_INSIDE_PAIR = frozenset("*_[]~\\`")
@@ -136,10 +135,25 @@ def fake_link(href: str, kind: str, line: int | None) -> str:
 # -- the properties ----------------------------------------------------------------------
 
 
+# Every label some language knows, so that generated text hits them all.
+LABEL_ATOMS = ["**", "__", ":", "\uff1a", " :", "Q", "R", "A", "問", "ج", "Réponse", "x"]
+ALL_LABELS = {
+    label.casefold(): kind
+    for question, answer in qa.LABELS.values()
+    for kind, labels in (("q", question), ("a", answer))
+    for label in labels
+} | {"q": "q", "a": "a", "réponse": "a"}
+QA_RULES = (qa.FEATURE.markdown[0],)
+
+
 @settings(max_examples=1500, deadline=None)
-@given(texts)
-def test_may_apply_is_the_label_regex(text: str) -> None:
-    assert qa.may_apply(text) == (OLD_LABEL.search(text) is not None)
+@given(st.lists(st.sampled_from(ATOMS + LABEL_ATOMS), max_size=40).map("".join))
+def test_may_apply_sees_every_text_the_qa_rule_changes(text: str) -> None:
+    env = {"qa_labels": ALL_LABELS}
+    plain = markdown.render_reference(text, "fr_FR", env=dict(env))
+    ruled = markdown.render_reference(text, "fr_FR", env=dict(env), rules=QA_RULES)
+    if ruled != plain:
+        assert qa.may_apply(text)
 
 
 @settings(max_examples=1500, deadline=None)

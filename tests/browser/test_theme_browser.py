@@ -54,6 +54,8 @@ def test_switching_language_lands_on_the_translation(page, demo: Demo, key: str)
         switcher = page.locator("nav.language-switcher")
         link = switcher.locator(f'a[hreflang="{edition.hreflang}"]')
         assert link.count() == 1, f"no switcher link for {edition.code} on {page.url}"
+        assert not link.is_visible()  # a closed disclosure until asked
+        switcher.locator("summary").click()
         link.click()
         page.wait_for_load_state("load")
         assert _path(page.url) == _path(demo.url(key, edition.code))
@@ -62,6 +64,29 @@ def test_switching_language_lands_on_the_translation(page, demo: Demo, key: str)
         assert html.get_attribute("dir") == edition.direction
         current = page.locator("nav.language-switcher a[aria-current='page']")
         assert current.get_attribute("hreflang") == edition.hreflang
+    assert not page.problems.items, page.problems.items
+
+
+@pytest.mark.parametrize("edition", ["en-us", "ar"])
+def test_phone_header_is_one_row_and_the_switcher_opens_with_the_keyboard(
+    page, demo: Demo, edition: str
+) -> None:
+    page.set_viewport_size(WIDTHS["phone"])
+    _goto(page, demo.url(PRODUCT, edition))
+    header = page.locator("header.site-header").bounding_box()
+    assert header is not None and header["height"] <= 72, header
+    summary = page.locator("nav.language-switcher summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    links = page.locator("nav.language-switcher a[hreflang]")
+    assert links.count() == len(demo.editions)
+    for index in range(links.count()):
+        box = links.nth(index).bounding_box()
+        assert box is not None and links.nth(index).is_visible()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1, box  # on screen
+    page.keyboard.press("Tab")  # into the list: the first edition's link has the focus
+    focused = page.evaluate("document.activeElement.getAttribute('hreflang')")
+    assert focused == demo.editions[0].hreflang
     assert not page.problems.items, page.problems.items
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``mmsite build | serve | check | new | clean``.
+"""Command line: ``mmsite build | serve | check | new | clean | deploy``.
 
 Each verb is a module of this package with ``HELP`` (its line in ``mmsite --help``),
 ``add_arguments(parser)`` (its options) and ``run(args) -> int`` (its exit code); this
@@ -19,7 +19,7 @@ import traceback
 from typing import Protocol
 
 from mmsite import __version__
-from mmsite.commands import build, check, clean, new, serve
+from mmsite.commands import build, check, clean, deploy, new, serve
 from mmsite.errors import BuildErrors, MmsiteError
 
 
@@ -38,6 +38,7 @@ VERBS: dict[str, Verb] = {
     "serve": serve,
     "new": new,
     "check": check,
+    "deploy": deploy,
 }
 
 

@@ -38,4 +38,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"created {path}")
     if what[0] in ("product", "article") and len(what) > 1:
         print("it is a draft: preview it with `mmsite serve --drafts`, remove draft: to publish")
+    elif len(what) == 1:
+        from mmsite.commands.sitefiles import next_steps
+
+        print(next_steps(what[0]))
     return 0

@@ -1,5 +1,6 @@
 """What ``mmsite new`` makes (:mod:`mmsite.commands.new`): a working two-language shop
-skeleton, and new product/article files.
+skeleton that deploys (its CI and host files: :mod:`mmsite.commands.sitefiles`), and new
+product/article files.
 
 Templates come from the built-in theme; the scaffold holds only content, site.yaml and
 the site's own UI strings. Front matter follows the content format (docs: FORMAT).
@@ -12,6 +13,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from mmsite.commands.legalpages import LEGAL_FILES
+from mmsite.commands.sitefiles import deploy_files
 from mmsite.config.options import CONFIG_FILE
 from mmsite.content.frontmatter import split_front_matter
 from mmsite.engine.pipeline import site_config
@@ -33,7 +36,6 @@ markdown: {{unsafe_html: false}}
 """
 
 FILES: dict[str, str] = {
-    ".gitignore": "/public/\n/.public.*/\n.mmsite-cache/\n",
     "content/_index.md": """\
 ---
 title: {title}
@@ -159,6 +161,10 @@ def new_site(folder: Path, title: str | None = None) -> list[Path]:
     made = [_create(folder / CONFIG_FILE, SITE_YAML.format(**values))]
     for rel, text in FILES.items():
         made.append(_create(folder / rel, text.format(**values)))
+    for rel, text in LEGAL_FILES.items():  # footer pages: legal notice, privacy, terms ...
+        made.append(_create(folder / rel, text))
+    for rel, text in deploy_files().items():  # .github/workflows, requirements.txt ...
+        made.append(_create(folder / rel, text))
     return made
 
 

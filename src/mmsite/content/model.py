@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import posixpath
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -350,44 +351,96 @@ def _split_name(name: str, config: Config, path: Path) -> tuple[str, str]:
 def discover(config: Config) -> tuple[list[Path], dict[PurePosixPath, Path]]:
     """Markdown files and resource files below content/, in a stable order (sorted by
     path parts, as ``sorted(root.rglob("*"))``). Hidden names and ``i18n/`` are skipped,
-    symbolic links to folders are not followed."""
+    symbolic links to folders are not followed. Refused, all in one report: links out
+    of content/ and link loops, folders nested deeper than :data:`MAX_DEPTH`, names in
+    one folder that differ only in case (``About.md``, ``about.md``)."""
     root = config.content_dir
     if not root.is_dir():
         raise MmsiteError("no content/ folder", config.root, hint="create content/_index.md")
     markdown: list[Path] = []
     resources: dict[PurePosixPath, Path] = {}
-    _scan(str(root), "", root, markdown, resources)
+    errors: list[MmsiteError] = []
+    _scan(str(root), "", _Scan(root.resolve(), markdown, resources, errors))
+    if errors:
+        raise BuildErrors(errors)
     return markdown, resources
 
 
-def _scan(
-    folder: str,
-    rel: str,
-    root: Path,
-    markdown: list[Path],
-    resources: dict[PurePosixPath, Path],
-) -> None:
+MAX_DEPTH = 64  # folders below content/
+
+
+@dataclass
+class _Scan:
+    root: Path  # content/, resolved
+    markdown: list[Path]
+    resources: dict[PurePosixPath, Path]
+    errors: list[MmsiteError]
+
+
+def _scan(folder: str, rel: str, scan: _Scan, depth: int = 0) -> None:
     """Depth first, names sorted: the order of the sorted paths of a recursive glob."""
+    if depth > MAX_DEPTH:
+        scan.errors.append(
+            MmsiteError(
+                f"folders nested more than {MAX_DEPTH} deep below content/",
+                folder,
+                hint="move the pages up: a URL has one segment per folder",
+            )
+        )
+        return
     try:
-        with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
+        with os.scandir(folder) as found:
+            entries = sorted(found, key=lambda entry: entry.name)
     except PermissionError:
         return  # skipped, as a recursive glob skips it
+    seen: dict[str, str] = {}
     for entry in entries:
         name = entry.name
         if HIDDEN.search(name) or (not rel and name == I18N_DIR):
             continue
         path = Path(entry.path)
-        if entry.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
-            raise MmsiteError("symbolic link points outside content/", path)
+        if entry.is_symlink() and not _link_ok(path, scan):
+            continue
+        other = seen.setdefault(name.casefold(), name)
+        if other != name:  # reported, and still scanned: every mistake in one run
+            scan.errors.append(_case_clash(path, other))
         below = f"{rel}/{name}" if rel else name
         if entry.is_dir(follow_symlinks=False):
-            _scan(entry.path, below, root, markdown, resources)
+            _scan(entry.path, below, scan, depth + 1)
         elif entry.is_file():
             if name.endswith(".md") and name != ".md":
-                markdown.append(path)
+                scan.markdown.append(path)
             else:
-                resources[PurePosixPath(below)] = path
+                scan.resources[PurePosixPath(below)] = path
+
+
+def _link_ok(path: Path, scan: _Scan) -> bool:
+    """A symbolic link stays inside content/ (else an error is recorded)."""
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a loop, before Python 3.13
+        scan.errors.append(
+            MmsiteError("symbolic link loop", path, hint="delete the link or point it at a file")
+        )
+        return False
+    if target.is_relative_to(scan.root):
+        return True
+    scan.errors.append(
+        MmsiteError(
+            "symbolic link points outside content/",
+            path,
+            hint="copy the file into content/ instead of linking to it",
+        )
+    )
+    return False
+
+
+def _case_clash(path: Path, other: str) -> MmsiteError:
+    return MmsiteError(
+        f"{path.name!r} and {other!r} differ only in case",
+        path,
+        hint="rename one: on macOS and Windows, and on many web servers, they are one file",
+    )
 
 
 # -- front matter validation -------------------------------------------------
@@ -428,7 +481,9 @@ def _check_common(page: Page) -> None:
 
 
 def check_segment(segment: str, path: Path, line: int | None = None) -> None:
-    """Refuse a URL segment that could escape the output folder or break URLs."""
+    """Refuse a URL segment that could escape the output folder, break URLs, hide its
+    text (bidi controls, zero-width characters), take the name of a file the build
+    writes (``robots.txt``), or not fit in a file name."""
     if segment in (".", "..") or not SAFE_SEGMENT.match(segment) or segment.startswith("."):
         raise MmsiteError(
             f"{segment!r} cannot be used in a URL",
@@ -436,6 +491,67 @@ def check_segment(segment: str, path: Path, line: int | None = None) -> None:
             line,
             hint="a slug is one path segment: letters, digits and - (no /, .., spaces or quotes)",
         )
+    hidden = _invisible(segment) if not segment.isascii() or "\x7f" in segment else None
+    if hidden:
+        codes = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in hidden))
+        raise MmsiteError(
+            f"{segment!r} holds invisible characters ({codes}): bidi controls or "
+            "zero-width characters make a URL read as another",
+            path,
+            line,
+            hint="retype the name without them",
+        )
+    if ("." in segment or segment[0] == "_") and _reserved(segment):
+        raise MmsiteError(
+            f"{segment!r} is the name of a file the build writes",
+            path,
+            line,
+            hint="choose another slug (or file name)",
+        )
+    size = len(segment.encode("utf-8")) if len(segment) * 4 > MAX_SEGMENT_BYTES else 0
+    if size > MAX_SEGMENT_BYTES:
+        raise MmsiteError(
+            f"a URL segment of {size} bytes is longer than a file name can be "
+            f"({MAX_SEGMENT_BYTES} bytes)",
+            path,
+            line,
+            hint="shorten the slug (or file name)",
+        )
+
+
+def _reserved(segment: str) -> bool:
+    folded = segment.casefold()
+    return folded in RESERVED or RESERVED_PATTERN.fullmatch(folded) is not None
+
+
+def _invisible(segment: str) -> list[str]:
+    """Format and control characters: bidi controls, zero-width joiners, soft hyphens,
+    DEL (SAFE_SEGMENT refuses the C0 controls)."""
+    return [c for c in segment if unicodedata.category(c) in ("Cf", "Cc")]
+
+
+# Names the build writes (or hosts read) in a folder of the output: a page's folder
+# must not take them. Compared case-folded; each holds a dot or starts with "_" (the
+# only segments check_segment looks up).
+RESERVED = frozenset(
+    {
+        "index.html",
+        "404.html",
+        "robots.txt",
+        "sitemap.xml",
+        "_headers",
+        "_redirects",
+        "atom.xml",
+        "merchant-feed.xml",
+        "favicon.ico",
+        "apple-touch-icon.png",
+        "icon-192.png",
+        "icon-512.png",
+        "manifest.webmanifest",
+    }
+)
+RESERVED_PATTERN = re.compile(r"sitemap-\d+\.xml")
+MAX_SEGMENT_BYTES = 255  # a file name on ext4, APFS, NTFS (in UTF-16 units there)
 
 
 def parse_file(path: Path) -> Document:
@@ -473,6 +589,8 @@ def _read(
     if not page.is_index:
         check_segment(stem, path)
     _check_common(page)
+    if page.is_index and page.dir.parts and "slug" not in doc.meta:
+        check_segment(page.dir.name, path)  # the folder's name is the URL segment
     return page
 
 
@@ -527,9 +645,34 @@ def load_content(
         page.group = group
     for group in groups.values():
         _inherit(group, errors)
+    errors += _slug_case_clashes(groups.values())
     if errors:
         raise BuildErrors(errors)
     return ContentModel(groups=dict(sorted(groups.items())), resources=resources)
+
+
+def _slug_case_clashes(groups: Iterable[Group]) -> list[MmsiteError]:
+    """Pages of one language in one folder whose slugs differ only in case
+    (``slug: About`` beside ``about.md``): one folder on macOS and Windows."""
+    errors = []
+    seen: dict[tuple[str, PurePosixPath, str], Page] = {}
+    for group in groups:
+        for page in group.pages.values():
+            if page.dir == PurePosixPath(".") and page.is_index:
+                continue  # the home page has no segment
+            folder = page.dir.parent if page.is_index else page.dir
+            other = seen.setdefault((page.lang, folder, page.slug.casefold()), page)
+            if other.slug != page.slug:
+                errors.append(
+                    MmsiteError(
+                        f"slug {page.slug!r} differs only in case from {other.slug!r} "
+                        f"of {other.source.name}",
+                        page.source,
+                        page.line_of("slug"),
+                        hint="rename one: on macOS and Windows they are one folder",
+                    )
+                )
+    return errors
 
 
 def _inherit(group: Group, errors: list[MmsiteError]) -> None:

@@ -112,20 +112,24 @@ def _input_stamp(st: os.stat_result) -> Stamp:
 
 
 def _scan(folder: str, skip_hidden: bool, stamps: Stamps) -> None:
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return  # a missing folder: its files are absent from the stamps
-    for entry in entries:
-        if skip_hidden and HIDDEN.search(entry.name):
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            _scan(entry.path, skip_hidden, stamps)
-            continue
+    """A loop, not recursion: content 1,500 folders deep is refused by discovery with
+    a message, so the scan before it must not overflow the stack."""
+    stack = [folder]
+    while stack:
         try:
-            stamps[entry.path] = _input_stamp(entry.stat())
+            entries = list(os.scandir(stack.pop()))
         except OSError:
-            stamps[entry.path] = ()  # a dangling symbolic link
+            continue  # a missing folder: its files are absent from the stamps
+        for entry in entries:
+            if skip_hidden and HIDDEN.search(entry.name):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+                continue
+            try:
+                stamps[entry.path] = _input_stamp(entry.stat())
+            except OSError:
+                stamps[entry.path] = ()  # a dangling symbolic link (or a loop)
 
 
 def output_stamps(folder: Path, files: dict[str, Stamp | None]) -> Stamps:

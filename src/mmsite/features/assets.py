@@ -8,8 +8,10 @@ Templates ask for ``asset('css/style.css')`` and get the published name.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -17,9 +19,10 @@ from urllib.parse import urlsplit
 
 from mmsite.config.options import Config, ConfigSection, SectionContext, boolean, mapping, only
 from mmsite.config.yamlutil import decode_utf8
-from mmsite.errors import MmsiteError
+from mmsite.errors import BuildErrors, MmsiteError, relpath
+from mmsite.features.checking import WARNING, CheckContext, Finding
 from mmsite.features.images import is_processed
-from mmsite.features.registry import Feature
+from mmsite.features.registry import Check, Feature, ModelContext
 
 if TYPE_CHECKING:
     from mmsite.features.site import StepContext as Build
@@ -182,15 +185,117 @@ def copy_resources(build: Build) -> None:
             build.out.copy(rel, path)
 
 
+# -- which files beside pages may be published -------------------------------------
+
+# Files a browser shows or downloads but never runs as the site's own code. Everything
+# else beside pages (HTML, JavaScript, SVG, XML, CSS, unknown kinds) is active: it is
+# published only when site.yaml lists it in assets.active_resources. Photos in
+# formats Pillow reads are not here: the images feature publishes them processed.
+PASSIVE_SUFFIXES = frozenset(
+    {
+        # images Pillow does not process (kept as they are)
+        ".gif", ".ico", ".bmp",
+        # documents
+        ".pdf", ".txt", ".csv", ".tsv", ".json", ".epub", ".rtf", ".ics", ".vcf",
+        ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp",
+        # fonts
+        ".woff", ".woff2", ".ttf", ".otf",
+        # audio, video, subtitles
+        ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wav", ".flac",
+        ".mp4", ".m4v", ".webm", ".ogv", ".mov", ".vtt", ".srt",
+        # archives
+        ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".tar",
+    }
+)  # fmt: skip
+OPTION = "assets.active_resources"
+
+
+def is_passive(rel: PurePosixPath) -> bool:
+    return is_processed(rel) or rel.suffix.lower() in PASSIVE_SUFFIXES
+
+
+def check_resources(ctx: ModelContext) -> None:
+    """Model step: every file beside pages is passive, processed or listed in
+    ``assets.active_resources`` (a ``content/sw.js`` would otherwise run as the site's
+    own code: ``script-src 'self'`` allows it); every listed pattern names a file."""
+    options = asset_options(ctx.config)
+    resources = ctx.model.resources
+    errors = [
+        _active_error(rel, path)
+        for rel, path in resources.items()
+        if not is_passive(rel) and not options.allows(rel)
+    ]
+    for pattern in options.active_resources:
+        if not any(fnmatch.fnmatchcase(str(rel), pattern) for rel in resources):
+            errors.append(
+                MmsiteError(
+                    f"{OPTION}: {pattern!r} names no file below content/",
+                    ctx.config.path,
+                    options.active_line,
+                    hint="a path below content/ such as products/demo.html (* for any name)",
+                )
+            )
+    if errors:
+        raise BuildErrors(errors)
+
+
+def _active_error(rel: PurePosixPath, path: Path) -> MmsiteError:
+    kind = rel.suffix.lower() or "files without an extension"
+    return MmsiteError(
+        f"{kind} beside pages is not published: a browser may run it as this site's own "
+        "code (HTML, JavaScript, SVG...), or its kind is unknown",
+        path,
+        hint=f"to publish it as it is, list it in site.yaml: assets: {{active_resources: "
+        f"[{rel}]}}; or remove it (images, PDFs, fonts, audio, video, text and archives "
+        "are published without that)",
+    )
+
+
+def check_active(ctx: CheckContext) -> Iterator[Finding]:
+    """``mmsite check`` names every active file beside pages that is published."""
+    root = ctx.site.config.root
+    options = asset_options(ctx.site.config)
+    for rel, path in ctx.site.model.resources.items():
+        if not is_passive(rel) and options.allows(rel) and (ctx.output / rel).is_file():
+            yield Finding(
+                WARNING,
+                "active",
+                str(rel),
+                f"published as it is from {relpath(path, root).as_posix()} ({OPTION}): "
+                "a browser runs it as this site's own code",
+            )
+
+
 @dataclass(frozen=True)
 class AssetOptions:
     minify: bool = False  # minify fingerprinted CSS and JS (needs rcssmin, rjsmin)
+    # patterns of active files beside pages to publish anyway (paths below content/)
+    active_resources: tuple[str, ...] = ()
+    active_line: int | None = None  # of active_resources in site.yaml, for errors
+
+    def allows(self, rel: PurePosixPath) -> bool:
+        return any(fnmatch.fnmatchcase(str(rel), p) for p in self.active_resources)
 
 
 def _parse_assets(data: Any, ctx: SectionContext) -> AssetOptions:
-    raw = mapping(data, ("assets",), ctx.lines)
-    only(raw, {"minify"}, ("assets",), ctx.lines)
-    return AssetOptions(minify=boolean(raw.get("minify", False), ("assets", "minify"), ctx.lines))
+    keys = ("assets",)
+    raw = mapping(data, keys, ctx.lines)
+    only(raw, {"minify", "active_resources"}, keys, ctx.lines)
+    active = raw.get("active_resources", [])
+    if not isinstance(active, list) or not all(
+        isinstance(item, str) and item.strip() and not item.startswith(("/", "../"))
+        for item in active
+    ):
+        raise ctx.lines.error(
+            (*keys, "active_resources"),
+            "must be a list of paths below content/",
+            hint="e.g. active_resources: [sw.js, products/demo.html]",
+        )
+    return AssetOptions(
+        minify=boolean(raw.get("minify", False), (*keys, "minify"), ctx.lines),
+        active_resources=tuple(item.strip() for item in active),
+        active_line=ctx.lines.line((*keys, "active_resources")),
+    )
 
 
 def asset_options(config: Config) -> AssetOptions:
@@ -201,5 +306,7 @@ def asset_options(config: Config) -> AssetOptions:
 FEATURE = Feature(
     "assets",
     config=(ConfigSection("assets", _parse_assets),),
+    model=(check_resources,),
     before_pages=(publish_static, copy_resources),
+    checks=(Check("active", check_active),),
 )

@@ -6,13 +6,25 @@ SEO and hosting files."""
 from mmsite.features.assets import FEATURE as ASSETS
 from mmsite.features.commerce.feature import FEATURE as COMMERCE
 from mmsite.features.hosting import FEATURE as HOSTING
+from mmsite.features.icons import FEATURE as ICONS
 from mmsite.features.images import FEATURE as IMAGES
 from mmsite.features.qa import FEATURE as QA
 from mmsite.features.registry import Feature, Registry
 from mmsite.features.seo import FEATURE as SEO
 from mmsite.features.series.feature import FEATURE as SERIES
+from mmsite.features.uistrings import FEATURE as UI_STRINGS
 
-BUILTIN: tuple[Feature, ...] = (ASSETS, IMAGES, SERIES, COMMERCE, QA, SEO, HOSTING)
+BUILTIN: tuple[Feature, ...] = (
+    ASSETS,
+    IMAGES,
+    SERIES,
+    COMMERCE,
+    QA,
+    SEO,
+    HOSTING,
+    ICONS,
+    UI_STRINGS,
+)
 
 
 def builtin_registry(*extra: Feature) -> Registry:

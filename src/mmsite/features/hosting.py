@@ -19,7 +19,7 @@ from mmsite.content.model import Group, virtual_page
 from mmsite.errors import BuildErrors, MmsiteError, relpath
 from mmsite.features.checking import ERROR, CheckContext, Finding
 from mmsite.features.registry import Check, Feature, Output
-from mmsite.features.site import PageView
+from mmsite.features.site import PageView, language_item
 from mmsite.i18n.editions import language_label
 from mmsite.i18n.routing import Route, quote_path
 
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from mmsite.features.site import StepContext as Build
 
 IMMUTABLE = "public, max-age=31536000, immutable"
+# What every other file needs (HTML, sitemap, feeds). Netlify and Cloudflare Pages send it
+# by default, so _headers does not repeat it (docs/deploy.md); `mmsite deploy` sets it.
+REVALIDATE = "public, max-age=0, must-revalidate"
 # The default theme has no inline script or style, so this holds; JSON-LD
 # (<script type="application/ld+json">) is data, never executed, so script-src allows it.
 CSP = (
@@ -183,14 +186,7 @@ class NotFoundView(PageView):
     def languages(self) -> list[dict[str, Any]]:
         site = self.site
         return [
-            {
-                "code": e.code,
-                "hreflang": e.hreflang,
-                "label": language_label(e, site.editions),
-                "url": site.router.base_path + e.prefix,
-                "current": e == self.edition,
-                "fallback": False,
-            }
+            language_item(site, e, site.router.base_path + e.prefix, e == self.edition, False)
             for e in site.editions
         ]
 

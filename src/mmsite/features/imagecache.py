@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import threading
+import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
@@ -47,10 +48,15 @@ else:
 
 PIPELINE_VERSION = 1  # bump when processing changes, to invalidate every cache entry
 OG_SIZE = (1200, 630)
-ORIGINAL_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
+ORIGINAL_FORMATS = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "WEBP": "webp"}
+# Phone and camera formats browsers do not all show: published as JPEG (PNG when the
+# picture has transparency), never as they are (they carry GPS EXIF, camera serials).
+CONVERTED_FORMATS = frozenset({"TIFF", "HEIF", "AVIF"})
+HEIF_SUFFIXES = (".heic", ".heif")
 EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp", "avif": "avif"}
 ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 MANIFEST = "manifest.json"
+NOTE = "warning.txt"  # beside the manifest: a warning given each time the entry is used
 
 
 @dataclass(frozen=True)
@@ -106,12 +112,33 @@ def target_widths(width: int, widths: tuple[int, ...]) -> list[int]:
     return smaller + [width] if len(smaller) < len(widths) else smaller
 
 
+class MissingPlugin(Exception):
+    """A photo format that needs an optional package."""
+
+
+def _heif_opener() -> None:
+    try:
+        import pillow_heif  # type: ignore[import-not-found]
+    except ImportError:
+        raise MissingPlugin(
+            "HEIC/HEIF photos need the pillow-heif package: pip install 'mmsite[heic]', "
+            "or export the photo as JPEG (the file is never published as it is)"
+        ) from None
+    pillow_heif.register_heif_opener()
+
+
 def _open(path: str, largest: int) -> tuple[Image.Image, str]:
     """Decode (JPEG at a reduced scale when that is enough), apply EXIF orientation."""
+    if path.lower().endswith(HEIF_SUFFIXES):
+        _heif_opener()
     image = Image.open(path)
     original = ORIGINAL_FORMATS.get(image.format or "")
+    if original is None and image.format in CONVERTED_FORMATS:
+        original = "png" if _has_alpha(image) else "jpeg"
     if original is None:
-        raise ValueError(f"{image.format} images are not supported (use JPEG, PNG or WebP)")
+        raise ValueError(
+            f"{image.format} images are not supported (use JPEG, PNG, WebP, HEIC or TIFF)"
+        )
     if image.format == "JPEG":
         w, h = image.size
         if image.getexif().get(0x0112) in ROTATED:
@@ -199,7 +226,10 @@ def _resize(image: Image.Image, width: int) -> Image.Image:
 
 
 def _render(job: Job, folder: Path) -> list[Output]:
-    image, original = _open(job.source, max(job.widths))
+    with warnings.catch_warnings():  # our own warning instead of Pillow's (see _note_size)
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        image, original = _open(job.source, max(job.widths))
+    _note_size(image, folder)
     outputs: list[Output] = []
     formats = [original] + [f for f in job.formats if f != original]
     sized = image
@@ -217,6 +247,20 @@ def _render(job: Job, folder: Path) -> list[Output]:
     return outputs
 
 
+def _note_size(image: Image.Image, folder: Path) -> None:
+    """A photo over Pillow's decompression-bomb limit (89 megapixels; twice that is
+    refused) is processed with a warning of ours, kept in its cache entry."""
+    pixels = image.width * image.height
+    limit = Image.MAX_IMAGE_PIXELS
+    if limit and pixels > limit:
+        (folder / NOTE).write_text(
+            f"very large image ({pixels / 1e6:.0f} megapixels, over the "
+            f"{limit / 1e6:.0f} megapixel safety limit): processing it takes a lot of "
+            "memory; export it smaller (a web photo needs at most a few megapixels)",
+            encoding="utf-8",
+        )
+
+
 def process_job(job: Job, cache_root: str) -> str | None:
     """Worker: process ``job`` into its cache entry. Returns an error message or None."""
     final = entry_dir(Path(cache_root), job.key)
@@ -229,10 +273,15 @@ def process_job(job: Job, cache_root: str) -> str | None:
         (work / MANIFEST).write_text(manifest, encoding="utf-8")
         shutil.rmtree(final, ignore_errors=True)
         os.replace(work, final)
-    except Image.DecompressionBombError as exc:
-        return f"image too large to process safely ({exc})"
+    except Image.DecompressionBombError:
+        return (
+            f"image too large to process safely (over {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} "
+            "megapixels, or a decompression bomb)"
+        )
     except Image.UnidentifiedImageError:
         return "not an image Pillow can read (corrupt, or not really JPEG/PNG/WebP?)"
+    except MissingPlugin as exc:
+        return str(exc)
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         return f"cannot process image: {exc}"
     finally:
@@ -258,6 +307,14 @@ def load_entry(cache_root: Path, key: str) -> list[Output] | None:
     if not all((folder / o.file).is_file() for o in outputs):
         return None
     return outputs
+
+
+def entry_note(cache_root: Path, key: str) -> str | None:
+    """The warning kept in a cache entry (a very large photo), if any."""
+    try:
+        return (entry_dir(cache_root, key) / NOTE).read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 def run_jobs(jobs: list[Job], cache_root: Path, workers: int | None = None) -> dict[str, str]:

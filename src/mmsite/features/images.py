@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from mmsite.config.options import Config
-from mmsite.content.model import ContentModel, Page
+from mmsite.content.model import MAX_SEGMENT_BYTES, ContentModel, Page
 from mmsite.errors import BuildErrors, MmsiteError, relpath
 from mmsite.features.checking import WARNING, CheckContext, Finding
 from mmsite.features.imagecache import (
@@ -23,6 +23,7 @@ from mmsite.features.imagecache import (
     Job,
     Output,
     entry_dir,
+    entry_note,
     file_digest,
     load_entry,
     run_jobs,
@@ -48,12 +49,25 @@ if TYPE_CHECKING:
 
     from mmsite.features.site import StepContext as Build
 
-PROCESSED_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp"})
+# Published at their own path (resized, metadata stripped), in their own format.
+WEB_SUFFIXES = frozenset({".jpg", ".jpeg", ".jfif", ".jpe", ".png", ".webp"})
+# Phone and camera photos: published as JPEG (PNG with transparency) beside the source's
+# path with that suffix (photo.heic -> photo.jpg), never as they are.
+CONVERTED_SUFFIXES = frozenset({".heic", ".heif", ".tif", ".tiff", ".avif"})
+PROCESSED_SUFFIXES = WEB_SUFFIXES | CONVERTED_SUFFIXES
 
 
 def is_processed(rel: PurePosixPath) -> bool:
     """Resources that are published only in processed form (never raw, never with EXIF)."""
     return rel.suffix.lower() in PROCESSED_SUFFIXES
+
+
+def plain_path(rel: PurePosixPath, fallback: str) -> PurePosixPath:
+    """Where the largest processed file is published under the source's own name
+    (``photo.jpg``; ``photo.heic`` -> ``photo.jpg``), so links to the photo work."""
+    if rel.suffix.lower() in WEB_SUFFIXES:
+        return rel
+    return rel.with_suffix("." + EXTENSIONS[fallback])
 
 
 # -- the model templates see --------------------------------------------------
@@ -176,6 +190,7 @@ def process_images(build: Build) -> None:
     cache = image_cache_dir(config)
     _check_cache_dir(cache, build.out.final, config)
     sources = {rel: path for rel, path in site.model.resources.items() if is_processed(rel)}
+    _check_names(sources)
     og = _og_sources(site.model)
     options = image_options(config)
     jobs = {
@@ -198,13 +213,41 @@ def process_images(build: Build) -> None:
     ]
     if errors:
         raise BuildErrors(errors)
+    plain: dict[PurePosixPath, PurePosixPath] = {}  # published plain path -> source
     for rel, job in jobs.items():
         outputs = load_entry(cache, job.key)
         if outputs is None:
             raise MmsiteError("image cache entry vanished during the build", sources[rel])
-        site.images[rel] = _publish(build, rel, job, outputs)
+        note = entry_note(cache, job.key)
+        if note is not None:
+            site.reporter.warn(note, sources[rel])
+        image = _publish(build, rel, job, outputs)
+        errors += _plain_clash(image, plain, site.model)
+        site.images[rel] = image
+    if errors:
+        raise BuildErrors(errors)
     build.result.images = len(jobs)
     build.result.images_processed = len(misses)
+
+
+# What the longest published size adds to the photo's name (widths are at most 8192).
+VARIANT_NAME_EXTRA = len("-8192w.0123456789.webp")
+
+
+def _check_names(sources: dict[PurePosixPath, Path]) -> None:
+    """A photo whose sizes' names would be longer than a file name may be (255 bytes)."""
+    errors = [
+        MmsiteError(
+            f"file name too long for the published sizes of this photo ({size} bytes in "
+            f"its name, at most {MAX_SEGMENT_BYTES - VARIANT_NAME_EXTRA})",
+            path,
+            hint="shorten the file name",
+        )
+        for rel, path in sources.items()
+        if (size := len(rel.stem.encode("utf-8"))) + VARIANT_NAME_EXTRA > MAX_SEGMENT_BYTES
+    ]
+    if errors:
+        raise BuildErrors(errors)
 
 
 def install_picture(env: jinja2.Environment, site: ImageSite) -> None:
@@ -252,10 +295,33 @@ def _publish(build: Build, rel: PurePosixPath, job: Job, outputs: list[Output]) 
         else:
             variants.append(variant)
     fallback = variants[0].format  # the worker writes the original format first
-    image = ImageSet(rel, quote_path(base + str(rel)), tuple(variants), fallback, og)
+    published = plain_path(rel, fallback)
+    image = ImageSet(rel, quote_path(base + str(published)), tuple(variants), fallback, og)
     largest = next(o for o in outputs if o.role == "responsive" and o.width == image.width)
-    build.out.copy(rel, folder / largest.file)
+    build.out.copy(published, folder / largest.file)
     return image
+
+
+def _plain_clash(
+    image: ImageSet, plain: dict[PurePosixPath, PurePosixPath], model: ContentModel
+) -> list[MmsiteError]:
+    """``photo.heic`` is published as ``photo.jpg``: refuse a ``photo.jpg`` (or a
+    ``photo.tif``) beside it."""
+    source = image.source
+    published = plain_path(source, image.fallback_format)
+    if published == source:
+        return []
+    other = plain.setdefault(published, source)
+    if other == source and published not in model.resources:
+        return []
+    clash = published if published in model.resources else other
+    return [
+        MmsiteError(
+            f"published as {published.name}, the name {clash.name} beside it takes",
+            model.resources[source],
+            hint=f"rename one of them ({source.name} becomes {published.name} when published)",
+        )
+    ]
 
 
 # -- markup --------------------------------------------------------------------------

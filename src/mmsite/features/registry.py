@@ -69,11 +69,15 @@ def provides(*keys: str) -> Callable[[ContextProcessor], ContextProcessor]:
 class MarkdownRule:
     """A markdown-it core rule run after inline parsing. ``may_apply(text)`` is a cheap
     test "could this rule change this text?": a document takes the fast engine only
-    when every rule says no (a rule without one sends every document to markdown-it-py)."""
+    when every rule says no (a rule without one sends every document to markdown-it-py).
+    ``env(site, route)`` gives what the rule reads from the env for one page (its labels
+    in the page's language, say), beside ``t`` (the page's UI strings)."""
 
     name: str
     rule: Callable[[StateCore], None]
     may_apply: Callable[[str], bool] | None = None
+    # f(site, route) -> entries the rule reads from the Markdown env for that page
+    env: Callable[[Any, Any], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)

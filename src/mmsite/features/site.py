@@ -21,7 +21,7 @@ from mmsite.content.model import ContentModel, Memo, Page, remembered
 from mmsite.errors import Reporter
 from mmsite.features.pictures import ImageSet, PageImage, og_image, page_images
 from mmsite.features.registry import Registry
-from mmsite.i18n.editions import Edition, Strings, language_label, parse_locale
+from mmsite.i18n.editions import Edition, Strings, currency_symbol, language_label, parse_locale
 from mmsite.i18n.routing import Route, Router
 
 if TYPE_CHECKING:
@@ -98,17 +98,19 @@ class Site:
             html = self.bodies[key] = self.renderer(self, route, source)
         return html
 
-    def menu(self, edition: Edition) -> list[Route]:
-        """Top-level sections and pages of one edition, unless ``menu: false``."""
-        return self.memo("menu", edition.code, lambda: self._menu(edition))
+    def menu(self, edition: Edition, name: str = "main") -> list[Route]:
+        """Top-level sections and pages of one edition in the ``main`` menu (unless
+        ``menu: false`` or ``footer``) or in the ``footer`` one (``menu: footer``)."""
+        return self.memo("menu", (edition.code, name), lambda: self._menu(edition, name))
 
-    def _menu(self, edition: Edition) -> list[Route]:
+    def _menu(self, edition: Edition, name: str) -> list[Route]:
         routes = []
         for group in self.model.children_of(PurePosixPath(".")):
             route = self.router.get(group, edition)
-            if route is not None and group.default.meta.get("menu") is not False:
+            if route is not None and _menu_of(group.default.meta.get("menu")) == name:
                 routes.append(route)
-        routes.sort(key=lambda r: (r.group.default.weight, r.page.title))
+        # the same order in every language: weight, then the default language's titles
+        routes.sort(key=lambda r: (r.group.default.weight, r.group.default.title, r.group.key))
         return routes
 
     def language_label(self, edition: Edition) -> str:
@@ -119,6 +121,29 @@ class Site:
 
     def view(self, route: Route) -> PageView:
         return PageView(self, route)
+
+
+def language_item(
+    site: Site, edition: Edition, url: str, current: bool, fallback: bool
+) -> dict[str, Any]:
+    """One entry of the language switcher: the edition's own name and its currency."""
+    return {
+        "code": edition.code,
+        "hreflang": edition.hreflang,
+        "label": site.language_label(edition),
+        "url": url,
+        "current": current,
+        "fallback": fallback,
+        "currency": edition.currency,
+        "currency_symbol": currency_symbol(edition),
+    }
+
+
+def _menu_of(value: Any) -> str | None:
+    """The menu a top-level page is in: ``main`` unless its front matter says otherwise."""
+    if value is False:
+        return None
+    return "footer" if value == "footer" else "main"
 
 
 class PageView:
@@ -208,16 +233,8 @@ class PageView:
             route = self.site.router.get(self.route.group, edition)
             if route is None:
                 continue
-            items.append(
-                {
-                    "code": edition.code,
-                    "hreflang": edition.hreflang,
-                    "label": self.site.language_label(edition),
-                    "url": route.url,
-                    "current": edition.code == self.edition.code,  # codes are unique
-                    "fallback": route.fallback,
-                }
-            )
+            current = edition.code == self.edition.code  # codes are unique
+            items.append(language_item(self.site, edition, route.url, current, route.fallback))
         return items
 
     @cached_property
@@ -238,13 +255,21 @@ class PageView:
     @cached_property
     def menu(self) -> list[dict[str, Any]]:
         """Main navigation: top-level sections and pages, unless ``menu: false``."""
+        return self._menu_items("main")
+
+    @cached_property
+    def footer_menu(self) -> list[dict[str, Any]]:
+        """Footer links: top-level pages with ``menu: footer`` (legal notice, shipping)."""
+        return self._menu_items("footer")
+
+    def _menu_items(self, name: str) -> list[dict[str, Any]]:
         return [
             {
                 "title": route.page.title,
                 "url": route.url,
                 "active": self.route.url.startswith(route.url),
             }
-            for route in self.site.menu(self.edition)
+            for route in self.site.menu(self.edition, name)
         ]
 
     @property

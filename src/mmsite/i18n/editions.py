@@ -13,7 +13,7 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_currency_symbol
 
 from mmsite.config.options import Config, Language, Market
 from mmsite.config.yamlutil import load_yaml, read_text_file
@@ -149,22 +149,33 @@ class Strings:
 
     @classmethod
     def load(cls, folders: list[Path], config: Config, reporter: Reporter) -> Strings:
-        """``folders`` in increasing priority (theme first, then the site)."""
+        """``folders`` in increasing priority (theme first, then the site). In each folder
+        a language reads its file names from the most general to the most specific
+        (:func:`string_files`: ``pt.yaml`` then ``pt-br.yaml``), each overriding the last.
+        Keys the default language has and another lacks are reported once per language."""
         tables: dict[str, dict[str, Any]] = {code: {} for code in config.languages}
         for folder in folders:
-            for code in config.languages:
-                path = folder / f"{code}.yaml"
-                if not path.is_file():
-                    continue
-                data = load_yaml(read_text_file(path), path)
-                if data is None:
-                    continue
-                if not isinstance(data, dict):
-                    raise MmsiteError("UI strings must be a mapping of key: text", path)
-                for key, value in data.items():
-                    _check_string(path, key, value)
-                tables[code].update(data)
-        return cls(tables, config, reporter)
+            for code, language in config.languages.items():
+                for name in reversed(string_files(code, language.locale)):
+                    tables[code].update(_read_strings(folder / f"{name}.yaml"))
+        strings = cls(tables, config, reporter)
+        for lang, keys in strings.missing().items():
+            shown = ", ".join(keys[:8]) + (", ..." if len(keys) > 8 else "")
+            reporter.warn(
+                f"{len(keys)} UI string(s) missing in {lang!r}: {shown}; using "
+                f"{config.default_language!r} (add them to i18n/{lang}.yaml)"
+            )
+        return strings
+
+    def missing(self) -> dict[str, list[str]]:
+        """Per language, the keys the default language has and it lacks (sorted)."""
+        default = self.tables.get(self.config.default_language, {})
+        result = {}
+        for lang, table in self.tables.items():
+            keys = sorted(set(default) - set(table))
+            if keys and lang != self.config.default_language:
+                result[lang] = keys
+        return result
 
     def lookup(self, lang: str, key: str) -> Any:
         value = self.tables.get(lang, {}).get(key)
@@ -175,12 +186,7 @@ class Strings:
         if value is None:
             self.reporter.warn(f"UI string {key!r} is missing in every language")
             return key
-        if lang != default:
-            self.reporter.warn(
-                f"UI string {key!r} is missing in {lang!r}; using {default!r} "
-                f"(add it to i18n/{lang}.yaml)"
-            )
-        return value
+        return value  # a key missing in ``lang`` was reported once, when loading
 
     def translate(self, lang: str, key: str, count: int | None = None, **values: Any) -> str:
         if count is None and not values:
@@ -228,6 +234,40 @@ def safe_format(text: str, values: dict[str, Any]) -> str:
         literal + ("" if name is None else str(values[name]))
         for literal, name in placeholders(text)
     )
+
+
+def string_files(code: str, locale: str) -> list[str]:
+    """The UI-string file names (without ``.yaml``) a language reads, most specific first:
+    what its locale names, then its code and base language (``pt`` with locale ``pt_BR``:
+    ``pt-br``, ``pt``; ``zh`` with ``zh_TW``: ``zh-hant-tw``, ``zh-hant``, ``zh-tw``, ``zh``).
+    Chinese without a script takes it from the territory (TW, HK, MO: Traditional)."""
+    parsed = parse_locale(locale)
+    base = parsed.language
+    script = parsed.script
+    if base == "zh" and not script:
+        script = "Hant" if parsed.territory in ("TW", "HK", "MO") else "Hans"
+    names = []
+    if script and parsed.territory:
+        names.append(f"{base}-{script}-{parsed.territory}".lower())
+    if script:
+        names.append(f"{base}-{script}".lower())
+    if parsed.territory:
+        names.append(f"{base}-{parsed.territory}".lower())
+    names += [code, base]
+    return list(dict.fromkeys(names))
+
+
+def _read_strings(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    data = load_yaml(read_text_file(path), path)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise MmsiteError("UI strings must be a mapping of key: text", path)
+    for key, value in data.items():
+        _check_string(path, key, value)
+    return data
 
 
 def _check_string(path: Path, key: Any, value: Any) -> None:
@@ -294,6 +334,13 @@ def format_number(value: int | float | Decimal, locale: str, fmt: str | None = N
         value, format=fmt, locale=parse_locale(locale), numbering_system="default"
     )
     return localize_digits(text, locale)
+
+
+def currency_symbol(edition: Edition) -> str:
+    """The edition's currency as its readers write it ("£", "€", "ج.م.‏"); "" without one."""
+    if not edition.currency:
+        return ""
+    return get_currency_symbol(edition.currency, locale=parse_locale(edition.locale))
 
 
 def language_label(edition: Edition, editions: list[Edition]) -> str:

@@ -190,12 +190,21 @@ def render_body(site: Site, route: Route, source: str) -> Markup:
             route.edition.locale,
             site.config.markdown.unsafe_html,
             link_resolver(route, site.router),
-            {"t": functools.partial(site.strings.translate, route.page.lang)},
+            _markdown_env(site, route),
             image=markdown_images(site, route),
             prepared=_prepared(site, route, source),
             rules=site.registry.markdown_rules,
         )
     )
+
+
+def _markdown_env(site: Site, route: Route) -> dict[str, Any]:
+    """The page's UI strings (``t``) and what the features' Markdown rules ask for."""
+    env: dict[str, Any] = {"t": functools.partial(site.strings.translate, route.page.lang)}
+    for rule in site.registry.markdown_rules:
+        if rule.env is not None:
+            env.update(rule.env(site, route))
+    return env
 
 
 def _prepared(site: Site, route: Route, source: str) -> str | None:

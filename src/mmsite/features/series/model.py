@@ -29,6 +29,9 @@ TAGS = "tags"
 INTERVIEWEE_KEYS = frozenset({"name", "company", "country", "role"})
 WORDS = re.compile(r"\w+(?:['’-]\w+)*")
 WORDS_PER_MINUTE = 200
+# Scripts written without spaces between words: Han, Hiragana, Katakana, Thai.
+UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
+CHARS_PER_MINUTE = {"ja": 500, "zh": 300, "th": 1000}
 
 
 @functools.cache
@@ -185,7 +188,17 @@ def tags(page: Page) -> list[Tag]:
 
 
 def reading_minutes(page: Page) -> int:
-    return max(1, round(len(WORDS.findall(page.body)) / WORDS_PER_MINUTE))
+    """Words at 200 a minute; Chinese and Japanese characters (kana, kanji) and Thai
+    letters, written without spaces between words, by character: a Japanese reader reads
+    about 500 a minute, a Chinese one 300, a Thai one 1,000 (about 200 words)."""
+    body = page.body
+    if not body.isascii():
+        chars = len(UNSPACED.findall(body))
+        if chars:
+            rate = CHARS_PER_MINUTE.get(page.lang.split("-")[0], 500)
+            words = len(WORDS.findall(UNSPACED.sub(" ", body)))
+            return max(1, round(chars / rate + words / WORDS_PER_MINUTE))
+    return max(1, round(len(WORDS.findall(body)) / WORDS_PER_MINUTE))
 
 
 # -- the catalog -------------------------------------------------------------

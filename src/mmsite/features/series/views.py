@@ -3,6 +3,8 @@ tag listings, feed links and the article's JSON-LD. Plain objects, no file acces
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -145,6 +147,13 @@ class TagLink:
     count: int = 0
 
 
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 2 or 3
+    id: str
+    text: str
+
+
 @dataclass
 class ArticleInfo:
     author: str
@@ -154,6 +163,44 @@ class ArticleInfo:
     tags: list[TagLink]
     image: str
     jsonld: Markup = field(default_factory=Markup)
+    toc: list[Heading] = field(default_factory=list)  # shown from TOC_MIN headings
+    related: list[tuple[SeriesNav, PartLink]] = field(default_factory=list)
+
+
+# The body's h2 and h3 headings, with the ids the renderer gave them.
+_HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)</h\1>', re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+TOC_MIN = 3  # an article gets a table of contents from this many headings
+
+
+def headings(body: str) -> list[Heading]:
+    """h2/h3 headings of a rendered body: the article's table of contents."""
+    found = [
+        Heading(int(level), html.unescape(anchor), html.unescape(_TAG.sub("", inner)).strip())
+        for level, anchor, inner in _HEADING.findall(body)
+    ]
+    return found if len(found) >= TOC_MIN else []
+
+
+RELATED = 3  # related articles under an article
+
+
+def related_articles(view: PageView, nav: SeriesNav) -> list[tuple[SeriesNav, PartLink]]:
+    """Up to :data:`RELATED` other articles of this edition: the same series first, then
+    those sharing the most tags, newest first; never the previous or next part (linked
+    already) nor an article with nothing in common."""
+    tags = {tag.slug for tag in model.tags(view.page)}
+    linked = {view.route.group.key} | {p.route.group.key for p in (nav.prev, nav.next) if p}
+    ranked = []
+    for position, (other, part) in enumerate(articles_in(view.site, view.edition)):
+        if part.route.group.key in linked:
+            continue
+        same = other.series is nav.series
+        shared = len(tags & {tag.slug for tag in model.tags(part.route.page)})
+        if same or shared:
+            ranked.append((not same, -shared, position, other, part))
+    ranked.sort(key=lambda item: item[:3])
+    return [(other, part) for *_key, other, part in ranked[:RELATED]]
 
 
 def tag_link(site: Site, tag: model.Tag, edition: Edition) -> TagLink | None:
@@ -176,6 +223,8 @@ def article_info(view: PageView, nav: SeriesNav) -> ArticleInfo:
         minutes=model.reading_minutes(page),
         tags=[link for link in links if link],
         image=image_url(view.site, page),
+        toc=headings(view.content),
+        related=related_articles(view, nav),
     )
     info.jsonld = jsonld(view, nav, info)
     return info
