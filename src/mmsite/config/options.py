@@ -19,7 +19,7 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.numbers import list_currencies
 
-from mmsite.config.yamlutil import load_yaml
+from mmsite.config.yamlutil import load_yaml, read_text_file
 from mmsite.errors import MmsiteError
 
 CONFIG_FILE = "site.yaml"
@@ -389,7 +389,7 @@ def load_config(
         raise MmsiteError(
             f"no {CONFIG_FILE} here", root, hint="run mmsite in a site folder, or `mmsite new DIR`"
         )
-    text = path.read_text(encoding="utf-8")
+    text = read_text_file(path)
     data = load_yaml(text, path)
     try:
         node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

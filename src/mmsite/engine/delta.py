@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from mmsite.config import signing
 from mmsite.content.frontmatter import Document, StoredDocument
 from mmsite.content.model import LISTED, Page, parse_file, report_read
 from mmsite.engine.incremental import FORMAT, Dep, Entry, StepRecord, front_digest, no_gc
@@ -354,11 +355,12 @@ def save_snapshot(path: Path, snapshot: Snapshot) -> None:
     core, data, ends = site
     sections = [core, _dumps(rest), rendered, data]
     head = pickle.dumps((FORMAT, sys.version_info[:2], [len(s) for s in sections], ends), 5)
+    parts = (len(head).to_bytes(8, "little"), head, *sections)
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
     try:
         with tmp.open("wb") as fh:
-            fh.write(len(head).to_bytes(8, "little"))
-            for part in (head, *sections):
+            fh.write(signing.header(path, *parts))  # see mmsite.config.signing
+            for part in parts:
                 fh.write(part)
         os.replace(tmp, path)
     except BaseException:
@@ -373,7 +375,9 @@ def load_snapshot(path: Path) -> Snapshot | None:
     global _loading
     try:
         with no_gc():
-            raw = memoryview(path.read_bytes())
+            raw = signing.read_verified(path)
+            if raw is None:
+                return None  # none, or not written by mmsite for this site
             size = int.from_bytes(raw[:8], "little")
             version, python, sizes, ends = pickle.loads(raw[8 : 8 + size])
             if (version, python) != (FORMAT, sys.version_info[:2]):

@@ -86,6 +86,9 @@ def write_headers(build: Build) -> None:
 # -- aliases -----------------------------------------------------------------
 
 
+MAX_ALIAS_DEPTH = 64  # folders in one alias: an old URL, not a path to exhaust the stack
+
+
 def page_aliases(route: Route) -> list[str]:
     """The page's own ``aliases:`` (never inherited by translations), validated."""
     page = route.page
@@ -96,6 +99,12 @@ def page_aliases(route: Route) -> list[str]:
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise page.error("aliases must be a list of old paths like /old-page/", "aliases")
     for value in values:
+        if value.count("/") > MAX_ALIAS_DEPTH:
+            raise page.error(
+                f"alias {value[:60]!r}... is more than {MAX_ALIAS_DEPTH} folders deep",
+                "aliases",
+                hint="write the old path from the site root, e.g. /old-name/",
+            )
         if not ALIAS.match(value) or ".." in value.split("/") or "//" in value:
             raise page.error(
                 f"alias {value!r} is not a site path",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import string
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -15,7 +16,7 @@ from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_decimal, get_currency_symbol
 
 from mmsite.config.options import Config, Language, Market
-from mmsite.config.yamlutil import load_yaml
+from mmsite.config.yamlutil import load_yaml, read_text_file
 from mmsite.errors import MmsiteError, Reporter
 
 PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
@@ -218,10 +219,33 @@ class Strings:
         if count is not None:
             values.setdefault("count", format_number(count, str(locale)))
         try:
-            return str(text).format(**values) if values else str(text)
-        except (KeyError, IndexError, ValueError):
+            return safe_format(str(text), values) if values else str(text)
+        except (KeyError, ValueError):
             self.reporter.warn(f"UI string {key!r} in {lang!r} has a bad {{placeholder}}")
             return str(text)
+
+
+def placeholders(text: str) -> list[tuple[str, str | None]]:
+    """``text`` as (literal text, placeholder name or None) pieces. A placeholder is a
+    plain ``{name}``: no attribute or index (``{author.__class__}`` reached Python's
+    internals), no format spec (``{author:>300000000}`` wrote 300 MB pages), no
+    conversion; anything else raises ``ValueError`` saying what is wrong."""
+    pieces: list[tuple[str, str | None]] = []
+    for literal, name, spec, conversion in string.Formatter().parse(text):
+        if name is not None and (not name.isidentifier() or spec or conversion):
+            shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            raise ValueError(f"{{{shown}}} is not a placeholder: write {{name}} only")
+        pieces.append((literal, name))
+    return pieces
+
+
+def safe_format(text: str, values: dict[str, Any]) -> str:
+    """``text`` with each ``{name}`` replaced by ``str(values[name])`` (see
+    :func:`placeholders`); ``{{`` and ``}}`` are literal braces, as in ``str.format``."""
+    return "".join(
+        literal + ("" if name is None else str(values[name]))
+        for literal, name in placeholders(text)
+    )
 
 
 def string_files(code: str, locale: str) -> list[str]:
@@ -248,7 +272,7 @@ def string_files(code: str, locale: str) -> list[str]:
 def _read_strings(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
-    data = load_yaml(path.read_text(encoding="utf-8"), path)
+    data = load_yaml(read_text_file(path), path)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -261,6 +285,14 @@ def _read_strings(path: Path) -> dict[str, Any]:
 def _check_string(path: Path, key: Any, value: Any) -> None:
     if not isinstance(key, str):
         raise MmsiteError(f"UI string key {key!r} must be text", path)
+    for text in value.values() if isinstance(value, dict) else [value]:
+        if isinstance(text, str):
+            try:
+                placeholders(text)
+            except ValueError as exc:
+                raise MmsiteError(
+                    f"UI string {key!r}: {exc}", path, hint="e.g. 'By {author}'"
+                ) from None
     if isinstance(value, dict):
         unknown = set(value) - set(PLURAL_FORMS)
         if unknown or "other" not in value:
