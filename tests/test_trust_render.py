@@ -202,8 +202,9 @@ def test_template_errors_name_the_template_and_the_page(make_site, template, wha
     site = make_site(files)
     with pytest.raises(BuildErrors) as caught:
         build_site(site, jobs=1)
-    (error,) = {str(e) for e in caught.value.errors}
-    assert "templates/page.html:1: template error (rendering about.md)" in error
+    (error,) = {str(e) for e in caught.value.errors}  # about.md in three languages: once
+    assert "templates/page.html:1: template error (rendering about.md and 2 more)" in error
+    assert "(on 3 pages)" in error
     assert what in error
     assert "templates/page.html:1:" in build_error(site)
 

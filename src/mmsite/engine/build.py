@@ -8,6 +8,7 @@ import functools
 import gc
 import os
 import pickle
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -254,19 +255,31 @@ def _once_each(errors: list[MmsiteError]) -> list[MmsiteError]:
     """Each mistake once: a feed showing a page's body, or another language's fallback,
     meets the page's own mistakes; a template's mistake is met by every page it renders
     (said once, with the count of pages)."""
-    counts = collections.Counter(str(e) for e in errors)
+    counts = collections.Counter(_same_mistake(e) for e in errors)
     seen: set[str] = set()
     once = []
     for error in errors:
-        text = str(error)
+        text = _same_mistake(error)
         if text in seen:
             continue
         seen.add(text)
         if counts[text] > 1 and error.path is not None and error.path.suffix != ".md":
-            message = f"{error.message} (on {counts[text]} pages)"
+            others = counts[text] - 1  # the page named, and the others
+            message = _RENDERING.sub(rf"\g<0> and {others} more", error.message, count=1)
+            message = f"{message} (on {counts[text]} pages)"
             error = MmsiteError(message, error.path, error.line, error.hint)
         once.append(error)
     return once
+
+
+# "template error (rendering about.md): ..." names the first page a template failed on
+_RENDERING = re.compile(r"(?<=\(rendering )[^)]*(?=\))")
+
+
+def _same_mistake(error: MmsiteError) -> str:
+    """A mistake as text, without the page a template was rendering (one mistake of a
+    template met by many pages is said once)."""
+    return _RENDERING.sub("", str(error), count=1)
 
 
 def _shown_beside(build: Build) -> list[int]:

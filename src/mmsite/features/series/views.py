@@ -298,7 +298,8 @@ def articles_in(site: Site, edition: Edition) -> list[tuple[SeriesNav, PartLink]
 def _newest_first(item: tuple[SeriesNav, PartLink]) -> tuple[str, str, int]:
     """Sort key used with ``reverse=True``: newest date, then later parts first."""
     nav, part = item
-    return (model.iso_datetime(part.route.page.date), nav.series.name, part.number)
+    date = part.route.page.date  # missing in a site with mistakes (reported already)
+    return (model.iso_datetime(date) if date else "", nav.series.name, part.number)
 
 
 def tag_listing(view: PageView) -> dict[str, Any]:
