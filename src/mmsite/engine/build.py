@@ -646,7 +646,9 @@ def build_delta(
     if cache.path is None:
         snapshot.stamps.update({p: changes.inputs[p] for p in since})
     state.inputs = changes.inputs
-    state.outputs.update(_output_stamps(output, tree.fresh))
+    for rel in tree.removed - tree.written:  # files a step no longer writes (deleted)
+        state.outputs.pop(str(rel), None)
+    state.outputs.update(_output_stamps(output, tree.fresh | _folders_of(tree.removed)))
     result.pages = state.summary["pages"]
     result.files = state.summary["files"]
     result.images = state.summary["images"]
@@ -694,11 +696,21 @@ def _render_affected(build: Build, outputs: set[str], index: dict[str, int]) -> 
         raise BuildErrors(errors)
 
 
+def _folders_of(rels: set[PurePosixPath]) -> set[PurePosixPath]:
+    return {rel.parent for rel in rels}
+
+
 def _output_stamps(output: Path, rels: set[PurePosixPath]) -> stamps.Stamps:
-    """New stamps of rewritten files and of the folders they were renamed in."""
+    """New stamps of rewritten files and of the folders they were renamed in (and of
+    folders given themselves, where files were deleted)."""
     found: stamps.Stamps = {}
     for rel in rels:
         path = output.joinpath(*rel.parts)
+        if path.is_dir():
+            found[str(rel) if str(rel) != "." else ""] = (path.stat().st_mtime_ns,)
+            continue
+        if not path.exists():  # a folder emptied by deletions, removed with them
+            continue
         st = path.stat()
         found[str(rel)] = (st.st_ino, st.st_size, st.st_mtime_ns)
         folder = rel.parent

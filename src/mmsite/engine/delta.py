@@ -488,6 +488,7 @@ class DeltaOutput(OutputTree):
         self.linked = 0
         self._dirs: set[Path] = set()
         self._pending: dict[Path, Path] = {}  # target -> its new version beside it
+        self.removed: set[PurePosixPath] = set()  # deleted on commit (see remove())
 
     def _temp(self, rel: PurePosixPath | str) -> tuple[PurePosixPath, Path, Path]:
         rel = PurePosixPath(rel)
@@ -546,10 +547,25 @@ class DeltaOutput(OutputTree):
         path = self.target(rel)
         return stat_key(self._pending.get(path, path))
 
+    def path_of(self, rel: PurePosixPath | str) -> Path:
+        path = self.target(rel)
+        return self._pending.get(path, path)
+
+    def remove(self, rel: PurePosixPath | str) -> None:
+        rel = PurePosixPath(rel)
+        self._drop(self.target(rel))
+        self.written.discard(rel)
+        self.fresh.discard(rel)
+        self.removed.add(rel)
+
     def commit(self, background_cleanup: bool = False) -> None:
         for path, tmp in self._pending.items():
             os.replace(tmp, path)
         self._pending.clear()
+        for rel in sorted(self.removed - self.written):
+            path = self.target(rel)
+            path.unlink(missing_ok=True)
+            self._remove_empty(path.parent)
         written = {str(rel) for rel in self.written} | {MARKER}
         for rel in sorted(self.existing - written):
             path = self.target(rel)

@@ -1,7 +1,8 @@
 """The built-in features, in the order their steps and outputs run: static files and
 resources first (templates ask for fingerprinted names), images before the pages that
 show them, then series and the storefront (their pages are routed in this order),
-SEO and hosting files."""
+SEO and hosting files; search last (it indexes the pages as written, so the outputs
+before it may run while the pages render)."""
 
 from mmsite.features.assets import FEATURE as ASSETS
 from mmsite.features.commerce.feature import FEATURE as COMMERCE
@@ -10,6 +11,7 @@ from mmsite.features.icons import FEATURE as ICONS
 from mmsite.features.images import FEATURE as IMAGES
 from mmsite.features.qa import FEATURE as QA
 from mmsite.features.registry import Feature, Registry
+from mmsite.features.search import FEATURE as SEARCH
 from mmsite.features.seo import FEATURE as SEO
 from mmsite.features.series.feature import FEATURE as SERIES
 from mmsite.features.uistrings import FEATURE as UI_STRINGS
@@ -24,6 +26,7 @@ BUILTIN: tuple[Feature, ...] = (
     HOSTING,
     ICONS,
     UI_STRINGS,
+    SEARCH,
 )
 
 

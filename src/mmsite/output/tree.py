@@ -234,6 +234,23 @@ class OutputTree:
     def exists(self, rel: PurePosixPath | str) -> bool:
         return (rel if isinstance(rel, PurePosixPath) else PurePosixPath(rel)) in self.written
 
+    def path_of(self, rel: PurePosixPath | str) -> Path:
+        """Where this build's bytes of ``rel`` are now (an output made from other
+        outputs, such as a search index, reads them there)."""
+        return self.target(rel)
+
+    def remove(self, rel: PurePosixPath | str) -> None:
+        """``rel`` is no longer part of the output: a file a step wrote in an earlier
+        build and has no use for now (a folder updated in place deletes it on commit;
+        a fresh staging folder only forgets it if this build wrote it)."""
+        key, text = _checked(rel)
+        if key in self.written:
+            self.written.discard(key)
+            self.fresh.discard(key)
+            self._stats.pop(key, None)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.staging_str + "/" + text)
+
     def commit(self, background_cleanup: bool = False) -> None:
         """Swap the staging folder in. ``background_cleanup`` deletes the replaced output
         in a thread (``mmsite serve``, ``mmsite build``: the new output is in place at
