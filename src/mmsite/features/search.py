@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -171,9 +172,21 @@ def _index(pages: dict[PurePosixPath, Path]) -> dict[str, bytes]:
             except OSError:
                 shutil.copyfile(source, target)
         site.mkdir(exist_ok=True)
-        asyncio.run(_run_pagefind(site, bundle))
+        _run_apart(site, bundle)
         files = _bundle(bundle)
         return {rel: data for rel, data in files.items() if not rel.startswith(UNUSED)}
+
+
+def _run_apart(site: Path, bundle: Path) -> None:
+    """Run Pagefind's async API to the end, in a thread of its own when this one already
+    runs an event loop (mmsite called from an async program)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(_run_pagefind(site, bundle))
+        return
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _run_pagefind(site, bundle)).result()
 
 
 async def _run_pagefind(site: Path, bundle: Path) -> None:
