@@ -47,7 +47,7 @@ def test_headers_security_for_all_long_cache_for_fingerprints(make_site) -> None
         for p in (root / "public").glob("*/*.*.*")
         if p.suffix in (".css", ".js")
     )
-    assert len(rules) == 2
+    assert len(rules) == 3  # style.css, language-picker.js, search.js
     immutable = {"Cache-Control": "public, max-age=31536000, immutable"}
     assert all(rule == immutable for rule in rules.values())
 

@@ -604,9 +604,12 @@ def build_delta(
         snapshot.add_entries(journal)
         cache.pages = {**snapshot.derived, **journal}
     edited = delta.body_deps(snapshot, changes.changed)
-    shown = any(record.deps & edited for record in snapshot.steps.values())
-    site = delta.fresh_site(snapshot, since, shown)
     registry = pipeline.registry_for(options.registry)
+    # steps that show bodies (feeds) and will run again: the kept bodies are worth loading
+    # (a step that only depends on bodies, such as the search index, does not show them)
+    showing = {output.name for output in registry.outputs if output.shows is not None}
+    shown = any(record.deps & edited for name, record in snapshot.steps.items() if name in showing)
+    site = delta.fresh_site(snapshot, since, shown)
     site.registry, site.renderer = registry, render_body
     output = Path(state.output)
     tree = delta.DeltaOutput(output, root)

@@ -66,16 +66,12 @@ def pagefind_version() -> str | None:
 
 
 def indexed_routes(site: Site) -> list[Route]:
-    """The pages in the index: every routed HTML page in its own language (a page shown
-    in another edition's language, as a fallback, is left to its original's index),
-    except those kept out of search engines (``noindex: true``)."""
-    return [
-        route
-        for route in site.router.routes
-        if not route.fallback
-        and route.output.suffix == ".html"
-        and not route.page.meta.get("noindex")
-    ]
+    """The pages given to Pagefind: every routed page in its own language (a page shown
+    in another edition's language, as a fallback, is left to its original's index).
+    Pagefind keeps those whose template marks content with ``data-pagefind-body`` (the
+    default theme leaves it off pages marked ``noindex: true``). No page is read here:
+    a delta build leaves the pages it does not use in its snapshot."""
+    return [route for route in site.router.routes if not route.fallback]
 
 
 def write_search(build: Build) -> None:
