@@ -215,3 +215,18 @@ def test_edited_index_is_rebuilt_not_trusted(tmp_path: Path, counted: Path) -> N
     build_site(root)
     assert _runs(counted) == 2
     assert _bundle(root / "public") == first
+
+
+def test_nothing_is_written_outside_the_output(tmp_path: Path, monkeypatch) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # Pagefind's default output folder is relative to it
+    root = _site(tmp_path / "site")
+    build_site(root)
+    assert list(elsewhere.iterdir()) == []
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".mmsite-cache",
+        "content",
+        "public",
+        "site.yaml",
+    ]

@@ -188,9 +188,9 @@ def _run_apart(site: Path, bundle: Path) -> None:
 async def _run_pagefind(site: Path, bundle: Path) -> None:
     from pagefind.index import PagefindIndex
 
-    async with PagefindIndex() as index:
+    # leaving the context writes the bundle (to output_path: never the working folder)
+    async with PagefindIndex({"output_path": str(bundle)}) as index:
         await index.add_directory(str(site))
-        await index.write_files(output_path=str(bundle))
 
 
 def _bundle(folder: Path) -> dict[str, bytes]:
