@@ -17,19 +17,19 @@ in ``pagefind-entry.json``, which is sorted here.
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import hashlib
 import json
 import os
 import re
 import shutil
+import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from mmsite.content.model import report_reads
+from mmsite.errors import MmsiteError
 from mmsite.features.registry import Feature, Output, provides
 from mmsite.i18n.routing import Route
 
@@ -168,29 +168,32 @@ def _index(pages: dict[PurePosixPath, Path]) -> dict[str, bytes]:
             except OSError:
                 shutil.copyfile(source, target)
         site.mkdir(exist_ok=True)
-        _run_apart(site, bundle)
+        _run_pagefind(site, bundle)
         files = _bundle(bundle)
         return {rel: data for rel, data in files.items() if not rel.startswith(UNUSED)}
 
 
-def _run_apart(site: Path, bundle: Path) -> None:
-    """Run Pagefind's async API to the end, in a thread of its own when this one already
-    runs an event loop (mmsite called from an async program)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        asyncio.run(_run_pagefind(site, bundle))
-        return
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, _run_pagefind(site, bundle)).result()
+def _run_pagefind(site: Path, bundle: Path) -> None:
+    """Index ``site`` into ``bundle`` with the Pagefind binary the Python package ships
+    (``pagefind.service.get_executable``), run as a command: it exits when every file
+    is written. (Pagefind's async service API terminates the process when its context
+    closes, which can cut a file short: an empty ``wasm.unknown.pagefind`` was seen.)"""
+    from pagefind.service import get_executable
 
-
-async def _run_pagefind(site: Path, bundle: Path) -> None:
-    from pagefind.index import PagefindIndex
-
-    # leaving the context writes the bundle (to output_path: never the working folder)
-    async with PagefindIndex({"output_path": str(bundle)}) as index:
-        await index.add_directory(str(site))
+    executable = get_executable()
+    if executable is None:
+        raise MmsiteError("search: the Pagefind binary is missing", hint=f"run {EXTRA}")
+    done = subprocess.run(
+        [str(executable), "--site", str(site), "--output-path", str(bundle), "--silent"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise MmsiteError(
+            f"search: Pagefind failed ({done.returncode}): {(done.stderr or done.stdout)[-500:]}",
+            hint="turn search off with `outputs: {search: false}` in site.yaml to build without it",
+        )
 
 
 def _bundle(folder: Path) -> dict[str, bytes]:
