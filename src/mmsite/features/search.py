@@ -11,8 +11,8 @@ build warns once and writes no index.
 The index is made from the bytes of the pages this build wrote: when they equal the
 ones the previous index was made from (``pagefind/mmsite-search.json`` holds their
 digest and the bundle's files), the previous bundle is kept and nothing is indexed.
-Pagefind writes the same bytes for the same pages except for the order of the languages
-in ``pagefind-entry.json``, which is sorted here.
+Pagefind writes some lists in hash-map order (languages, filter values, the filter,
+sort and meta lists); they are sorted here, so the same pages give the same bytes.
 """
 
 from __future__ import annotations
