@@ -195,8 +195,11 @@ MMSITE_LIST = """<!doctype html>
 # What every mmsite build writes beside its pages, turned off (site.yaml ``outputs:``).
 PAGES_ONLY = (
     "outputs: {sitemap: false, robots: false, feeds: false, merchant_feeds: false,"
-    " not_found: false}\n"
+    " not_found: false, search: false}\n"
 )
+# Hugo has no search index: the minimal-template sites leave it out; the default theme's
+# site builds it (pip install 'mmsite[search]'), as a default build does.
+NO_SEARCH = "outputs: {search: false}\n"
 OUTPUTS_CONFIG = "site-outputs.yaml"  # the same site.yaml with every output on
 
 
@@ -404,6 +407,9 @@ def generate(out: Path, pages: int, languages: int) -> dict[str, Path]:
         site = out / name
         site.mkdir(parents=True)
         shutil.copy(sites["mmsite"] / OUTPUTS_CONFIG, site / "site.yaml")
+        if templates:
+            with (site / "site.yaml").open("a", encoding="utf-8") as file:
+                file.write(NO_SEARCH)
         (site / "content").symlink_to(sites["mmsite"] / "content", target_is_directory=True)
         if templates:  # a copy: a link out of the site folder is refused (issue 28)
             shutil.copytree(sites["mmsite"] / "templates", site / "templates")

@@ -12,7 +12,7 @@ from mmsite.commands.cli import main
 from mmsite.errors import MmsiteError
 from test_incremental import assert_same_as_clean, edit
 
-OPTIONS = ("sitemap", "robots", "feeds", "merchant_feeds", "not_found")
+OPTIONS = ("sitemap", "robots", "feeds", "merchant_feeds", "not_found", "search")
 ATOM_TYPE = "application/atom+xml"
 
 
@@ -29,6 +29,11 @@ def demo(root: Path, **outputs: bool) -> Path:
 
 def files(public: Path) -> set[str]:
     return {p.relative_to(public).as_posix() for p in public.rglob("*") if p.is_file()}
+
+
+def index_files(public: Path) -> set[str]:
+    """The search index's files (pagefind/)."""
+    return {rel for rel in files(public) if rel.startswith("pagefind/")}
 
 
 def feed_links(public: Path) -> list[str]:
@@ -71,7 +76,9 @@ def test_every_output_off_leaves_the_pages_only(
     full, bare = both
     extra = files(full) - files(bare)
     assert files(bare) <= files(full)
-    names = {Path(rel).name for rel in extra}
+    search = index_files(full)
+    assert "pagefind/pagefind.js" in search and search <= extra
+    names = {Path(rel).name for rel in extra - search}
     assert names == {"sitemap.xml", "robots.txt", "atom.xml", "merchant-feed.xml", "404.html"}
     # every page is still there: each index.html of the full build, and nothing else
     pages = {rel for rel in files(full) if rel.endswith("index.html")}
@@ -108,9 +115,14 @@ def test_each_output_turns_off_alone(
     root = demo(demo_site, **{option: False})
     assert build_site(root).warnings == []
     public = root / "public"
-    missing = files(full) - files(public)
-    assert missing and {Path(rel).name for rel in missing} == WRITES[option]
-    assert files(public) <= files(full)
+    if option == "search":
+        assert files(full) - files(public) == index_files(full)
+        assert index_files(public) == set()
+    else:  # the index's file names follow the pages' bytes (feed links change them)
+        missing = files(full) - files(public) - index_files(full)
+        assert missing and {Path(rel).name for rel in missing} == WRITES[option]
+        assert index_files(public)
+    assert files(public) - index_files(public) <= files(full)
     assert main(["check", "--site", str(root)]) == 0
     robots = public / "robots.txt"
     if option == "sitemap":

@@ -688,9 +688,12 @@ def build_delta(
         snapshot.add_entries(journal)
         cache.pages = {**snapshot.derived, **journal}
     edited = delta.body_deps(snapshot, changes.changed)
-    shown = any(record.deps & edited for record in snapshot.steps.values())
-    site = delta.fresh_site(snapshot, since, shown)
     registry = pipeline.registry_for(options.registry)
+    # steps that show bodies (feeds) and will run again: the kept bodies are worth loading
+    # (a step that only depends on bodies, such as the search index, does not show them)
+    showing = {output.name for output in registry.outputs if output.shows is not None}
+    shown = any(record.deps & edited for name, record in snapshot.steps.items() if name in showing)
+    site = delta.fresh_site(snapshot, since, shown)
     site.registry, site.renderer = registry, render_body
     output = Path(state.output)
     tree = InPlaceOutput(output, root) if cache.path is None else SwapOutput(output, root)
@@ -730,7 +733,9 @@ def build_delta(
     if cache.path is None:
         snapshot.stamps.update({p: changes.inputs[p] for p in since})
     state.inputs = changes.inputs
-    state.outputs.update(_output_stamps(output, tree.fresh))
+    for rel in tree.removed - tree.written:  # files a step no longer writes (deleted)
+        state.outputs.pop(str(rel), None)
+    state.outputs.update(_output_stamps(output, tree.fresh | _folders_of(tree.removed)))
     if isinstance(tree, SwapOutput):  # every folder and the marker are new
         _restamp(output, state.outputs)
     result.pages = state.summary["pages"]
@@ -791,11 +796,21 @@ def _restamp(output: Path, outputs: stamps.Stamps) -> None:
         outputs[MARKER] = stat_key(f"{base}/{MARKER}")
 
 
+def _folders_of(rels: set[PurePosixPath]) -> set[PurePosixPath]:
+    return {rel.parent for rel in rels}
+
+
 def _output_stamps(output: Path, rels: set[PurePosixPath]) -> stamps.Stamps:
-    """New stamps of rewritten files and of the folders they were renamed in."""
+    """New stamps of rewritten files and of the folders they were renamed in (and of
+    folders given themselves, where files were deleted)."""
     found: stamps.Stamps = {}
     for rel in rels:
         path = output.joinpath(*rel.parts)
+        if path.is_dir():
+            found[str(rel) if str(rel) != "." else ""] = (path.stat().st_mtime_ns,)
+            continue
+        if not path.exists():  # a folder emptied by deletions, removed with them
+            continue
         st = path.stat()
         found[str(rel)] = (st.st_ino, st.st_size, st.st_mtime_ns)
         folder = rel.parent

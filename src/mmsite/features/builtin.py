@@ -1,7 +1,9 @@
 """The built-in features, in the order their steps and outputs run: static files and
 resources first (templates ask for fingerprinted names), images before the pages that
 show them, then series and the storefront (their pages are routed in this order),
-SEO, the CMS's /admin/ (before hosting files: aliases must not land on it), hosting files."""
+SEO, the CMS's /admin/ (before hosting files: aliases must not land on it), hosting
+files; search last (it indexes the pages as written, so the outputs before it may run
+while the pages render)."""
 
 from mmsite.features.assets import FEATURE as ASSETS
 from mmsite.features.cms import FEATURE as CMS
@@ -11,6 +13,7 @@ from mmsite.features.icons import FEATURE as ICONS
 from mmsite.features.images import FEATURE as IMAGES
 from mmsite.features.qa import FEATURE as QA
 from mmsite.features.registry import Feature, Registry
+from mmsite.features.search import FEATURE as SEARCH
 from mmsite.features.seo import FEATURE as SEO
 from mmsite.features.series.feature import FEATURE as SERIES
 from mmsite.features.structured import FEATURE as STRUCTURED
@@ -30,6 +33,7 @@ BUILTIN: tuple[Feature, ...] = (
     ICONS,
     TRANSLATIONS,
     UI_STRINGS,
+    SEARCH,
 )
 
 

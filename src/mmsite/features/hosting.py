@@ -49,10 +49,18 @@ SECURITY_HEADERS = (
 ALIAS = re.compile(r"^/[^\s?#*:\"'<>\\]*$")
 
 
+# Search (Pagefind) compiles its WebAssembly module in the page and its worker, which
+# CSP allows only with 'wasm-unsafe-eval' (not 'unsafe-eval': no JavaScript eval).
+SEARCH_SCRIPT_SRC = "script-src 'self' 'wasm-unsafe-eval'"
+
+
 def site_headers(config: Config) -> list[tuple[str, str]]:
     """Security headers for every response; site.yaml ``headers:`` adds or replaces
     (an empty value removes one)."""
     headers = {name.lower(): (name, value) for name, value in SECURITY_HEADERS}
+    if config.outputs.on("search"):
+        csp = CSP.replace("script-src 'self'", SEARCH_SCRIPT_SRC, 1)
+        headers["content-security-policy"] = ("Content-Security-Policy", csp)
     for name, value in config.headers:
         headers[name.lower()] = (name, value)
     return [(name, value) for name, value in headers.values() if value]

@@ -150,6 +150,16 @@ class SwapOutput(OutputTree):
     def files(self) -> list[str]:
         return sorted(self.kept | {str(rel) for rel in self.written})
 
+    def remove(self, rel: PurePosixPath | str) -> None:
+        """A file of the previous output no step writes now (an old search bundle):
+        its link leaves the staging folder."""
+        text = rel if isinstance(rel, str) else str(rel)
+        if text in self.kept:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self.staging_str}/{text}")
+            self.kept.discard(text)
+        super().remove(rel)
+
 
 def _plain(rel: object) -> bool:
     """A relative path below the folder (the record is ours; still checked)."""
@@ -179,6 +189,7 @@ class InPlaceOutput(OutputTree):
         self.step = ""
         self._dirs: set[Path] = set()  # type: ignore[assignment]
         self._pending: dict[Path, Path] = {}  # target -> its new version (in temps)
+        self.removed: set[PurePosixPath] = set()  # deleted on commit (see remove())
         self.temps = final.parent / f".{final.name}.tmp-{os.getpid()}"
         self._made = 0  # temporary files made (their names)
 
@@ -245,11 +256,26 @@ class InPlaceOutput(OutputTree):
         path = self.target(rel)
         return stat_key(self._pending.get(path, path))
 
+    def path_of(self, rel: PurePosixPath | str) -> Path:
+        path = self.target(rel)
+        return self._pending.get(path, path)
+
+    def remove(self, rel: PurePosixPath | str) -> None:
+        rel = PurePosixPath(rel)
+        self._drop(self.target(rel))
+        self.written.discard(rel)
+        self.fresh.discard(rel)
+        self.removed.add(rel)
+
     def commit(self, background_cleanup: bool = False) -> None:
         for path, tmp in self._pending.items():
             os.replace(tmp, path)
         self._pending.clear()
         shutil.rmtree(self.temps, ignore_errors=True)
+        for rel in sorted(self.removed - self.written):
+            path = self.target(rel)
+            path.unlink(missing_ok=True)
+            self._remove_empty(path.parent)
         if not self.existing:  # a delta: the same files as before
             return
         written = {str(rel) for rel in self.written} | {MARKER}

@@ -294,6 +294,7 @@ class OutputTree:
         self.staging.mkdir(parents=True)
         self.written: set[PurePosixPath] = set()
         self.fresh: set[PurePosixPath] = set()  # written with bytes the last build did not have
+        self.removed: set[PurePosixPath] = set()  # no longer part of the output (remove())
         self.linked = 0  # kept from the last build (same inode, same mtime)
         self.previous = final if _is_output(final) else None
         listed = (read_marker(final) or {}).get("files") if self.previous else None
@@ -459,6 +460,24 @@ class OutputTree:
     def files(self) -> list[str]:
         """Every file the committed output will hold (the marker lists them)."""
         return sorted(map(str, self.written))
+
+    def path_of(self, rel: PurePosixPath | str) -> Path:
+        """Where this build's bytes of ``rel`` are now (an output made from other
+        outputs, such as a search index, reads them there)."""
+        return self.target(rel)
+
+    def remove(self, rel: PurePosixPath | str) -> None:
+        """``rel`` is no longer part of the output: a file a step wrote in an earlier
+        build and has no use for now (a folder updated in place deletes it on commit;
+        a fresh staging folder only forgets it if this build wrote it)."""
+        key, text = _checked(rel)
+        self.removed.add(key)
+        if key in self.written:
+            self.written.discard(key)
+            self.fresh.discard(key)
+            self._stats.pop(key, None)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.staging_str + "/" + text)
 
     def commit(self, background_cleanup: bool = False) -> None:
         """Swap the staging folder in (see the module's doc). ``background_cleanup``
