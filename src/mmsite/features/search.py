@@ -88,6 +88,8 @@ def write_search(build: Build) -> None:
         )
         return
     pages = {route.output: build.out.path_of(route.output) for route in indexed_routes(site)}
+    # a site with mistakes runs the steps only to find theirs: its pages are not all written
+    pages = {rel: path for rel, path in pages.items() if path.is_file()}
     key = _digest(version, pages)
     files = _previous(build, key)
     if files is None:
@@ -168,12 +170,17 @@ def _index(pages: dict[PurePosixPath, Path]) -> dict[str, bytes]:
             except OSError:
                 shutil.copyfile(source, target)
         site.mkdir(exist_ok=True)
-        _run_pagefind(site, bundle)
+        if not _run_pagefind(site, bundle):
+            return {}  # no page has anything to index (templates without HTML)
         files = _bundle(bundle)
         return {rel: data for rel, data in files.items() if not rel.startswith(UNUSED)}
 
 
-def _run_pagefind(site: Path, bundle: Path) -> None:
+# What Pagefind says when no page has anything to index (then there is no index).
+NOTHING_TO_INDEX = "not able to build an index"
+
+
+def _run_pagefind(site: Path, bundle: Path) -> bool:
     """Index ``site`` into ``bundle`` with the Pagefind binary the Python package ships
     (``pagefind.service.get_executable``), run as a command: it exits when every file
     is written. (Pagefind's async service API terminates the process when its context
@@ -189,11 +196,14 @@ def _run_pagefind(site: Path, bundle: Path) -> None:
         text=True,
         check=False,
     )
+    if done.returncode != 0 and NOTHING_TO_INDEX in (done.stderr + done.stdout):
+        return False
     if done.returncode != 0:
         raise MmsiteError(
             f"search: Pagefind failed ({done.returncode}): {(done.stderr or done.stdout)[-500:]}",
             hint="turn search off with `outputs: {search: false}` in site.yaml to build without it",
         )
+    return True
 
 
 def _bundle(folder: Path) -> dict[str, bytes]:

@@ -276,7 +276,8 @@ class InPlaceOutput(OutputTree):
             path = self.target(rel)
             path.unlink(missing_ok=True)
             self._remove_empty(path.parent)
-        if not self.existing:  # a delta: the same files as before
+        if not self.existing:  # a delta: the same files as before, unless a step's
+            self._update_marker()  # files came and went (the search index's)
             return
         written = {str(rel) for rel in self.written} | {MARKER}
         for rel in sorted(self.existing - written):
@@ -287,6 +288,21 @@ class InPlaceOutput(OutputTree):
         tmp = self.final.parent / f".{self.final.name}.marker-{os.getpid()}"
         tmp.write_text(marker_text(self.files()), encoding="utf-8")
         os.replace(tmp, marker)
+
+    def _update_marker(self) -> None:
+        """The marker of a folder updated by a delta: the files it listed, with the new
+        ones this delta wrote and without those it removed."""
+        data = read_marker(self.final)
+        listed = data.get("files") if data else None
+        if not isinstance(listed, list):
+            return
+        files = (set(listed) | {str(rel) for rel in self.written}) - {
+            str(rel) for rel in self.removed - self.written
+        }
+        if files != set(listed):
+            tmp = self.final.parent / f".{self.final.name}.marker-{os.getpid()}"
+            tmp.write_text(marker_text(sorted(files)), encoding="utf-8")
+            os.replace(tmp, self.final / MARKER)
 
     def _remove_empty(self, folder: Path) -> None:
         """Remove folders left empty by deleted pages, up to the output folder."""
