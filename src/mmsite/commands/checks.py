@@ -38,6 +38,21 @@ def all_checks(site: Site) -> dict[str, Check]:
     return {**CHECKS, **{check.name: check.run for check in site.registry.checks}}
 
 
+def check_list() -> str:
+    """``mmsite check --list``: each check of the built-in features, one line each:
+    its name and the first sentence of its docstring."""
+    from mmsite.features.builtin import builtin_registry
+
+    checks = {**CHECKS, **{check.name: check.run for check in builtin_registry().checks}}
+    width = max(map(len, checks))
+    return "\n".join(f"{name:<{width}}  {_summary(run)}".rstrip() for name, run in checks.items())
+
+
+def _summary(run: Check) -> str:
+    text = " ".join((run.__doc__ or "").replace("``", "").split())
+    return text.split(". ")[0].rstrip(".")
+
+
 # -- the checks ------------------------------------------------------------------
 
 
@@ -198,6 +213,7 @@ def coverage(site: Site) -> Coverage:
 
 @register("translations")
 def check_translations(ctx: CheckContext) -> Iterator[Finding]:
+    """Pages missing in a language (the coverage table counts them per section)."""
     for lang, source, _section in coverage(ctx.site).missing:
         yield Finding(WARNING, "translations", source, f"no {lang!r} translation")
 

@@ -135,19 +135,24 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         elif local.is_dir():
             super().do_GET()  # redirects to the folder URL
             return
-        if local.suffix == ".html":
-            if local.is_file():
-                self._send_html(200, inject(local.read_bytes()))
-            else:
-                self._send_html(
-                    404,
-                    inject(
-                        b"<!doctype html><title>Not found</title>"
-                        b"<body><h1>404 Not found</h1></body>"
-                    ),
-                )
-            return
-        super().do_GET()
+        if not local.is_file():
+            self._send_html(404, inject(self._not_found(local)))
+        elif local.suffix == ".html":
+            self._send_html(200, inject(local.read_bytes()))
+        else:
+            super().do_GET()
+
+    def _not_found(self, local: Path) -> bytes:
+        """The site's own 404 page of the deepest edition folder above ``local`` (the
+        build writes one per edition: ``fr/404.html``), else a plain one."""
+        root = Path(self.directory).resolve()
+        for folder in local.parents:
+            if folder != root and root not in folder.parents:
+                break
+            page = folder / "404.html"
+            if page.is_file():
+                return page.read_bytes()
+        return b"<!doctype html><title>Not found</title><body><h1>404 Not found</h1></body>"
 
     def _send_html(self, status: int, body: bytes) -> None:
         self.send_response(status)
