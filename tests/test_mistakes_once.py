@@ -4,12 +4,17 @@ keys with the nearest known one, a template syntax error as one line."""
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from helpers import build_site, page, parse_html, write_site
 from mmsite.commands.cli import main
+from mmsite.config.yamlutil import load_yaml
 from mmsite.errors import BuildErrors, MmsiteError
 
 CONFIG = """\
@@ -114,3 +119,28 @@ def test_a_template_syntax_error_is_one_line(tmp_path: Path, capsys) -> None:
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(lines) == 1, lines
     assert "templates/page.html:1: template syntax" in lines[0]
+
+
+@given(
+    year=st.integers(1, 9999),
+    month=st.integers(0, 14),
+    day=st.integers(0, 33),
+)
+def test_every_date_shaped_value_is_a_date_or_says_why(year: int, month: int, day: int) -> None:
+    text = f"{year:04d}-{month:02d}-{day:02d}"
+    try:
+        expected = dt.date(year, month, day)
+    except ValueError:
+        expected = None
+    try:
+        value = load_yaml(f"title: T\ndate: {text}\n", "x.md")["date"]
+    except MmsiteError as exc:
+        assert expected is None
+        assert exc.line == 2 and "YAML" not in exc.message
+        assert exc.message.startswith(f"{text} is not a real date: ")
+        if 1 <= month <= 12:
+            assert f"{calendar.month_name[month]} has " in exc.message
+        else:
+            assert f"there is no month {month}" in exc.message
+    else:
+        assert value == expected

@@ -20,7 +20,7 @@ MAX_BYTES = 1_000_000
 MAX_NODES = 100_000  # values after expanding aliases: 90 nested aliases can mean billions
 
 
-_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 
 
 class BadValue(yaml.constructor.ConstructorError):

@@ -31,7 +31,7 @@ I18N_DIR = "i18n"
 # Fields a translation never inherits from the default-language file.
 NOT_INHERITED = frozenset({"slug", "draft", "translation_key", "aliases", "url"})
 SAFE_SEGMENT = re.compile(r"^[^\s/\\?#%<>\"'`|*:\x00-\x1f]+$")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 LAYOUT = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*")  # a template below templates/
 HIDDEN = re.compile(r"^[.#]|~$")  # dotfiles, editor backups and lock files
 
