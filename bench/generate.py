@@ -405,8 +405,8 @@ def generate(out: Path, pages: int, languages: int) -> dict[str, Path]:
         site.mkdir(parents=True)
         shutil.copy(sites["mmsite"] / OUTPUTS_CONFIG, site / "site.yaml")
         (site / "content").symlink_to(sites["mmsite"] / "content", target_is_directory=True)
-        if templates:
-            (site / "templates").symlink_to(sites["mmsite"] / "templates")
+        if templates:  # a copy: a link out of the site folder is refused (issue 28)
+            shutil.copytree(sites["mmsite"] / "templates", site / "templates")
         sites[name] = site
     write_hugo(sites["hugo"], sites["mmsite"], langs)
     write_pelican(sites["pelican"], items, langs)

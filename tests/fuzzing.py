@@ -302,8 +302,51 @@ markdown_pieces = st.one_of(
     ),
     st.builds(lambda target: f"<{target}>", st.sampled_from(LINK_TARGETS)),
 )
-markdown_bodies = st.lists(markdown_pieces, max_size=12).map("".join)
+# Characters XML 1.0 forbids (a vertical tab pasted from Word, NUL, ESC, U+FFFE/U+FFFF)
+# among ordinary ones: whatever reaches a feed or a sitemap must leave it well-formed.
+XML_FORBIDDEN = [chr(c) for c in range(32) if c not in (9, 10, 13)] + ["\ufffe", "\uffff"]
+control_text = st.text(
+    st.one_of(st.sampled_from(XML_FORBIDDEN), st.sampled_from(list("ab é\n"))),
+    min_size=1,
+    max_size=20,
+)
+# Nesting deep enough to reach markdown-it-py's limit (20 levels) or far past it: quotes,
+# lists, both, indentation, emphasis and brackets, on one line or one level per line.
+NESTERS = ["> ", ">", "- ", "* ", "1. ", "> - ", "- > ", "*a ", "_a ", "**", "[", "~~"]
+deep_nesting = st.builds(
+    lambda nester, depth, per_line, text: (
+        "".join("  " * i + nester.strip() + " " + text + "\n" for i in range(depth))
+        if per_line
+        else nester * depth + text
+    ),
+    st.sampled_from(NESTERS),
+    st.one_of(st.integers(1, 40), st.integers(40, 2000)),
+    st.booleans(),
+    st.sampled_from(["x", "", "*b*", "[a](about.md)", "<b>"]),
+)
+markdown_bodies = st.lists(st.one_of(markdown_pieces, control_text, deep_nesting), max_size=12).map(
+    "".join
+)
 
+# Names the build itself writes or hosts treat specially, and Windows device names.
+RESERVED_NAMES = [
+    "robots.txt",
+    "sitemap.xml",
+    "atom.xml",
+    "merchant-feed.xml",
+    "_headers",
+    "_redirects",
+    "CNAME",
+    "404",
+    "404.html",
+    ".well-known",
+    "favicon.ico",
+    "assets",
+    "nul",
+    "aux",
+    "com1",
+    "lpt1",
+]
 FILE_NAME_CHARS = st.characters(
     codec="utf-8", exclude_categories=("Cs",), exclude_characters="/\x00"
 )
@@ -332,9 +375,8 @@ file_stems = st.one_of(
             "a'b",
             "a\nb",
             "index.html",
-            # reserved names, invisible characters, a case twin (issue 28)
-            "robots.txt",
-            "_headers",
+            *RESERVED_NAMES,
+            # invisible characters, a case twin (issue 28)
             "sitemap-3.xml",
             "Sitemap.XML",
             "buy\u202enow",
@@ -358,6 +400,21 @@ def assert_names_a_file(exc: MmsiteError, allowed: set[Path]) -> None:
         assert Path(error.path).resolve() in resolved, f"{error.path} not in {allowed}: {error}"
         assert str(error.path) in str(error)
         assert error.message.strip()
+
+
+def assert_xml_parses(output: Path) -> int:
+    """Every XML file the build published parses (feeds, merchant feeds, sitemaps);
+    returns how many there are."""
+    import xml.etree.ElementTree as ET
+
+    count = 0
+    for path in sorted(output.rglob("*.xml")):
+        try:
+            ET.parse(path)
+        except ET.ParseError as exc:
+            raise AssertionError(f"{path.relative_to(output)} is not well-formed: {exc}") from None
+        count += 1
+    return count
 
 
 def tree_listing(folder: Path, skip: Path | None = None) -> dict[str, int]:

@@ -200,7 +200,7 @@ def test_checks_are_a_registry(make_site) -> None:
 def test_products_without_a_price_for_a_market_are_reported(make_site) -> None:
     config = CONFIG + "markets:\n  us: {currency: USD, languages: [en]}\n"
     config += "  eu: {currency: EUR, languages: [fr]}\ncommerce: {missing_price: hide}\n"
-    stripe = "{stripe: 'https://buy.stripe.com/test_x'}"
+    stripe = "{stripe: 'https://buy.stripe.com/4gw5kJx'}"
     products = {
         "content/_index.md": page("Home"),
         "content/_index.fr.md": page("Accueil"),

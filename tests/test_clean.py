@@ -8,7 +8,7 @@ import pytest
 
 from helpers import build_site, page
 from mmsite.commands.cli import main
-from mmsite.output.tree import CACHE_DIR, MARKER
+from mmsite.output.tree import CACHE_DIR, MARKER, marker_text
 
 SITE = {"content/_index.md": page("Home", "Hello."), "content/about.md": page("About")}
 
@@ -24,7 +24,7 @@ def test_clean_deletes_output_cache_and_leftovers(make_site, capsys) -> None:
     (root / CACHE_DIR / "images" / "x.webp").write_bytes(b"x")
     stale = root / ".public.tmp-99999"
     stale.mkdir()
-    (stale / MARKER).write_text("")
+    (stale / MARKER).write_text(marker_text(None))
     assert run("clean", "--site", str(root)) == 0
     assert not (root / "public").exists()
     assert not (root / CACHE_DIR).exists()

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from helpers import REPO, build_site, page, parse_html, text_of
 from mmsite.commands.cli import main
+from mmsite.config import signing
 from mmsite.content.frontmatter import read_body, split_front_matter
 from mmsite.engine import build as pipeline
 from mmsite.engine import stamps
@@ -117,8 +118,11 @@ def test_any_input_or_output_change_is_noticed(site: Path, tmp_path: Path, chang
         (site / "i18n/en.yaml").write_text("skip_to_content: Skip ahead\n", encoding="utf-8")
     elif change == "output_edited":
         (public / "about/index.html").write_text("tampered", encoding="utf-8")
-    elif change == "output_added":
+    elif change == "output_added":  # refused, by name (docs/trust.md, the output folder)
         (public / "journal/stray.html").write_text("not ours", encoding="utf-8")
+        with pytest.raises(MmsiteError, match="did not write: journal/stray.html"):
+            build_site(site)
+        (public / "journal/stray.html").unlink()
     else:
         (public / "journal/salt/index.html").unlink()
     result = build_site(site)
@@ -305,11 +309,12 @@ def test_state_file_round_trips_as_marshal_or_pickle(tmp_path: Path) -> None:
     )
     path = tmp_path / "site.state"
     stamps.save(path, state)
-    assert path.read_bytes().startswith(stamps.MARSHALLED)
+    payload = bytes(signing.read_verified(path) or b"")  # signed (issue 28)
+    assert payload.startswith(stamps.MARSHALLED)
     assert stamps.load(path) == state
     state.summary["when"] = PurePosixPath("a")  # not marshal data
     stamps.save(path, state)
-    assert not path.read_bytes().startswith(stamps.MARSHALLED)
+    assert not bytes(signing.read_verified(path) or b"-").startswith(stamps.MARSHALLED)
     assert stamps.load(path) == state
     stamps.save(path, dataclasses.replace(state, summary={}))
     path.write_bytes(path.read_bytes()[:-5])
@@ -652,12 +657,12 @@ def test_a_damaged_page_in_the_snapshot_means_a_full_build(site: Path, tmp_path:
     from mmsite.engine.incremental import BuildCache
 
     path = snapshot_path(BuildCache.for_site(site, site / "public").path)
-    raw = bytearray(path.read_bytes())
-    head = int.from_bytes(raw[:8], "little")
+    raw = bytearray(signing.read_verified(path) or b"")  # signed (issue 28): damaged
+    head = int.from_bytes(raw[:8], "little")  # inside, as a bug would, and signed again
     sizes = pickle.loads(raw[8 : 8 + head])[2]
     start = len(raw) - sizes[-1]  # the pages' pickles come last
     raw[start:] = b"\x00" * sizes[-1]
-    path.write_bytes(bytes(raw))
+    signing.write_signed(path, bytes(raw))
     edit(site / "content/journal/salt.md", "Plain salt.", "Plain salt, edited.")
     assert build_site(site).kind == "full"
     assert_same_as_clean(site, tmp_path)

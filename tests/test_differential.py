@@ -4,9 +4,10 @@ incremental full build reusing pages, a delta build applying body edits in place
 byte.
 
 A Hypothesis state machine edits a site (bodies, titles, prices, categories, weights,
-availability, markets, Markdown link targets, tags, summaries; added, deleted and renamed
-pages and translations; template overrides, UI strings, site.yaml, static files; git
-commits, read for the small site's outdated-translation notices) and after
+availability, markets, sales and the build's date, Markdown link targets, tags, summaries;
+added, deleted and renamed pages and translations; template overrides, UI strings,
+site.yaml, static files; git commits, read for the small site's outdated-translation
+notices) and after
 each step builds it incrementally in one persistent folder, then compares the output with
 a clean build (``cache=False``) of a fresh copy of the same sources. Two sites: a copy of
 the demo site, and a small site written here (``en`` in two markets, a product sold only
@@ -75,6 +76,7 @@ def budget(site: str) -> tuple[int, int]:
 # links per edition with two processes, a link to a product missing in a market) are
 # fixed, and each has its own regression test below.
 KNOWN_STALE: frozenset[str] = frozenset()
+TODAY = "MMSITE_TODAY"  # the build's date (mmsite.config.clock), set by edit_today
 ALL_KINDS = os.environ.get("MMSITE_DIFF_ALL") == "1"
 
 
@@ -102,9 +104,9 @@ class Spec:
 
 DEMO = Spec(
     "demo",
-    ("en", "fr", "es", "ar"),
+    ("en", "fr", "es", "ar", "de"),  # en and de each in two markets
     ("USD", "GBP", "EUR", "EGP"),
-    ("us", "uk", "eu", "eg"),
+    ("us", "uk", "eu", "de", "at", "eg"),
     ("pantry", "gifts", "kitchenware"),
 )
 SMALL = Spec("small", ("en", "fr"), ("USD", "GBP", "EUR"), ("us", "uk", "eu"), ("pantry", "tools"))
@@ -429,6 +431,7 @@ class DiffMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
+        os.environ.pop(TODAY, None)  # edit_today sets the build's date
 
     # -- files ---------------------------------------------------------------------------
 
@@ -692,6 +695,10 @@ class DiffMachine(RuleBasedStateMachine):
     def default_products(self) -> list[str]:
         return [rel for rel in self.pages() if self.is_product(rel) and not self.lang_of(rel)]
 
+    def draw_product(self, data: st.DataObject) -> str | None:
+        products = self.default_products()
+        return data.draw(st.sampled_from(products), label="file") if products else None
+
     def full_price(self, data: st.DataObject) -> str:
         amounts = st.integers(1, 99_999).map(lambda n: f"{n // 100}.{n % 100:02d}")
         prices = [f"{c}: {data.draw(amounts, label=c)}" for c in self.SPEC.currencies]
@@ -700,20 +707,45 @@ class DiffMachine(RuleBasedStateMachine):
     @enabled("price")
     @rule(data=st.data())
     def edit_price(self, data: st.DataObject) -> None:
-        products = self.default_products()
-        if not products:
+        rel = self.draw_product(data)
+        if rel is None:
             return
-        rel = data.draw(st.sampled_from(products), label="file")
         self.write_rel(rel, set_key(self.read(rel), "price", self.full_price(data)))
+        self.build_and_compare()
+
+    @enabled("sale")
+    @rule(data=st.data())
+    def edit_sale(self, data: st.DataObject) -> None:
+        """A sale starts or stops (compare_at above any price the edits write)."""
+        rel = self.draw_product(data)
+        if rel is None:
+            return
+        text = self.read(rel)
+        if data.draw(st.booleans(), label="on sale"):
+            amounts = st.integers(1000, 1999).map(lambda n: f"{n}.00")
+            was = [f"{c}: {data.draw(amounts, label=c)}" for c in self.SPEC.currencies]
+            ends = data.draw(st.sampled_from(["2026-06-30", "2026-12-31"]), label="ends")
+            text = set_key(
+                set_key(text, "compare_at", "{" + ", ".join(was) + "}"), "sale_ends", ends
+            )
+        else:
+            text = set_key(set_key(text, "compare_at", None), "sale_ends", None)
+        self.write_rel(rel, text)
+        self.build_and_compare()
+
+    @enabled("today")
+    @rule(day=st.sampled_from(["2026-06-01", "2026-07-15", "2027-01-05"]))
+    def edit_today(self, day: str) -> None:
+        """The build's date moves on (MMSITE_TODAY): sales end."""
+        os.environ[TODAY] = day
         self.build_and_compare()
 
     @enabled("availability")
     @rule(data=st.data())
     def edit_availability(self, data: st.DataObject) -> None:
-        products = self.default_products()
-        if not products:
+        rel = self.draw_product(data)
+        if rel is None:
             return
-        rel = data.draw(st.sampled_from(products), label="file")
         states = ["in_stock", "out_of_stock", "preorder", "backorder"]
         state = data.draw(st.sampled_from(states), label="availability")
         text = set_key(self.read(rel), "availability", state)
@@ -728,10 +760,9 @@ class DiffMachine(RuleBasedStateMachine):
     @enabled("markets")
     @rule(data=st.data())
     def edit_markets(self, data: st.DataObject) -> None:
-        products = self.default_products()
-        if not products:
+        rel = self.draw_product(data)
+        if rel is None:
             return
-        rel = data.draw(st.sampled_from(products), label="file")
         chosen = data.draw(
             st.none() | st.lists(st.sampled_from(self.SPEC.markets), min_size=1, unique=True),
             label="markets",

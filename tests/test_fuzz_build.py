@@ -3,16 +3,20 @@ and nothing outside the output folder changes (the parent folder is snapshotted)
 
 from __future__ import annotations
 
+import datetime
 import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
 from fuzzing import (
     assert_names_a_file,
+    assert_xml_parses,
     budget,
+    control_text,
     dump,
     file_stems,
     front_matter_values,
@@ -70,6 +74,7 @@ def test_full_build_writes_only_its_output(workspace: Path, files: dict, with_pr
         assert result.pages >= 1
         assert (output / MARKER).is_file()
         assert (output / "index.html").is_file()
+        assert_xml_parses(output)
     assert outside(workspace, output) == outside_before, "wrote outside the output folder"
 
 
@@ -78,3 +83,50 @@ def outside(workspace: Path, output: Path) -> dict[str, int]:
     cache = str(Path("site") / CACHE_DIR)
     listing = tree_listing(workspace, skip=output)
     return {k: v for k, v in listing.items() if k != cache and not k.startswith(cache + "/")}
+
+
+ARTICLE = "content/series/micro-multinationals/{stem}.md"
+PRODUCT = "content/products/{stem}.md"
+
+
+@budget(150)
+@given(
+    title=control_text,
+    body=markdown_bodies,
+    stem=file_stems,
+    product=st.booleans(),
+)
+def test_hostile_text_leaves_every_published_xml_file_well_formed(
+    workspace: Path, title: str, body: str, stem: str, product: bool
+):
+    """Control characters (in the title as a YAML escape, in the body as is), deep
+    nesting and reserved names in an article or a product that feeds and sitemaps show:
+    the build succeeds with every XML file well-formed, or fails naming the file."""
+    shutil.rmtree(workspace, ignore_errors=True)
+    files = {
+        "content/_index.md": "---\ntitle: Home\n---\n",
+        "content/series/micro-multinationals/_index.md": "---\ntitle: Series\n---\n",
+    }
+    meta = {"title": "x" + title}
+    if product:
+        rel = PRODUCT.format(stem=stem)
+        meta.update(sku="SKU-1", price={"USD": 10}, availability="in_stock")
+        meta["checkout"] = {"stripe": "https://buy.stripe.com/test_4gw5kJ"}
+    else:
+        rel = ARTICLE.format(stem=stem)
+        meta.update(date=datetime.date(2026, 1, 2), author="Ann" + title)
+    root = write_site(workspace / "site", files, None)
+    (root / "site.yaml").write_text(
+        BASIC_CONFIG + "markets:\n  us: {currency: USD, languages: [en], region: US}\n",
+        encoding="utf-8",
+    )
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(meta, allow_unicode=False, width=2**20)  # escapes: "\v", "\x01"
+    path.write_text(f"---\n{text}---\n{body}\n", encoding="utf-8")
+    try:
+        build(root, BuildOptions())
+    except MmsiteError as exc:
+        assert_names_a_file(exc, {path, root / "site.yaml"})
+        return
+    assert assert_xml_parses(root / "public") >= 1  # the sitemap at least

@@ -100,3 +100,17 @@ def test_a_small_logo_is_a_warning(make_site) -> None:
     root = make_site({**FILES, "logo.png": _logo(64, 64)}, config)
     result = build_site(root)
     assert any("512 px" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_missing_logo_is_the_same_mistake_whatever_the_build(make_site, jobs: int) -> None:
+    # found with the content's mistakes, before any page: with one process or several
+    files = {**FILES, **{f"content/p{i}.md": page(f"P{i}") for i in range(40)}}
+    root = make_site(files, BASIC_CONFIG + "icons: {logo: logo.png}\n")
+    with pytest.raises(MmsiteError) as caught:
+        build_site(root, jobs=jobs)
+    assert "logo.png does not exist" in str(caught.value)
+    (root / "logo.png").write_bytes(b"not a picture")
+    with pytest.raises(MmsiteError) as caught:
+        build_site(root, jobs=jobs)
+    assert "cannot read the logo" in str(caught.value)

@@ -10,7 +10,13 @@ import pytest
 from helpers import build_site, page
 from mmsite.commands.cli import main
 from mmsite.errors import MmsiteError
-from mmsite.output.tree import MARKER, OutputTree, delete_marked, wait_for_cleanup
+from mmsite.output.tree import (
+    MARKER,
+    OutputTree,
+    delete_marked,
+    marker_text,
+    wait_for_cleanup,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,7 +72,7 @@ def test_cli_build_replaces_output_and_next_build_removes_leftovers(make_site) -
     left = root / ".public.old-424242-1"
     (left / "en").mkdir(parents=True)
     (left / "en" / "index.html").write_text("old")
-    (left / MARKER).write_text("")
+    (left / MARKER).write_text(marker_text(None))
     unmarked = root / ".public.old-525252-1"
     unmarked.mkdir()
     (unmarked / "keep.txt").write_text("not ours")

@@ -205,9 +205,12 @@ def test_fallback_article_keeps_labels_in_its_own_language(site) -> None:
 
 
 def jsonld(tree) -> dict:
+    """The page's one JSON-LD block besides its breadcrumbs (tests/test_structured_data.py)."""
     scripts = [s for s in tree.iter("script") if s.get("type") == "application/ld+json"]
-    assert len(scripts) == 1
-    return json.loads(scripts[0].text)
+    found = [json.loads(s.text) for s in scripts]
+    found = [d for d in found if d["@type"] != "BreadcrumbList"]
+    assert len(found) == 1
+    return found[0]
 
 
 def test_article_jsonld(site) -> None:

@@ -185,3 +185,73 @@ def test_cli_serve_prints_url_and_serves(make_site) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# -- hostile requests (issue 28) --------------------------------------------------------
+
+
+def raw_request(server: DevServer, head: bytes) -> bytes:
+    """Send ``head`` as is; the whole answer (the server closes after an error)."""
+    import socket
+
+    port = server.httpd.server_address[1]
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as sock:
+        sock.sendall(head)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        return answer
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "127.0.0.1.nip.io"])
+def test_other_host_names_are_refused(served, host: str) -> None:
+    """DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 must
+    not read the preview (drafts included)."""
+    server, _root = served
+    answer = raw_request(server, f"GET /news/ HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+    assert answer.startswith(b"HTTP/1.0 403"), answer[:80]
+    assert b"Soon." not in answer
+
+
+@pytest.mark.parametrize("host", ["localhost", "localhost:8000", "127.0.0.1:1", "[::1]:80"])
+def test_local_host_names_are_served(served, host: str) -> None:
+    server, _root = served
+    answer = raw_request(
+        server, f"GET /about/ HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
+    )
+    assert answer.startswith(b"HTTP/1.0 200"), answer[:80]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/about/%00",
+        "/%00.html",
+        "/a%00b/",
+        "/" + "x" * 5000,
+        "/" + "x/" * 3000,
+        "/" + "y" * 300 + ".html",
+    ],
+    ids=["nul-in-folder", "nul-html", "nul-middle", "5000-chars", "3000-folders", "300-char-name"],
+)
+def test_nul_and_long_paths_get_an_answer_not_a_traceback(served, path: str, capfd) -> None:
+    server, _root = served
+    for method in ("GET", "HEAD"):
+        head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        answer = raw_request(server, head.encode())
+        assert answer.split(b" ", 2)[1] in (b"400", b"404"), answer[:80]
+    assert "Traceback" not in capfd.readouterr().err
+    assert fetch(server.url + "about/")[0] == 200  # and the server still serves
+
+
+def test_idle_connections_are_closed(served, monkeypatch) -> None:
+    """A connection that sends nothing is closed after the idle timeout (here shortened)."""
+    import socket
+
+    server, _root = served
+    monkeypatch.setattr(server.handler, "timeout", 0.5)
+    port = server.httpd.server_address[1]
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as sock:
+        started = time.monotonic()
+        assert sock.recv(1) == b""  # closed by the server, not by our own timeout
+        assert time.monotonic() - started < TIMEOUT

@@ -24,6 +24,7 @@ languages:
   en: {locale: en_US}
   fr: {locale: fr_FR}
   ja: {locale: ja_JP}
+markets: {us: {currency: USD, languages: [en, fr, ja]}}
 """
 PRODUCT = """\
 ---

@@ -28,7 +28,17 @@ XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 
 def reference(element: ET.Element, xml_declaration: bool, indent: bool) -> bytes:
+    """ElementTree's bytes for the tree with the characters XML 1.0 forbids dropped
+    (xmlout drops them: ElementTree writes them, and the file no longer parses)."""
     element = copy.deepcopy(element)  # ET.indent edits the tree it is given
+    for node in element.iter():
+        for name in ("text", "tail"):
+            value = getattr(node, name)
+            if isinstance(value, str):
+                setattr(node, name, xmlout.FORBIDDEN.sub("", value))
+        for key, value in node.items():
+            if isinstance(value, str):
+                node.set(key, xmlout.FORBIDDEN.sub("", value))
     if indent:
         ET.indent(element)
     return ET.tostring(element, encoding="utf-8", xml_declaration=xml_declaration)

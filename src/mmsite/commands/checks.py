@@ -9,12 +9,14 @@ output) and yields :class:`~mmsite.features.checking.Finding` s.
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from mmsite.errors import MmsiteError, relpath
+from mmsite.features import xmlout
 from mmsite.features.checking import ERROR, WARNING, CheckContext, Finding, Reference
 from mmsite.features.site import Site
 from mmsite.i18n.routing import Route
@@ -166,6 +168,38 @@ def check_duplicates(ctx: CheckContext) -> Iterator[Finding]:
                 edition,
                 f"same {what} {value!r} on {', '.join(sorted(urls))}",
             )
+
+
+@register("xml")
+def check_xml(ctx: CheckContext) -> Iterator[Finding]:
+    """Every published XML file (sitemaps, Atom feeds, merchant feeds) is well-formed:
+    one bad character makes feed readers and Merchant Center drop the whole file."""
+    for path in sorted(ctx.output.rglob("*.xml")):
+        if not path.is_file():
+            continue
+        try:
+            ET.parse(path)
+        except ET.ParseError as exc:
+            rel = path.relative_to(ctx.output).as_posix()
+            line = exc.position[0] if exc.position else None
+            yield Finding(ERROR, "xml", rel, f"not well-formed XML: {exc}", line)
+
+
+@register("characters")
+def check_characters(ctx: CheckContext) -> Iterator[Finding]:
+    """Content files holding characters XML 1.0 forbids (a vertical tab pasted from
+    Word): the build leaves them out of feeds; they belong nowhere."""
+    root = ctx.site.config.root
+    for page in ctx.site.model.pages:
+        if page.virtual or not page.source.is_file():
+            continue
+        text = page.source.read_text(encoding="utf-8", errors="replace")
+        for number, line in enumerate(text.split("\n"), 1):
+            found = xmlout.forbidden(line)
+            if found is not None:
+                where = f"{relpath(page.source, root).as_posix()}:{number}"
+                char = xmlout.describe(found.group())
+                yield Finding(WARNING, "characters", where, f"control character {char}: delete it")
 
 
 @dataclass

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import ipaddress
 import json
 import queue
 import sys
@@ -25,6 +26,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -111,11 +113,58 @@ class Broadcaster:
         self._send(None)
 
 
+MAX_PATH = 2048  # longer request paths are refused (no file of the site is that long)
+IDLE_TIMEOUT = 30.0  # seconds a connection may wait for its next request
+
+
+def local_host(host: str, bound: str) -> bool:
+    """Whether a request's ``Host`` header names this machine: ``localhost`` (and
+    ``*.localhost``), an IP address, or the name the server was bound to. Any other name
+    is a page of another site whose DNS now points here (DNS rebinding): refused."""
+    if host.startswith("["):
+        name = host[1 : host.find("]")] if "]" in host else host
+    else:
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    name = name.rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost") or name == bound.lower():
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files from the output folder; HTML gets the live-reload script."""
+    """Static files from the output folder; HTML gets the live-reload script. Requests
+    for another host name (DNS rebinding), with a NUL or a path longer than
+    :data:`MAX_PATH` are answered 403/400 and logged nowhere; idle connections close
+    after :data:`IDLE_TIMEOUT` seconds."""
 
     broadcaster: Broadcaster
     heartbeat: float = 15.0
+    timeout = IDLE_TIMEOUT  # socket timeout: an idle keep-alive connection is closed
+    bound: str = "127.0.0.1"
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        host = self.headers.get("Host")
+        if host is not None and not local_host(host.strip(), self.bound):
+            self.send_error(403, "Host not allowed: mmsite serve answers localhost only")
+            return False
+        path = self.path.split("?", 1)[0]
+        if len(self.path) > MAX_PATH or "\0" in unquote(path) or "\0" in path:
+            self.send_error(400, "Bad request path")
+            return False
+        return True
+
+    def send_head(self):  # noqa: ANN201 (http.server's signature)
+        try:
+            return super().send_head()
+        except (OSError, ValueError):  # a name the file system refuses: not a file here
+            self.send_error(404, "File not found")
+            return None
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass  # keep the terminal for build messages
@@ -132,15 +181,17 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         local = Path(self.translate_path(self.path))
         if path.endswith("/"):
             local = local / "index.html"
-        elif local.is_dir():
+        elif _safely(local.is_dir):
             super().do_GET()  # redirects to the folder URL
             return
-        if not local.is_file():
-            self._send_html(404, inject(self._not_found(local)))
-        elif local.suffix == ".html":
-            self._send_html(200, inject(local.read_bytes()))
-        else:
+        if local.suffix != ".html" and _safely(local.is_file):
             super().do_GET()
+            return
+        page = _safely(local.read_bytes) if _safely(local.is_file) else None
+        if page is None:
+            self._send_html(404, inject(self._not_found(local)))
+        else:
+            self._send_html(200, inject(page))
 
     def _not_found(self, local: Path) -> bytes:
         """The site's own 404 page of the deepest edition folder above ``local`` (the
@@ -149,9 +200,9 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         for folder in local.parents:
             if folder != root and root not in folder.parents:
                 break
-            page = folder / "404.html"
-            if page.is_file():
-                return page.read_bytes()
+            page = _safely((folder / "404.html").read_bytes)
+            if page is not None:
+                return page
         return b"<!doctype html><title>Not found</title><body><h1>404 Not found</h1></body>"
 
     def _send_html(self, status: int, body: bytes) -> None:
@@ -184,6 +235,14 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         finally:
             self.broadcaster.unsubscribe(client)
         self.close_connection = True
+
+
+def _safely(read: Callable[[], Any]) -> Any:
+    """``read()``, or None when the file system refuses the name (too long, a NUL)."""
+    try:
+        return read()
+    except (OSError, ValueError):
+        return None
 
 
 class _Changes(FileSystemEventHandler):
@@ -219,7 +278,8 @@ class DevServer:
     ) -> None:
         self.root = root.resolve()
         self.broadcaster = Broadcaster()
-        handler = type("BoundHandler", (Handler,), {"broadcaster": self.broadcaster})
+        names = {"broadcaster": self.broadcaster, "bound": bind}
+        self.handler = handler = type("BoundHandler", (Handler,), names)
         self.output = options.output or self.root / CACHE_DIR / "serve" / "public"
         self.output.mkdir(parents=True, exist_ok=True)
         self.httpd = http.server.ThreadingHTTPServer(

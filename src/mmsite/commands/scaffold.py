@@ -32,6 +32,14 @@ languages:
   fr: {{locale: fr_FR}}
 markets:
   eu: {{currency: EUR, languages: [en, fr]}}
+commerce:
+  brand: {title}                   # products' brand in merchant feeds (Google Shopping)
+  categories:                      # a name per language (`mmsite check` says which are missing)
+    general: {{en: General, fr: Général}}
+  shipping:                        # your terms: shown on product pages and in merchant feeds
+    eu: {{rate: 6.90, countries: [FR, DE, ES, IT, NL, BE],
+          handling_days: [1, 2], transit_days: [3, 7]}}
+  returns: {{days: 30, fees: customer}}
 markdown: {{unsafe_html: false}}
 """
 
@@ -72,7 +80,7 @@ price: {{EUR: 19.00}}
 availability: in_stock
 category: general
 checkout:
-  stripe: https://buy.stripe.com/test_ReplaceWithYourLink
+  stripe: https://buy.stripe.com/ReplaceWithYourLink   # check --strict fails until replaced
 ---
 Describe what it is, how you make it, and who it is for.
 """,
@@ -174,17 +182,25 @@ def _site(root: Path) -> Path:
 
 
 def new_product(root: Path, name: str) -> Path:
-    """``content/products/<slug>.md`` with the product fields to fill in."""
+    """``content/products/<slug>.md`` with the product fields to fill in. Nothing in it
+    passes as written: the 0 prices (one per market currency) are a build error naming
+    the line, the placeholder checkout link a warning of ``mmsite check`` (``--strict``
+    fails)."""
+    config = site_config(root)  # fails clearly outside a site
     slug = slugify(name)
+    currencies = sorted({m.currency for m in config.markets.values()}) or ["EUR"]
+    prices = ", ".join(f"{currency}: 0" for currency in currencies)
     text = (
         f"---\ntitle: {_yaml_text(name)}\nsku: {slug.upper()[:24]}\n"
         "summary: One sentence that makes someone want it.\n"
-        "price: {EUR: 0.00}\navailability: in_stock\ncategory: general\n"
-        "checkout:\n  stripe: https://buy.stripe.com/test_ReplaceWithYourLink\n"
+        f"price: {{{prices}}}   # your prices (0 is an error unless free: true)\n"
+        "availability: in_stock\ncategory: general\n"
+        "checkout:   # your live link; one per market if prices differ: {stripe: {us: ...}}\n"
+        "  stripe: https://buy.stripe.com/ReplaceWithYourLink\n"
         "draft: true                 # remove when ready to publish\n---\n"
         "Describe what it is, how you make it, and who it is for.\n"
     )
-    return _create(_site(root) / "products" / f"{slug}.md", text)
+    return _create(config.content_dir / "products" / f"{slug}.md", text)
 
 
 def _part_of(path: Path) -> int:

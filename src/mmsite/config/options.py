@@ -7,6 +7,7 @@ and its line in site.yaml.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -16,9 +17,10 @@ from urllib.parse import urlsplit
 
 import yaml
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 from babel.numbers import list_currencies
 
-from mmsite.config.yamlutil import load_yaml
+from mmsite.config.yamlutil import load_yaml, read_text_file
 from mmsite.errors import MmsiteError
 
 CONFIG_FILE = "site.yaml"
@@ -52,7 +54,9 @@ class Market:
     key: str  # "us"
     currency: str  # ISO 4217: "USD"
     languages: tuple[str, ...]
-    region: str  # ISO 3166 region for hreflang: "US"
+    # ISO 3166-1 country: "US"; the key's by default (uk: GB); None: the key is no
+    # country (eu), allowed while no language of the market is also sold in another
+    region: str | None
     tax: str | None = None  # "included" | "excluded": the note beside every price; None: none
 
 
@@ -266,17 +270,76 @@ def _market(key: Any, value: Any, languages: dict[str, Language], lines: Lines) 
                 f"{lang!r} is not one of the site's languages",
                 hint="languages: " + ", ".join(languages),
             )
-    region = data.get("region", key.upper() if len(key) == 2 else None)
-    if region == "UK":
-        region = "GB"  # ISO 3166 says GB; "uk" is the usual market name
-    if not isinstance(region, str) or not re.fullmatch(r"[A-Z]{2}|\d{3}", region):
+    region = data.get("region")
+    if region is None:
+        region = _default_region(key)
+    elif region not in countries():
         raise lines.error(
-            (*keys, "region"), "needs an ISO 3166 region code like US or GB (for hreflang)"
+            (*keys, "region"),
+            f"{region!r} is not an ISO 3166-1 country code",
+            hint="two capital letters of one country: US, GB, DE, AT, CH",
         )
     tax = data.get("tax")
     if tax is not None:
         tax = choice(tax, ("included", "excluded"), (*keys, "tax"), lines)
     return Market(key=key, currency=currency, languages=tuple(langs), region=region, tax=tax)
+
+
+# CLDR territories that are no ISO 3166-1 country: unions, macro regions, reserved codes
+NOT_COUNTRIES = frozenset(
+    {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"}
+)
+
+
+@functools.cache
+def countries() -> frozenset[str]:
+    """The ISO 3166-1 alpha-2 country codes (CLDR's territories, Babel's data)."""
+    return frozenset(
+        code
+        for code in Locale("en").territories
+        if re.fullmatch(r"[A-Z]{2}", code) and code not in NOT_COUNTRIES
+    )
+
+
+def _default_region(key: str) -> str | None:
+    """A market's key as its country: ``us`` -> US, ``uk`` -> GB; None for ``eu``."""
+    code = "GB" if key == "uk" else key.upper()  # ISO 3166 says GB; "uk" is the usual name
+    return code if code in countries() else None
+
+
+def _check_shared_languages(markets: dict[str, Market], lines: Lines) -> None:
+    """A language sold in several markets gets one edition per market, named by the
+    market's country (``/de-at/``, hreflang ``de-AT``): each needs a country of its own."""
+    for lang in sorted({lang for market in markets.values() for lang in market.languages}):
+        shared = [m for m in markets.values() if lang in m.languages]
+        if len(shared) < 2:
+            continue
+        seen: dict[str, str] = {}
+        for market in shared:
+            others = ", ".join(m.key for m in shared if m is not market)
+            if market.region is None:
+                raise lines.error(
+                    ("markets", market.key),
+                    f"{lang!r} is sold here and in {others}: this market needs a country "
+                    f"for its edition ({lang}-XX, hreflang {lang}-XX)",
+                    hint=f"add region: with an ISO 3166-1 country, e.g. region: "
+                    f"{_example_region(lang)} (the market key {market.key!r} names no country)",
+                )
+            if market.region in seen:
+                raise lines.error(
+                    ("markets", market.key, "region"),
+                    f"{lang!r} is sold in {seen[market.region]} and {market.key}, both "
+                    f"with region {market.region}: one URL tree cannot show two currencies",
+                    hint="give each market its own country in region:",
+                )
+            seen[market.region] = market.key
+
+
+def _example_region(lang: str) -> str:
+    """A country where ``lang`` is spoken (CLDR's likely subtags: de -> DE), for hints."""
+    likely = get_global("likely_subtags").get(lang.split("-")[0].lower(), "")
+    region = likely.split("_")[-1]
+    return region if region in countries() else "DE"
 
 
 TOP_KEYS = {
@@ -329,7 +392,7 @@ def load_config(
         raise MmsiteError(
             f"no {CONFIG_FILE} here", root, hint="run mmsite in a site folder, or `mmsite new DIR`"
         )
-    text = path.read_text(encoding="utf-8")
+    text = read_text_file(path)
     data = load_yaml(text, path)
     try:
         node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -368,6 +431,7 @@ def parse_config(
         raise lines.error(("missing_translation",), "must be fallback or skip")
     raw_markets = mapping(data.get("markets"), ("markets",), lines)
     markets = {k: _market(k, v, languages, lines) for k, v in raw_markets.items()}
+    _check_shared_languages(markets, lines)
     md = mapping(data.get("markdown"), ("markdown",), lines)
     only(md, {"unsafe_html"}, ("markdown",), lines)
     theme = string(data.get("theme", "default"), ("theme",), lines)

@@ -73,6 +73,10 @@ class Theme:
     def template_dirs(self) -> list[Path]:
         return _unique([self.site_root / "templates"] + [f / "templates" for f in self.folders])
 
+    def has_template(self, name: str) -> bool:
+        """Is there a ``name.html`` (``layout: name``) in the site's or theme's templates?"""
+        return any((folder / f"{name}.html").is_file() for folder in self.template_dirs)
+
     @property
     def static_dirs(self) -> list[Path]:
         """Lowest priority first: later folders overwrite earlier files."""

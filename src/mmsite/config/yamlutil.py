@@ -216,6 +216,28 @@ def describe(exc: yaml.MarkedYAMLError) -> tuple[str, int | None, str | None]:
     return f"invalid YAML: {problem}", line, hint
 
 
+def decode_utf8(data: bytes, path: Path | str) -> str:
+    """``data`` as UTF-8 text; other bytes are an error naming the file and the line of
+    the first byte that is not UTF-8 (a file saved as Latin-1 or UTF-16 by an editor)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise MmsiteError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            path,
+            line,
+            hint="save the file as UTF-8 in your editor",
+        ) from None
+
+
+def read_text_file(path: Path) -> str:
+    """A text file the site holds (site.yaml, UI strings, theme CSS), decoded as UTF-8
+    with :func:`decode_utf8`; newlines as ``Path.read_text`` gives them."""
+    text = decode_utf8(path.read_bytes(), path)
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def load_yaml(
     text: str, path: Path | str, line_offset: int = 0, scalars: Scalars | None = None
 ) -> Any:

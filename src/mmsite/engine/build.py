@@ -27,7 +27,8 @@ from mmsite.engine.result import BuildResult, unchanged_result
 from mmsite.errors import BuildErrors, MmsiteError, Reporter
 from mmsite.features.registry import Registry
 from mmsite.features.site import Site
-from mmsite.output.tree import MARKER, OutputTree, drop_cache
+from mmsite.output.inplace import InPlaceOutput, SwapOutput
+from mmsite.output.tree import MARKER, OutputTree, drop_cache, output_lock, stat_key
 from mmsite.render import markdown
 from mmsite.render.templates import (
     render_body,
@@ -132,7 +133,7 @@ def _render_route(build: Build, number: int, done: Rendered) -> None:
     route = build.site.router.routes[number]
     if build.skip and route.page.source in build.skip:
         return
-    if build.out.exists(route.output):
+    if route.output in build.out.written:
         clash = f"/{route.path} is also a static or resource file"
         done.errors.append((number, MmsiteError(clash, route.page.source)))
         return
@@ -155,8 +156,9 @@ def _render_route(build: Build, number: int, done: Rendered) -> None:
 def _adopt(build: Build, done: Rendered) -> None:
     """Apply a child's share to this process's build state."""
     clash = build.out.written & done.written
-    if clash:
-        raise MmsiteError(f"two outputs write {sorted(map(str, clash))[0]}")
+    if clash:  # found before (plan_pages); a feature's step wrote a page's file
+        rel = sorted(clash)[0]
+        raise MmsiteError(f"two outputs write {rel}", build.out.owner(rel))
     build.out.written |= done.written
     build.out.fresh |= done.fresh
     build.out.linked += done.linked
@@ -175,6 +177,7 @@ def render_pages(build: Build) -> None:
     (``Stage.shows``), so each body is rendered once. ``build.meanwhile`` runs first in
     any case."""
     routes, reporter = build.site.router.routes, build.site.reporter
+    plan_pages(build)
     if build.warmed is not None:
         build.site.prepared = build.warmed()
     jobs = parallel.job_count(build.jobs, len(routes))
@@ -238,20 +241,34 @@ def _stage_errors(context: Build) -> list[MmsiteError]:
     return []
 
 
+def plan_pages(build: Build) -> None:
+    """Promise every page's file before any is written (:meth:`OutputTree.plan`; the
+    router already refused two pages with one URL): a step that runs while other
+    processes render (aliases, feeds) sees the pages' files as taken, and one that
+    writes such a file is an error naming the page."""
+    for route in build.site.router.routes:
+        build.out.plan(route.output, route.page.source)
+
+
 def _once_each(errors: list[MmsiteError]) -> list[MmsiteError]:
     """Each mistake once: a feed showing a page's body, or another language's fallback,
     meets the page's own mistakes; a template's mistake is met by every page it renders
-    (said once, with the count of pages)."""
-    counts = collections.Counter(str(e) for e in errors)
-    seen: set[str] = set()
+    (said once, naming the first page, with the count of pages)."""
+    from mmsite.render.templates import without_page
+
+    def key(error: MmsiteError) -> tuple[str, str, int | None, str | None]:
+        return (str(error.path), without_page(error.message), error.line, error.hint)
+
+    counts = collections.Counter(key(e) for e in errors)
+    seen: set[tuple[str, str, int | None, str | None]] = set()
     once = []
     for error in errors:
-        text = str(error)
+        text = key(error)
         if text in seen:
             continue
         seen.add(text)
         if counts[text] > 1 and error.path is not None and error.path.suffix != ".md":
-            message = f"{error.message} (on {counts[text]} pages)"
+            message = f"{error.message} (on {counts[text]} pages)"  # names the first
             error = MmsiteError(message, error.path, error.line, error.hint)
         once.append(error)
     return once
@@ -282,8 +299,12 @@ def run_step(build: Build, stage: Stage) -> None:
     if stage.name == PAGES:
         stage.run(build)
         return
-    with build.cache.step(stage.name):
-        stage.run(build)
+    build.out.step = stage.name  # named if it writes a page's file
+    try:
+        with build.cache.step(stage.name):
+            stage.run(build)
+    finally:
+        build.out.step = ""
 
 
 def load_site(
@@ -351,9 +372,25 @@ def _build(
 ) -> BuildResult:
     started = time.perf_counter()
     root = root.resolve()
+    config = _config(root, options)
+    output = options.output or config.output_dir
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output_lock(output):
+        return _build_locked(root, options, cache, background_cleanup, known, config, started)
+
+
+def _build_locked(
+    root: Path,
+    options: BuildOptions,
+    cache: BuildCache | None,
+    background_cleanup: bool,
+    known: Known | None,
+    config: Config,
+    started: float,
+) -> BuildResult:
+    """:func:`_build` once this process holds the output's lock."""
     if options.clean:
         drop_cache(root)
-    config = _config(root, options)
     output = options.output or config.output_dir
     if cache is None:
         cache = BuildCache.for_site(root, output, options.cache)
@@ -363,7 +400,9 @@ def _build(
             if changes.none:
                 return unchanged_result(state, started)
             try:
-                result = build_delta(root, options, cache, state, changes, config, started)
+                result = build_delta(
+                    root, options, cache, state, changes, config, started, background_cleanup
+                )
             except delta.DamagedSnapshot:
                 result = None  # nothing was written: build it all
             if result is not None:
@@ -553,15 +592,16 @@ def _output_tree(options: BuildOptions, cache: BuildCache, output: Path, root: P
     state = cache.state if cache.path is None else None
     if options.in_place and state is not None and Path(state.output) == output.resolve():
         files = [rel for rel, stamp in state.outputs.items() if len(stamp) != 1]  # not folders
-        return delta.DeltaOutput(output, root, files)
-    return OutputTree(output, root)
+        return InPlaceOutput(output, root, files)
+    # the replaced output is kept for the next delta build (mmsite build's, on disk)
+    return OutputTree(output, root, keep_spare=options.cache and cache.path is not None)
 
 
 def _outputs(tree: OutputTree, output: Path, session: Session) -> stamps.Stamps:
     """Stamps of the output files (what `mmsite build` checks next time), mostly as
     taken when each file was written (the page records have them); an output updated in
     place (serve) is not checked, its file list is enough."""
-    if isinstance(tree, delta.DeltaOutput):
+    if isinstance(tree, InPlaceOutput):
         return {str(rel): () for rel in tree.written}
     records = session.current
     files: dict[str, stamps.Stamp | None] = {MARKER: None}
@@ -605,9 +645,11 @@ def build_delta(
     changes: stamps.Changes,
     config: Config,
     started: float,
+    background_cleanup: bool = False,
 ) -> BuildResult | None:
-    """Apply an edit of page bodies in place (see :mod:`mmsite.delta`); None when the
-    change needs a full build."""
+    """Apply an edit of page bodies (see :mod:`mmsite.delta`); None when the change
+    needs a full build. The published output is swapped like a full build's
+    (:class:`SwapOutput`), ``mmsite serve``'s own folder updated in place."""
     content_dir = str(config.content_dir) + os.sep
     if changes.added or changes.removed:
         return None
@@ -643,7 +685,7 @@ def build_delta(
     registry = pipeline.registry_for(options.registry)
     site.registry, site.renderer = registry, render_body
     output = Path(state.output)
-    tree = delta.DeltaOutput(output, root)
+    tree = InPlaceOutput(output, root) if cache.path is None else SwapOutput(output, root)
     result = BuildResult(output=output, languages=len(config.languages), kind="delta")
     env = _environment_for(site, snapshot.theme, root)
     session = cache.session(site, snapshot.theme, env, tree)
@@ -670,7 +712,7 @@ def build_delta(
                     stage.run(context)
             else:
                 _replay(site.reporter, record.warnings)
-        tree.commit()
+        tree.commit(background_cleanup)
     except BaseException:
         tree.abort()
         raise
@@ -681,6 +723,8 @@ def build_delta(
         snapshot.stamps.update({p: changes.inputs[p] for p in since})
     state.inputs = changes.inputs
     state.outputs.update(_output_stamps(output, tree.fresh))
+    if isinstance(tree, SwapOutput):  # every folder and the marker are new
+        _restamp(output, state.outputs)
     result.pages = state.summary["pages"]
     result.files = state.summary["files"]
     result.images = state.summary["images"]
@@ -726,6 +770,17 @@ def _render_affected(build: Build, outputs: set[str], index: dict[str, int]) -> 
         build.cache.record(route.output, reads)
     if errors:
         raise BuildErrors(errors)
+
+
+def _restamp(output: Path, outputs: stamps.Stamps) -> None:
+    """New stamps of the folders and the marker of a swapped-in output (its other files
+    are the previous ones, linked, or in ``outputs`` already)."""
+    base = str(output)
+    for rel, stamp in outputs.items():
+        if len(stamp) == 1:
+            outputs[rel] = (os.stat(f"{base}/{rel}" if rel else base).st_mtime_ns,)
+    if MARKER in outputs:
+        outputs[MARKER] = stat_key(f"{base}/{MARKER}")
 
 
 def _output_stamps(output: Path, rels: set[PurePosixPath]) -> stamps.Stamps:

@@ -14,8 +14,8 @@ read records of :mod:`mmsite.incremental`:
 
 A delta build starts from that snapshot, takes the new body of every edited file whose
 front matter is unchanged, renders the outputs that read one of those bodies, re-runs
-only the steps that read one, and replaces the changed files in place (each written
-beside its target, then renamed over it once everything rendered). Anything else (a
+only the steps that read one, and replaces the changed files (in a copy of the output
+made of hard links, swapped in as a whole: :mod:`mmsite.output.inplace`). Anything else (a
 changed front matter, template, config, string file, a file added or removed, an
 output someone touched) goes to the regular incremental build, which makes a new
 snapshot. :mod:`mmsite.stamps` tells which files changed.
@@ -28,21 +28,20 @@ import dataclasses
 import io
 import os
 import pickle
-import shutil
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PosixPath, PurePath, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from mmsite.config import signing
 from mmsite.content.frontmatter import Document, StoredDocument
 from mmsite.content.model import LISTED, Page, parse_file, report_read
 from mmsite.engine.incremental import FORMAT, Dep, Entry, StepRecord, front_digest, no_gc
 from mmsite.engine.stamps import Stamps
 from mmsite.errors import MmsiteError, Reporter
-from mmsite.output.tree import MARKER, OutputTree, check_output_dir, stat_key
 
 if TYPE_CHECKING:
     from mmsite.config.theme import Theme
@@ -356,11 +355,12 @@ def save_snapshot(path: Path, snapshot: Snapshot) -> None:
     core, data, ends = site
     sections = [core, _dumps(rest), rendered, data]
     head = pickle.dumps((FORMAT, sys.version_info[:2], [len(s) for s in sections], ends), 5)
+    parts = (len(head).to_bytes(8, "little"), head, *sections)
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
     try:
         with tmp.open("wb") as fh:
-            fh.write(len(head).to_bytes(8, "little"))
-            for part in (head, *sections):
+            fh.write(signing.header(path, *parts))  # see mmsite.config.signing
+            for part in parts:
                 fh.write(part)
         os.replace(tmp, path)
     except BaseException:
@@ -375,7 +375,9 @@ def load_snapshot(path: Path) -> Snapshot | None:
     global _loading
     try:
         with no_gc():
-            raw = memoryview(path.read_bytes())
+            raw = signing.read_verified(path)
+            if raw is None:
+                return None  # none, or not written by mmsite for this site
             size = int.from_bytes(raw[:8], "little")
             version, python, sizes, ends = pickle.loads(raw[8 : 8 + size])
             if (version, python) != (FORMAT, sys.version_info[:2]):
@@ -465,107 +467,3 @@ def fresh_site(snapshot: Snapshot, edited: set[str], shown: bool = True) -> Site
     site.bodies = KeptBodies(own, snapshot.rendered_bodies() if shown else {}, edited)
     site.reporter = Reporter()
     return site
-
-
-# -- writing in place ----------------------------------------------------------
-
-
-class DeltaOutput(OutputTree):
-    """The output folder updated in place: a changed file is written beside its target
-    and renamed over it in :meth:`commit`, after every step succeeded. Unchanged bytes
-    are never rewritten. Same interface as :class:`OutputTree` for the build steps."""
-
-    def __init__(self, final: Path, site_root: Path, existing: Iterable[str] = ()) -> None:
-        """``existing``: the files the folder holds (relative paths); those a full build
-        in place does not write again are deleted on :meth:`commit`."""
-        check_output_dir(final, site_root)
-        self.existing = set(existing)
-        self.final = final
-        self.staging = final  # target() resolves below the live folder
-        self.previous = final
-        self.written: set[PurePosixPath] = set()
-        self.fresh: set[PurePosixPath] = set()
-        self.linked = 0
-        self._dirs: set[Path] = set()
-        self._pending: dict[Path, Path] = {}  # target -> its new version beside it
-
-    def _temp(self, rel: PurePosixPath | str) -> tuple[PurePosixPath, Path, Path]:
-        rel = PurePosixPath(rel)
-        path = self.target(rel)
-        self.written.add(rel)
-        if path.parent not in self._dirs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(path.parent)
-        return rel, path, path.with_name(f".{path.name}.mmsite-{os.getpid()}")
-
-    def write(self, rel: PurePosixPath | str, data: str | bytes) -> None:
-        rel, path, tmp = self._temp(rel)
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
-                self._drop(path)
-                return
-        except OSError:
-            pass
-        tmp.write_bytes(data)
-        self._pending[path] = tmp
-        self.fresh.add(rel)
-
-    def copy(self, rel: PurePosixPath | str, source: Path) -> None:
-        rel, path, tmp = self._temp(rel)
-        try:
-            was, now = path.stat(), source.stat()
-            if (was.st_size, was.st_mtime_ns) == (now.st_size, now.st_mtime_ns):
-                self._drop(path)
-                return
-        except OSError:
-            pass
-        shutil.copy2(source, tmp)
-        self._pending[path] = tmp
-        self.fresh.add(rel)
-
-    def _drop(self, path: Path) -> None:
-        tmp = self._pending.pop(path, None)
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-
-    def link_previous(self, rel: PurePosixPath | str, stat: tuple[int, int, int]) -> bool:
-        rel = PurePosixPath(rel)
-        path = self.target(rel)
-        try:
-            if path in self._pending or stat_key(path) != stat:
-                return False
-        except OSError:
-            return False
-        self.written.add(rel)
-        self.linked += 1
-        return True
-
-    def stat(self, rel: PurePosixPath | str) -> tuple[int, int, int]:
-        path = self.target(rel)
-        return stat_key(self._pending.get(path, path))
-
-    def commit(self, background_cleanup: bool = False) -> None:
-        for path, tmp in self._pending.items():
-            os.replace(tmp, path)
-        self._pending.clear()
-        written = {str(rel) for rel in self.written} | {MARKER}
-        for rel in sorted(self.existing - written):
-            path = self.target(rel)
-            path.unlink(missing_ok=True)
-            self._remove_empty(path.parent)
-
-    def _remove_empty(self, folder: Path) -> None:
-        """Remove folders left empty by deleted pages, up to the output folder."""
-        while folder != self.final and folder.is_relative_to(self.final):
-            try:
-                folder.rmdir()
-            except OSError:
-                return
-            folder = folder.parent
-
-    def abort(self) -> None:
-        for tmp in self._pending.values():
-            tmp.unlink(missing_ok=True)
-        self._pending.clear()

@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from mmsite.config import signing
+from mmsite.config.clock import build_date
 from mmsite.content import model as content
 from mmsite.content.frontmatter import Document, StoredDocument
 from mmsite.engine import parallel
@@ -322,9 +324,8 @@ class BuildCache:
 
     def _read(self, path: Path) -> None:
         try:
-            with path.open("rb") as fh, no_gc():
-                data = pickle.load(fh)
-            if data.get("format") != FORMAT:
+            data = _load(path)
+            if data is None or data.get("format") != FORMAT:
                 return
             self.pages = data["pages"]
             self.digests = data["digests"]
@@ -344,11 +345,10 @@ class BuildCache:
         if journal is None or not journal.is_file():
             return {}, {}
         try:
-            with journal.open("rb") as fh:
-                data = pickle.load(fh)
+            data = _load(journal)
         except Exception:  # noqa: BLE001
             return {}, {}
-        if data.get("format") != FORMAT or data.get("build") != self.build_id:
+        if data is None or data.get("format") != FORMAT or data.get("build") != self.build_id:
             return {}, {}
         return data["entries"], data["digests"]
 
@@ -437,18 +437,24 @@ def _load_documents(path: Path | None) -> DocumentCache.Entries:
     if path is None or not path.is_file():
         return {}
     try:
-        with path.open("rb") as fh, no_gc():
-            data = pickle.load(fh)
+        data = _load(path)
     except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
         return {}
-    return data["documents"] if data.get("format") == FORMAT else {}
+    return data["documents"] if data is not None and data.get("format") == FORMAT else {}
+
+
+def _load(path: Path) -> Any:
+    """The pickle :func:`_dump` wrote at ``path``; None when there is none or it was not
+    signed by mmsite for this path (:mod:`mmsite.config.signing`): never unpickled."""
+    raw = signing.read_verified(path)
+    if raw is None:
+        return None
+    with no_gc():
+        return pickle.loads(raw)
 
 
 def _dump(path: Path, data: Any) -> None:
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    with tmp.open("wb") as fh:
-        pickle.dump(data, fh, pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    signing.write_signed(path, pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
 
 
 class Session:
@@ -510,6 +516,7 @@ class Session:
             resources = [f"{rel}|{path}" for rel, path in sorted(site.model.resources.items())]
             self._global = digest(
                 code_digest(),
+                build_date().isoformat(),  # dated content: a sale ends (config/clock.py)
                 config.path.read_bytes(),
                 repr(config),
                 repr(sorted(site.strings.tables.items())),

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from mmsite.config.options import Config, load_config
 from mmsite.config.theme import Theme
 from mmsite.content.model import DocumentLoader, load_content
+from mmsite.content.strict import check_front_matter
 from mmsite.errors import BuildErrors, MmsiteError, Reporter
 from mmsite.features.builtin import builtin_registry
 from mmsite.features.registry import ModelContext, Registry
@@ -127,15 +128,19 @@ def load_site(
     drafts: bool = False,
     documents: DocumentLoader | None = None,
 ) -> tuple[Site, Theme]:
-    """Content model -> the features' model steps -> routes -> UI strings."""
+    """Content model -> strict front matter and the features' model steps (their
+    mistakes reported together) -> routes -> UI strings."""
     from mmsite.render.templates import render_body
 
     theme = Theme.find(config)
     errors: list[MmsiteError] = []  # every file's and every feature's mistakes in one run
     model = load_content(config, include_drafts=drafts, documents=documents, errors=errors)
+    # front matter is strict: keys no feature declares (the pages that could be read; the
+    # others are left out with their translations, so the model steps run on the rest)
+    errors += check_front_matter(model.pages, registry.front_matter, theme.has_template)
     strings = Strings.load(theme.i18n_dirs, config, reporter)
     context = ModelContext(config, model, strings, reporter)
-    for model_step in registry.model_steps:
+    for model_step in registry.model_steps:  # every feature's mistakes in one run
         try:
             model_step(context)
         except BuildErrors as exc:

@@ -32,6 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mmsite.config import signing
+from mmsite.config.clock import build_date
+
 if TYPE_CHECKING:
     from mmsite.engine.parallel import Answer
 
@@ -180,6 +183,7 @@ def environment_key(root: Path, options: str) -> str:
         sys.version,
         options,
         os.environ.get("MMSITE_MARKDOWN_ENGINE", ""),
+        build_date().isoformat(),  # dated content (a sale's end) changes with the day
         *code_stamps(),
         *_library_stamps(),
         git_head(root),
@@ -256,15 +260,17 @@ def save(path: Path, state: State) -> None:
     except ValueError:
         raw = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)
     with open(tmp, "wb") as fh:
-        fh.write(raw)
+        fh.write(signing.sign(path, raw))  # signed: loading runs no code we did not write
     os.replace(tmp, path)
 
 
 def load(path: Path) -> State | None:
     try:
-        raw = path.read_bytes()
-        if raw.startswith(MARSHALLED):
-            data = marshal.loads(memoryview(raw)[len(MARSHALLED) :])
+        raw = signing.read_verified(path)
+        if raw is None:
+            return None  # none, or not written by mmsite for this site: a cold cache
+        if raw[: len(MARSHALLED)] == MARSHALLED:
+            data = marshal.loads(raw[len(MARSHALLED) :])
         else:
             data = pickle.loads(raw)
         if data.pop("version", None) != VERSION:

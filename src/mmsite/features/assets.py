@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from mmsite.config.options import Config, ConfigSection, SectionContext, boolean, mapping, only
+from mmsite.config.yamlutil import decode_utf8
 from mmsite.errors import BuildErrors, MmsiteError, relpath
 from mmsite.features.checking import WARNING, CheckContext, Finding
 from mmsite.features.images import is_processed
@@ -89,7 +90,7 @@ class AssetPublisher:
         data = self.files[rel].read_bytes()
         suffix = PurePosixPath(rel).suffix
         if suffix in FINGERPRINTED:
-            text = data.decode("utf-8")
+            text = decode_utf8(data, self.files[rel])
             if suffix == ".css":
                 text = self.rewrite_css(rel, text)
             if asset_options(self.build.config).minify:

@@ -13,6 +13,7 @@ from mmsite.features.qa import FEATURE as QA
 from mmsite.features.registry import Feature, Registry
 from mmsite.features.seo import FEATURE as SEO
 from mmsite.features.series.feature import FEATURE as SERIES
+from mmsite.features.structured import FEATURE as STRUCTURED
 from mmsite.features.translations.feature import FEATURE as TRANSLATIONS
 from mmsite.features.uistrings import FEATURE as UI_STRINGS
 
@@ -21,6 +22,7 @@ BUILTIN: tuple[Feature, ...] = (
     IMAGES,
     SERIES,
     COMMERCE,
+    STRUCTURED,
     QA,
     SEO,
     CMS,

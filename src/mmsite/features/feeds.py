@@ -9,11 +9,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from mmsite import __version__
+from mmsite.content.model import Page
 from mmsite.features import xmlout
 from mmsite.features.seo import seo_options
 from mmsite.features.series import model, views
@@ -92,8 +93,37 @@ def _entry(feed: ET.Element, site: Site, nav: views.SeriesNav, part: views.PartL
         _sub(entry, "category", term=tag.slug, label=tag.name)
     if page.summary:
         _sub(entry, "summary", page.summary)
-    _sub(entry, "content", absolute_html(str(site.body(route)), permalink), type="html")
+    content = absolute_html(str(site.body(route)), permalink)
+    _sub(entry, "content", content, type="html")
+    _warn_forbidden(site, page, (page.title, page.summary or "", content))
     return updated
+
+
+def _warn_forbidden(site: Site, page: Page, texts: tuple[str, ...]) -> None:
+    """Warn about a character XML forbids (xmlout drops it: a vertical tab pasted from
+    Word made the whole feed unreadable), naming the page's file and the line it is on."""
+    for text in texts:
+        found = xmlout.forbidden(text)
+        if found is None:
+            continue
+        char = found.group()
+        where = _line_with(page.source, char)
+        site.reporter.warn(
+            f"{xmlout.describe(char)} (a control character) is not allowed in XML; "
+            "left out of the feeds: delete it from the text",
+            f"{page.source}:{where}" if where else page.source,
+        )
+        return
+
+
+def _line_with(source: Path, char: str) -> int | None:
+    """The line of ``source`` where ``char`` first occurs (None: not in the file as is)."""
+    try:
+        text = source.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    at = text.find(char)
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
 
 
 def feed_xml(site: Site, atom: Feed) -> bytes:

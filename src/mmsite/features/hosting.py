@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from mmsite.cached import cached_property
 from mmsite.config.options import Config
 from mmsite.content.model import Group, virtual_page
+from mmsite.content.strict import FrontMatter
 from mmsite.errors import BuildErrors, MmsiteError, relpath
 from mmsite.features.checking import ERROR, CheckContext, Finding
 from mmsite.features.registry import Check, Feature, Output
@@ -85,6 +86,9 @@ def write_headers(build: Build) -> None:
 # -- aliases -----------------------------------------------------------------
 
 
+MAX_ALIAS_DEPTH = 64  # folders in one alias: an old URL, not a path to exhaust the stack
+
+
 def page_aliases(route: Route) -> list[str]:
     """The page's own ``aliases:`` (never inherited by translations), validated."""
     page = route.page
@@ -95,6 +99,12 @@ def page_aliases(route: Route) -> list[str]:
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise page.error("aliases must be a list of old paths like /old-page/", "aliases")
     for value in values:
+        if value.count("/") > MAX_ALIAS_DEPTH:
+            raise page.error(
+                f"alias {value[:60]!r}... is more than {MAX_ALIAS_DEPTH} folders deep",
+                "aliases",
+                hint="write the old path from the site root, e.g. /old-name/",
+            )
         if not ALIAS.match(value) or ".." in value.split("/") or "//" in value:
             raise page.error(
                 f"alias {value!r} is not a site path",
@@ -141,9 +151,13 @@ def collect_aliases(build: Build) -> list[tuple[str, Route]]:
             target = alias_target(alias)
             if alias in seen or build.out.exists(target):
                 other = seen.get(alias)
+                owner = build.out.owner(target)  # the page whose file it is
+                root = build.config.root
                 what = (
-                    f"{relpath(other.page.source, build.config.root).as_posix()} also lists it"
+                    f"{relpath(other.page.source, root).as_posix()} also lists it"
                     if other
+                    else f"it is the page {relpath(owner, root).as_posix()}"
+                    if owner is not None
                     else "a page or file is there"
                 )
                 errors.append(route.page.error(f"alias {alias} is taken: {what}", "aliases"))
@@ -266,4 +280,5 @@ FEATURE = Feature(
         Output("headers", write_headers),
     ),
     checks=(Check("csp", check_csp),),
+    front_matter=(FrontMatter(frozenset({"aliases"})),),
 )

@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from mmsite.config.options import Config, ConfigSection, SectionContext, mapping, only, string
 from mmsite.errors import MmsiteError
-from mmsite.features.registry import Feature, Inputs, Output, provides
+from mmsite.features.registry import Feature, Inputs, ModelContext, Output, provides
 from mmsite.features.site import PageView, StepContext
 
 COLOR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -88,6 +88,26 @@ def _monogram(title: str, color: str) -> Image.Image:
         draw = ImageDraw.Draw(image)
         draw.text((256, 256), letter.upper(), fill="#ffffff", font=font, anchor="mm")
     return image
+
+
+def check_logo(ctx: ModelContext) -> None:
+    """A logo that is missing or no image is a mistake found with the content's (before
+    anything is rendered), not when the icons are written."""
+    logo = icon_options(ctx.config).logo
+    if not logo:
+        return
+    path = ctx.config.root / logo
+    if not path.is_file():
+        raise MmsiteError(
+            f"icons: logo {logo} does not exist",
+            ctx.config.root / "site.yaml",
+            hint="give a square PNG of 512 px or more, e.g. icons: {logo: static/logo.png}",
+        )
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise MmsiteError(f"icons: cannot read the logo ({exc})", path) from None
 
 
 def _source(build: StepContext) -> Image.Image:
@@ -204,6 +224,7 @@ def icons_context(view: PageView) -> dict[str, Any]:
 FEATURE = Feature(
     "icons",
     config=(ConfigSection("icons", _parse),),
+    model=(check_logo,),
     context=(icons_context,),
     outputs=(Output("icons", write_icons, switch="icons", beside_pages=True),),
     inputs=(Inputs(_logo_path),),

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from mmsite.config.options import Config
 from mmsite.content.model import MAX_SEGMENT_BYTES, ContentModel, Page
+from mmsite.content.strict import FrontMatter
 from mmsite.errors import BuildErrors, MmsiteError, relpath
 from mmsite.features.checking import WARNING, CheckContext, Finding
 from mmsite.features.imagecache import (
@@ -345,4 +346,5 @@ FEATURE = Feature(
     templates=(install_picture,),
     before_pages=(process_images,),  # before the pages that show them
     checks=(Check("alt", check_alt),),
+    front_matter=(FrontMatter(frozenset({"image", "images", "image_alt"})),),
 )

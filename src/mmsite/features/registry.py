@@ -1,7 +1,8 @@
 """The extension points: what a feature declares, and the registry the engine reads.
 
 A feature is a :class:`Feature`: its ``site.yaml`` section, its model steps (parse its
-front matter, add generated pages), the context it adds to every page's template, the
+front matter, add generated pages), the front-matter keys it reads (front matter is
+strict: a key nobody declares is an error), the context it adds to every page's template, the
 steps that run before pages render (static files, images), its outputs (files written
 after the pages, each with one ``outputs:`` switch), the files it reads beyond
 ``content/``, its Markdown rules and its checks for ``mmsite check``. The engine builds
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from mmsite.config.options import Config, ConfigSection
 from mmsite.content.model import ContentModel
+from mmsite.content.strict import FrontMatter
 from mmsite.errors import Reporter
 from mmsite.i18n.editions import Strings
 
@@ -124,6 +126,9 @@ class Feature:
     inputs: tuple[Inputs, ...] = ()
     markdown: tuple[MarkdownRule, ...] = ()
     checks: tuple[Check, ...] = ()
+    # the front-matter keys it reads, and on which pages: front matter is strict, a
+    # key no feature declares is an error (see mmsite.content.strict)
+    front_matter: tuple[FrontMatter, ...] = ()
 
 
 class Registry:
@@ -178,6 +183,10 @@ class Registry:
     @property
     def markdown_rules(self) -> tuple[MarkdownRule, ...]:
         return self._all("markdown")
+
+    @property
+    def front_matter(self) -> tuple[FrontMatter, ...]:
+        return self._all("front_matter")
 
     @property
     def checks(self) -> tuple[Check, ...]:

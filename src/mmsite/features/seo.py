@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from mmsite.config.options import Config, ConfigSection, SectionContext, mapping, only, string
 from mmsite.content.model import Page
+from mmsite.content.strict import FrontMatter, boolean
 from mmsite.errors import MmsiteError
+from mmsite.features import seo_checks
 from mmsite.features.checking import ERROR, CheckContext, Finding
 from mmsite.features.registry import Check, Feature, Output, provides
 from mmsite.features.site import PageView
@@ -267,11 +269,8 @@ def write_robots(build: Build) -> None:
 
 
 def og_locale(route: Route) -> str:
-    """``fr_FR``; a market edition names its region: ``en_GB``."""
-    edition = route.edition
-    if edition.market and edition.code != edition.lang:
-        return f"{edition.locale.split('_')[0]}_{edition.market.region}"
-    return edition.locale
+    """``fr_FR``; a market edition names its country: ``en_GB`` (its locale)."""
+    return route.edition.locale
 
 
 def share_image(view: PageView) -> str | None:
@@ -415,5 +414,6 @@ FEATURE = Feature(
         Output("sitemap", write_sitemap, switch="sitemap"),
         Output("robots", write_robots, switch="robots"),
     ),
-    checks=(Check("sitemap", check_sitemap),),
+    checks=(Check("sitemap", check_sitemap), Check(seo_checks.NAME, seo_checks.check_canonicals)),
+    front_matter=(FrontMatter(frozenset({"noindex"}), values={"noindex": boolean("noindex")}),),
 )

@@ -160,6 +160,8 @@ class PageView:
     summary = property(lambda self: self.page.summary)
     description = property(lambda self: self.page.meta.get("description") or self.page.summary)
     meta = property(lambda self: self.page.meta)
+    # the page's own data for custom templates (front matter is strict otherwise)
+    params = property(lambda self: self.page.meta.get("params") or {})
     kind = property(lambda self: self.page.kind)
     section = property(lambda self: self.page.section)
     date = property(lambda self: self.page.date)

@@ -9,12 +9,15 @@ generated ones, declared on the root sorted by prefix), indentation is applied o
 are escaped with the same replace chains. The subset handled is ``str`` tags, attribute keys,
 attribute values, text and tails (or ``None``); anything else (comments, processing
 instructions, ``QName`` objects, numbers...) is handed to ElementTree itself, so the answer
-is always ElementTree's: the same bytes or the same exception.
+is always ElementTree's: the same bytes or the same exception, but for the characters
+XML 1.0 forbids (:data:`FORBIDDEN`), which ElementTree writes as they are (the file then
+no longer parses) and which are dropped here.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 import xml.etree.ElementTree as ET
 
 DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
@@ -27,6 +30,23 @@ SPACE = "  "
 _REGISTRY: dict[str, str] | None = getattr(ET.register_namespace, "_namespace_map", None)
 
 
+# What XML 1.0 forbids in a document, even escaped: C0 controls but tab, newline and CR
+# (a vertical tab pasted from Word), lone surrogates, U+FFFE and U+FFFF. One of them makes
+# the whole file unreadable to feed readers and Merchant Center; they are dropped.
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def forbidden(text: str) -> re.Match[str] | None:
+    """The first character of ``text`` XML 1.0 forbids, if any (``str.isprintable``
+    first: true for nearly every title, and ten times quicker than the search)."""
+    return None if text.isprintable() else FORBIDDEN.search(text)
+
+
+def describe(char: str) -> str:
+    """``U+000B``: how a warning names a forbidden character."""
+    return f"U+{ord(char):04X}"
+
+
 class Unsupported(Exception):
     """The tree holds something outside the subset: ElementTree serializes it."""
 
@@ -37,7 +57,8 @@ def tostring(element: ET.Element, *, xml_declaration: bool = False, indent: bool
     try:
         text = _serialize(element, SPACE if indent else None)
     except Exception:  # noqa: BLE001 - whatever went wrong, ElementTree has the last word
-        return _elementtree(element, xml_declaration, indent)
+        text = _elementtree(element, xml_declaration, indent).decode("utf-8", "surrogatepass")
+        return FORBIDDEN.sub("", text).encode("utf-8", "xmlcharrefreplace")
     if xml_declaration:
         text = DECLARATION + text
     return text.encode("utf-8", "xmlcharrefreplace")
@@ -51,7 +72,10 @@ def _elementtree(element: ET.Element, xml_declaration: bool, indent: bool) -> by
 
 
 def escape(text: str) -> str:
-    """XML character data: ``&``, ``<`` and ``>`` escaped (``xml.sax.saxutils.escape``)."""
+    """XML character data: ``&``, ``<`` and ``>`` escaped (``xml.sax.saxutils.escape``),
+    characters XML forbids (:data:`FORBIDDEN`) dropped."""
+    if not text.isprintable():
+        text = FORBIDDEN.sub("", text)
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
@@ -73,6 +97,16 @@ def _attribute(text: str) -> str:
         if char in text:
             text = text.replace(char, entity)
     return text
+
+
+def clean(text: object) -> str | None:
+    """A text or tail as written: ``None``, or a ``str`` without the characters XML
+    forbids (dropped before indenting, so a tail of only those is indented as empty)."""
+    if text is None:
+        return None
+    if type(text) is not str:
+        raise Unsupported(text)
+    return text if text.isprintable() else FORBIDDEN.sub("", text)
 
 
 def _serialize(root: ET.Element, space: str | None) -> str:
@@ -128,9 +162,7 @@ def _serialize(root: ET.Element, space: str | None) -> str:
 
     def content(element: ET.Element, name: str, depth: int) -> None:
         """Text, children and end tag of an element whose start tag is written."""
-        text = element.text
-        if text is not None and type(text) is not Str:
-            raise Unsupported(text)
+        text = clean(element.text)
         if not len(element):
             append(">" + cdata(text) + "</" + name + ">" if text else " />")
             return
@@ -149,25 +181,19 @@ def _serialize(root: ET.Element, space: str | None) -> str:
             if len(child):
                 content(child, child_name, depth)
             else:  # a leaf, inline: most elements of a feed
-                text = child.text
+                text = clean(child.text)
                 if text is None or text == "":
                     append(" />")
-                elif type(text) is Str:
-                    append(">" + cdata(text) + "</" + child_name + ">")
                 else:
-                    raise Unsupported(text)
-            tail = child.tail
-            if tail is not None and type(tail) is not Str:
-                raise Unsupported(tail)
+                    append(">" + cdata(text) + "</" + child_name + ">")
+            tail = clean(child.tail)
             if inner is not None and (not tail or not tail.strip()):
                 tail = outer if child is last else inner
             if tail:
                 append(cdata(tail))
         append("</" + name + ">")
 
-    tail = root.tail
-    if tail is not None and type(tail) is not Str:
-        raise Unsupported(tail)
+    tail = clean(root.tail)
     content(root, start(root), 0)
     if tail:
         append(cdata(tail))

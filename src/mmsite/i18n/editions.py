@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import string
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
+from babel import Locale, localedata
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_decimal, get_currency_symbol
 
 from mmsite.config.options import Config, Language, Market
-from mmsite.config.yamlutil import load_yaml
+from mmsite.config.yamlutil import load_yaml, read_text_file
 from mmsite.errors import MmsiteError, Reporter
 
 PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
@@ -72,7 +73,9 @@ def quotes_for(locale: str) -> tuple[str, str, str, str]:
 class Edition:
     """One localized copy of the site: a language, in one market when the language has several.
 
-    ``prefix`` is the URL folder (``""`` for the root edition, ``"fr/"``, ``"en-gb/"``).
+    ``prefix`` is the URL folder (``""`` for the root edition, ``"fr/"``, ``"en-gb/"``);
+    ``locale`` formats its dates and numbers: the language's, or for a language sold in
+    several markets, language + the market's country when CLDR has it (``en_GB``).
     """
 
     code: str
@@ -80,47 +83,57 @@ class Edition:
     market: Market | None
     prefix: str
     hreflang: str
+    locale: str
 
     @property
     def lang(self) -> str:
         return self.language.code
 
     @property
-    def locale(self) -> str:
-        return self.language.locale
+    def bcp47(self) -> str:
+        """The locale as a language tag: ``en-GB`` (merchant feeds, ``og:locale`` as ``_``)."""
+        return self.locale.replace("_", "-")
 
     @property
     def direction(self) -> str:
-        return _direction(self.language.locale)  # Language.direction, parsed once
+        return _direction(self.locale)  # Language.direction, parsed once
 
     @property
     def currency(self) -> str | None:
         return self.market.currency if self.market else None
 
 
+@lru_cache(maxsize=256)
+def market_locale(locale: str, region: str) -> str:
+    """``locale`` moved to the country ``region`` when CLDR has that locale
+    (``en_US`` + GB -> ``en_GB``, ``de_DE`` + AT -> ``de_AT``), else ``locale``."""
+    base = parse_locale(locale)
+    moved = "_".join(part for part in (base.language, base.script, region) if part)
+    return moved if localedata.exists(moved) else locale
+
+
 def editions(config: Config) -> list[Edition]:
     """All editions, the root one first. A language listed by several markets gets one
-    edition per market (``en-us``, ``en-gb``) so each URL shows one currency."""
-    result: list[Edition] = []
+    edition per market (``en-us``, ``en-gb``) so each URL shows one currency; config
+    made sure each of those markets names a country (``region``)."""
+    result: list[tuple[str, Language, Market | None, str, str]] = []
     for language in config.languages.values():
         markets = [m for m in config.markets.values() if language.code in m.languages]
         if len(markets) <= 1:
-            result.append(
-                Edition(language.code, language, markets[0] if markets else None, "", language.code)
-            )
+            market = markets[0] if markets else None
+            result.append((language.code, language, market, language.code, language.locale))
             continue
         for market in markets:
-            code = f"{language.code}-{market.region.lower()}"
-            result.append(Edition(code, language, market, "", f"{language.code}-{market.region}"))
+            region = str(market.region)
+            code, tag = f"{language.code}-{region.lower()}", f"{language.code}-{region}"
+            result.append((code, language, market, tag, market_locale(language.locale, region)))
     root_taken = config.default_language_in_subdir
     out = []
-    for edition in result:
-        at_root = not root_taken and edition.lang == config.default_language
+    for code, language, market, hreflang, locale in result:
+        at_root = not root_taken and language.code == config.default_language
         root_taken = root_taken or at_root
-        prefix = "" if at_root else f"{edition.code}/"
-        out.append(
-            Edition(edition.code, edition.language, edition.market, prefix, edition.hreflang)
-        )
+        prefix = "" if at_root else f"{code}/"
+        out.append(Edition(code, language, market, prefix, hreflang, locale))
     return out
 
 
@@ -206,10 +219,33 @@ class Strings:
         if count is not None:
             values.setdefault("count", format_number(count, str(locale)))
         try:
-            return str(text).format(**values) if values else str(text)
-        except (KeyError, IndexError, ValueError):
+            return safe_format(str(text), values) if values else str(text)
+        except (KeyError, ValueError):
             self.reporter.warn(f"UI string {key!r} in {lang!r} has a bad {{placeholder}}")
             return str(text)
+
+
+def placeholders(text: str) -> list[tuple[str, str | None]]:
+    """``text`` as (literal text, placeholder name or None) pieces. A placeholder is a
+    plain ``{name}``: no attribute or index (``{author.__class__}`` reached Python's
+    internals), no format spec (``{author:>300000000}`` wrote 300 MB pages), no
+    conversion; anything else raises ``ValueError`` saying what is wrong."""
+    pieces: list[tuple[str, str | None]] = []
+    for literal, name, spec, conversion in string.Formatter().parse(text):
+        if name is not None and (not name.isidentifier() or spec or conversion):
+            shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            raise ValueError(f"{{{shown}}} is not a placeholder: write {{name}} only")
+        pieces.append((literal, name))
+    return pieces
+
+
+def safe_format(text: str, values: dict[str, Any]) -> str:
+    """``text`` with each ``{name}`` replaced by ``str(values[name])`` (see
+    :func:`placeholders`); ``{{`` and ``}}`` are literal braces, as in ``str.format``."""
+    return "".join(
+        literal + ("" if name is None else str(values[name]))
+        for literal, name in placeholders(text)
+    )
 
 
 def string_files(code: str, locale: str) -> list[str]:
@@ -236,7 +272,7 @@ def string_files(code: str, locale: str) -> list[str]:
 def _read_strings(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
-    data = load_yaml(path.read_text(encoding="utf-8"), path)
+    data = load_yaml(read_text_file(path), path)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -249,6 +285,14 @@ def _read_strings(path: Path) -> dict[str, Any]:
 def _check_string(path: Path, key: Any, value: Any) -> None:
     if not isinstance(key, str):
         raise MmsiteError(f"UI string key {key!r} must be text", path)
+    for text in value.values() if isinstance(value, dict) else [value]:
+        if isinstance(text, str):
+            try:
+                placeholders(text)
+            except ValueError as exc:
+                raise MmsiteError(
+                    f"UI string {key!r}: {exc}", path, hint="e.g. 'By {author}'"
+                ) from None
     if isinstance(value, dict):
         unknown = set(value) - set(PLURAL_FORMS)
         if unknown or "other" not in value:

@@ -137,7 +137,11 @@ class Router:
         return [r for r in self.by_group[route.group.key].values() if not r.fallback]
 
     def original(self, route: Route) -> Route:
-        """Where a fallback route's content really lives (its canonical URL)."""
+        """Where a fallback route's content really lives (its canonical URL); any other
+        route is its own (an edition per market included: ``/en-gb/x/`` is not a copy
+        of ``/x/``, it shows other prices)."""
+        if not route.fallback:
+            return route
         for other in self.by_group[route.group.key].values():
             if other.page is route.page and not other.fallback:
                 return other

@@ -66,6 +66,19 @@ def _rewrite_links(state: StateCore) -> None:
                     token.attrSet("src", link(src, "image", line))
 
 
+def _heading_anchors(state: StateCore) -> None:
+    """Ids on h2-h4 as ``mdit_py_plugins.anchors`` gives them (its rule, with a linear
+    :func:`_unique_slug`: the plugin's asks from ``-1`` up for every repeat)."""
+    slugs: dict[str, int] = {}
+    tokens = state.tokens
+    for number, token in enumerate(tokens):
+        if token.type != "heading_open" or token.tag not in ("h2", "h3", "h4"):
+            continue
+        children = tokens[number + 1].children or []
+        title = "".join(c.content for c in children if c.type in ("text", "code_inline"))
+        token.attrSet("id", _unique_slug(_slugify(title), slugs))
+
+
 def _render_image(self, tokens, idx, options, env) -> str:  # noqa: ANN001 (markdown-it API)
     """Images beside the page become ``<picture>`` via the ``image`` callback."""
     token = tokens[idx]
@@ -84,7 +97,6 @@ def _render_image(self, tokens, idx, options, env) -> str:  # noqa: ANN001 (mark
 def parser(locale: str, unsafe_html: bool, rules: Rules = ()) -> MarkdownIt:
     """The configured parser for one locale (quotes differ per language)."""
     from markdown_it import MarkdownIt
-    from mdit_py_plugins.anchors import anchors_plugin
     from mdit_py_plugins.footnote import footnote_plugin
 
     md = MarkdownIt(
@@ -94,7 +106,7 @@ def parser(locale: str, unsafe_html: bool, rules: Rules = ()) -> MarkdownIt:
     md.options["quotes"] = list(quotes_for(locale))
     md.enable(["replacements", "smartquotes", "table", "strikethrough"])
     md.use(footnote_plugin)
-    md.use(anchors_plugin, min_level=2, max_level=4)
+    md.core.ruler.push("anchor", _heading_anchors)
     md.core.ruler.push("mmsite_links", _rewrite_links)
     md.add_render_rule("image", _render_image)
     for rule in rules:
@@ -159,7 +171,13 @@ def render_reference(
         env["link"] = link
     if image:
         env["image"] = image
-    return parser(locale, unsafe_html, rules).render(text, env)
+    try:
+        return parser(locale, unsafe_html, rules).render(text, env)
+    except RecursionError as exc:  # the engine names no file: the page's is added by the
+        raise MmsiteError(  # build (render errors without a path name the page)
+            "the Markdown is nested too deeply to render",
+            hint="fewer nested quotes, lists or emphasis (at most 20 levels show)",
+        ) from exc
 
 
 # -- fast path ---------------------------------------------------------------------------
@@ -173,9 +191,11 @@ _ENTITY = re.compile(r"&[#A-Za-z]")
 # The engines also part ways on an empty list item (it may end a table or a quote's lazy
 # line in one and not the other), on what a line like a table's delimiter row makes (see
 # _block_lines_agree) and on lines after a quote without ">" (lazy continuation).
-# _BLOCK_LINE finds both kinds of line: an empty item, or (group 1) a delimiter-like row.
+# _BLOCK_LINE finds both kinds of line: an empty item, or (group 1) a delimiter-like row;
+# and (group 2) the start of a line that may nest deeply (see _nesting_weight).
 _BLOCK_LINE = re.compile(
-    r"\n(?=[ >|:+*0-9-])[ >]*(?:(?:[-+*]|[0-9]{1,9}[.)]) *|([|:]?[-:][-|: ]*))(?=\n|$)"
+    r"\n(?:(?=[ >|:+*0-9-])[ >]*(?:(?:[-+*]|[0-9]{1,9}[.)]) *|([|:]?[-:][-|: ]*))(?=\n|$)"
+    r"|([ >*+\-.)0-9]{10,}))"
 )
 # Every <a href> in fast output is an inline link (raw HTML, autolinks, footnotes and
 # images take the reference engine), so hrefs are rewritten in the HTML afterwards.
@@ -204,6 +224,14 @@ _TYPOGRAPHIC = re.compile(r"['\"|]|\+-|\.\.|[?!]{2}|,,|--|\((?:c|r|tm)\)", re.IG
 _HEADING = re.compile(r"<h([234])>(.*?)</h\1>", re.DOTALL)
 _NOT_SLUG = re.compile(r"[^\w\u4e00-\u9fff\- ]")
 _TAG = re.compile(r"<[^>]*>")
+# Deep nesting. The fast engine recurses once per level: ~100 KB of "> - " or "*a "
+# overflowed its stack and killed the process (a segfault, not an exception); past 20
+# levels (markdown-it-py's maxNesting) its HTML differs anyway. A line whose start may
+# nest 20 levels (see _nesting_weight), or a text with more than _EMPHASIS_LIMIT emphasis
+# marks (it crashed past ~60,000 nested, and slows down quadratically on long runs of
+# pairs) takes the reference engine.
+_DEPTH_LIMIT = 20
+_EMPHASIS_LIMIT = 10_000
 
 
 def engine_for(text: str, locale: str, rules: Rules = ()) -> str:
@@ -221,6 +249,8 @@ def fast_source(text: str, locale: str, rules: Rules = ()) -> str | None:
             return None
     if any(mark in text for mark in _SLOW_CHARS) or any(_find(text, m) >= 0 for m in _SLOW_PAIRS):
         return None
+    if len(text) > _EMPHASIS_LIMIT and text.count("*") + text.count("_") > _EMPHASIS_LIMIT:
+        return None  # see _EMPHASIS_LIMIT
     if "&" in text and _ENTITY.search(text):
         return None
     if not _block_lines_agree(text):
@@ -245,6 +275,14 @@ def fast_source(text: str, locale: str, rules: Rules = ()) -> str | None:
     return text
 
 
+def _nesting_weight(prefix: str) -> int:
+    """An upper bound of the levels a line's start (its run of ``>``, list markers,
+    digits and spaces) opens: every block container opens at a line's start, ``>`` and
+    each space of indentation count 1, each list marker 2 (a list and its item)."""
+    markers = sum(prefix.count(mark) for mark in "-+*.)")
+    return prefix.count(">") + prefix.count(" ") + 2 * markers
+
+
 def _find(text: str, mark: str, start: int = 0) -> int:
     """``text.find(mark, start)``, quicker for a mark of two or three characters: CPython
     finds one character several times faster than a longer string in non-ASCII text."""
@@ -262,8 +300,14 @@ def _block_lines_agree(text: str) -> bool:
     header line; the fast engine the other way round), and no escaped pipe (``\\|``)
     is in the text (the engines count cells differently); without a pipe (``---``, a rule
     or a heading's underline), it follows a line without one (``| x |`` then ``--`` is a
-    table to markdown-it-py, a heading to the fast engine)."""
+    table to markdown-it-py, a heading to the fast engine). And no line starts with
+    more nesting than the fast engine renders like markdown-it-py (``_DEPTH_LIMIT``)."""
     for match in _BLOCK_LINE.finditer("\n" + text):
+        deep = match.group(2)
+        if deep is not None:
+            if _nesting_weight(deep) >= _DEPTH_LIMIT:
+                return False
+            continue
         row = match.group(1)
         if row is None:
             return False
@@ -468,7 +512,7 @@ def fast_parser(smartquotes: bool = True) -> markdown_it_pyrs.MarkdownIt:
 
 def _add_heading_ids(rendered: str) -> str:
     """Heading ids as the anchors plugin gives them: h2-h4, slug of the heading's text."""
-    slugs: set[str] = set()
+    slugs: dict[str, int] = {}
 
     def heading(match: re.Match[str]) -> str:
         level, inner = match.groups()
@@ -479,13 +523,18 @@ def _add_heading_ids(rendered: str) -> str:
     return _HEADING.sub(heading, rendered)
 
 
-def _unique_slug(slug: str, slugs: set[str]) -> str:
-    """``mdit_py_plugins.anchors.index.unique_slug``: ``slug``, else ``slug-1``, ..."""
-    unique, number = slug, 1
+def _unique_slug(slug: str, slugs: dict[str, int]) -> str:
+    """``mdit_py_plugins.anchors.index.unique_slug``: ``slug``, else ``slug-1``, ...
+    ``slugs`` holds every id given and, for each, the number its next repeat tries first
+    (ids are only added, so the numbers below it are still taken): linear, where asking
+    from 1 each time took 172 s for 20,000 headings with one title."""
+    unique, number = slug, slugs.get(slug, 1)
     while unique in slugs:
         unique = f"{slug}-{number}"
         number += 1
-    slugs.add(unique)
+    if unique != slug:
+        slugs[slug] = number
+    slugs.setdefault(unique, 1)
     return unique
 
 

@@ -5,7 +5,10 @@ Templates see plain view objects (:class:`PageView`), never files or the router.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
+import re
 import traceback
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
@@ -14,6 +17,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from mmsite.config import signing
 from mmsite.config.options import Config
 from mmsite.config.theme import Theme
 from mmsite.content.frontmatter import Document
@@ -123,13 +127,34 @@ def _locale_filter(func: Callable[..., str]) -> Callable[..., str]:
     return wrapper
 
 
+class SignedBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's bytecode cache, each file signed (:mod:`mmsite.config.signing`): compiled
+    templates are code, and a file in the cache folder that mmsite did not write for this
+    path is never loaded (the template is compiled again)."""
+
+    def file_of(self, bucket: jinja2.bccache.Bucket) -> Path:
+        """Where Jinja's own cache keeps ``bucket`` (its ``pattern`` in its ``directory``)."""
+        return Path(self.directory) / (self.pattern % (bucket.key,))
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        path = self.file_of(bucket)
+        data = signing.read_verified(path)
+        if data is not None:
+            bucket.bytecode_from_string(bytes(data))
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        path = self.file_of(bucket)
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+            signing.write_signed(path, bucket.bytecode_to_string())
+
+
 def make_environment(theme: Theme, cache_dir: Path | None = None) -> jinja2.Environment:
     """One environment per build: templates compile once; with ``cache_dir`` their
     bytecode is kept on disk between builds (Jinja checks the source's mtime)."""
     bytecode_cache = None
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
+        bytecode_cache = SignedBytecodeCache(str(cache_dir))
     env = TrackingEnvironment(
         loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
         bytecode_cache=bytecode_cache,
@@ -221,7 +246,9 @@ def context_for(site: Site, route: Route, view: PageView | None = None) -> dict[
 
 
 def render_template(env: jinja2.Environment, names: list[str], context: dict[str, Any]) -> str:
-    """Render, turning template mistakes into errors that name the template and line."""
+    """Render, turning template mistakes into errors that name the template and line,
+    and the page being rendered: anything a template raises (a failing filter, a
+    division by zero, a template that includes itself) is the site's mistake."""
     try:
         template = env.select_template(names)
         return template.render(context)
@@ -229,11 +256,46 @@ def render_template(env: jinja2.Environment, names: list[str], context: dict[str
         raise MmsiteError(f"template syntax: {exc.message}", exc.filename, exc.lineno) from exc
     except jinja2.TemplateNotFound as exc:
         raise MmsiteError(f"no template among {', '.join(names)}: {exc}") from exc
-    except (jinja2.UndefinedError, TypeError, ValueError, AttributeError, KeyError) as exc:
-        where = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
-        frame = where[-1] if where else None
-        raise MmsiteError(
-            f"template error: {exc}",
-            frame.filename if frame else None,
-            frame.lineno if frame else None,
+    except MmsiteError:
+        raise
+    except RecursionError as exc:
+        raise _template_error(
+            exc, "calls itself without end (an include, extends or macro loop)", context
         ) from exc
+    except Exception as exc:
+        if not _raised_by_template(exc):
+            raise  # a bug in Python code a template called: not the site's mistake
+        raise _template_error(exc, f"{type(exc).__name__}: {exc}", context) from exc
+
+
+def _raised_by_template(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised by template code itself or by Jinja (a filter given
+    a wrong argument), not by Python code the template called."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return False
+    origin = frames[-1].filename  # a template's frames carry its file name
+    return not origin.endswith(".py") or f"{os.sep}jinja2{os.sep}" in origin
+
+
+RENDERING = re.compile(r" \(rendering [^()]*\)")
+
+
+def without_page(message: str) -> str:
+    """A template error's message without the page it was rendering: the same mistake
+    met by many pages is one (said once with a count, see the engine)."""
+    return RENDERING.sub("", message, count=1) if message.startswith("template error") else message
+
+
+def _template_error(exc: BaseException, what: str, context: dict[str, Any]) -> MmsiteError:
+    """``template.html:LINE: template error ...``, naming the page being rendered."""
+    where = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
+    frame = where[-1] if where else None
+    view = context.get("page")
+    page = getattr(view, "source", None)
+    rendering = f" (rendering {page})" if page else ""
+    return MmsiteError(
+        f"template error{rendering}: {what}"[:2000],
+        frame.filename if frame else None,
+        frame.lineno if frame else None,
+    )

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from babel.units import format_unit
+
 from mmsite.config.options import (
     Config,
     ConfigSection,
@@ -22,6 +24,7 @@ from mmsite.config.options import (
     string,
 )
 from mmsite.features.commerce.providers import PROVIDERS
+from mmsite.i18n.editions import format_number, localize_digits
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,14 @@ class Shipping:
     countries: tuple[str, ...]  # ISO 3166 destinations
     handling_days: tuple[int, int]  # (min, max) business days before dispatch
     transit_days: tuple[int, int]  # (min, max) days in transit
+
+    @property
+    def days(self) -> tuple[int, int]:
+        """(min, max) days from order to the door: handling plus transit."""
+        return (
+            self.handling_days[0] + self.transit_days[0],
+            self.handling_days[1] + self.transit_days[1],
+        )
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,11 @@ class CommerceOptions:
     hosts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # provider -> custom hosts
     shipping: dict[str, Shipping] = field(default_factory=dict)  # market key -> terms
     returns: Returns | None = None
+    # languages whose editions show products without prices (``prices: {ja: false}``)
+    unpriced: frozenset[str] = frozenset()
+    # languages in no market and not unpriced -> the line of languages.LANG in site.yaml:
+    # an error if one shows products (no currency: a Buy button without a price)
+    no_currency: tuple[tuple[str, int | None], ...] = ()
 
 
 COMMERCE_KEYS = {
@@ -66,6 +82,7 @@ COMMERCE_KEYS = {
     "hosts",
     "shipping",
     "returns",
+    "prices",
 }
 HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -77,6 +94,12 @@ def _countries(value: Any, keys: tuple[str, ...], lines: Lines) -> tuple[str, ..
         if not isinstance(code, str) or not re.fullmatch(r"[A-Z]{2}", code):
             raise lines.error(keys, f"{code!r} is not an ISO 3166 country code like GB")
     return tuple(value)
+
+
+def _region(market: Market) -> list[str] | None:
+    """Shipping goes to the market's country by default; a market without one (eu)
+    lists its countries."""
+    return [market.region] if market.region is not None else None
 
 
 def _day_range(value: Any, keys: tuple[str, ...], lines: Lines) -> tuple[int, int]:
@@ -103,7 +126,7 @@ def _shipping(market: Market, value: Any, keys: tuple[str, ...], lines: Lines) -
         raise lines.error((*keys, "rate"), f"must be an amount in {market.currency}, e.g. 4.50")
     return Shipping(
         rate=rate,
-        countries=_countries(data.get("countries", [market.region]), (*keys, "countries"), lines),
+        countries=_countries(data.get("countries", _region(market)), (*keys, "countries"), lines),
         handling_days=_day_range(data.get("handling_days"), (*keys, "handling_days"), lines),
         transit_days=_day_range(data.get("transit_days"), (*keys, "transit_days"), lines),
     )
@@ -127,7 +150,7 @@ def _returns(value: Any, default: list[str], lines: Lines) -> Returns:
 def _ship_to(shipping: dict[str, Shipping], markets: dict[str, Market]) -> list[str]:
     """Default return-policy countries: every shipping destination, else market regions."""
     countries = {c for terms in shipping.values() for c in terms.countries}
-    return sorted(countries or {m.region for m in markets.values() if m.region != "EU"})
+    return sorted(countries or {m.region for m in markets.values() if m.region is not None})
 
 
 def _commerce(
@@ -188,7 +211,46 @@ def _commerce(
         returns=_returns(data["returns"], _ship_to(shipping, markets), lines)
         if "returns" in data
         else None,
+        **_prices(data.get("prices"), languages, markets, lines),
     )
+
+
+def _prices(
+    value: Any, languages: dict[str, Language], markets: dict[str, Market], lines: Lines
+) -> dict[str, Any]:
+    """``prices: {ja: false}``: the languages whose catalog shows no prices (and no Buy
+    button); every other language that shows products needs a market (a currency)."""
+    keys = ("commerce", "prices")
+    sold = {lang for market in markets.values() for lang in market.languages}
+    unpriced = set()
+    for lang, shown in mapping(value, keys, lines).items():
+        where = (*keys, str(lang))
+        if lang not in languages:
+            raise lines.error(
+                where,
+                "is not one of the site's languages",
+                hint="languages: " + ", ".join(languages),
+            )
+        if boolean(shown, where, lines):
+            if lang not in sold:
+                raise lines.error(
+                    where,
+                    f"{lang!r} is in no market, so it has no currency to show prices in",
+                    hint=f"add {lang} to a market's languages, or write {lang}: false",
+                )
+        elif lang in sold:
+            raise lines.error(
+                where,
+                f"{lang!r} is sold in a market: its prices are in the market's currency",
+                hint=f"remove {lang}: false, or take {lang} out of the market",
+            )
+        else:
+            unpriced.add(lang)
+    missing = [lang for lang in languages if lang not in sold and lang not in unpriced]
+    return {
+        "unpriced": frozenset(unpriced),
+        "no_currency": tuple((lang, lines.line(("languages", lang))) for lang in missing),
+    }
 
 
 def parse(value: Any, ctx: SectionContext) -> CommerceOptions:
@@ -200,3 +262,14 @@ SECTION = ConfigSection("commerce", parse)
 
 def commerce_options(config: Config) -> CommerceOptions:
     return config.section("commerce")
+
+
+def format_days(low: int, high: int, locale: str) -> str:
+    """``3–5 days``, ``1 day``, ``٣–٥ أيام``: CLDR's long day unit (its plural form
+    for ``high``) with the range written into its number."""
+    text = localize_digits(format_unit(high, "duration-day", length="long", locale=locale), locale)
+    if low == high:
+        return text
+    number = format_number(high, locale)
+    span = f"{format_number(low, locale)}–{number}"
+    return text.replace(number, span, 1) if number in text else f"{span} ({text})"

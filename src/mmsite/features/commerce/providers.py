@@ -35,6 +35,14 @@ class Provider:
     subdomain_of: tuple[str, ...] = ()  # "myshopify.com": any <shop>.myshopify.com
     path = re.compile(r"/.+")  # shape of the path on the provider's own hosts
     example = ""
+    sandbox_hosts: tuple[str, ...] = ()  # test-mode hosts: nobody can pay there
+    test_path: re.Pattern[str] | None = None  # test-mode links on the live hosts
+
+    def sandbox(self, host: str, path: str) -> bool:
+        """A sandbox or test-mode link: checkout works, but no payment is taken."""
+        if host in self.sandbox_hosts:
+            return True
+        return self.test_path is not None and bool(self.test_path.match(path))
 
     def own_host(self, host: str) -> bool:
         if host in self.hosts:
@@ -68,7 +76,10 @@ class Stripe(Provider):
     key, name = "stripe", "Stripe"
     hosts = ("buy.stripe.com",)
     path = re.compile(r"/(test_)?[A-Za-z0-9]+")
-    example = "https://buy.stripe.com/test_4gw5kJ"
+    example = "https://buy.stripe.com/4gw5kJ8aB0cD"
+    # https://docs.stripe.com/payment-links : links made in test mode (a sandbox) start
+    # with test_ and take only test cards.
+    test_path = re.compile(r"/test_")
 
     def parameters(self, where: Attribution) -> list[tuple[str, str]]:
         # https://docs.stripe.com/payment-links/url-parameters : `client_reference_id`
@@ -86,7 +97,10 @@ class Stripe(Provider):
 class Shopify(Provider):
     key, name = "shopify", "Shopify"
     subdomain_of = ("myshopify.com",)
-    path = re.compile(r"/cart/\d+:\d+(,\d+:\d+)*")
+    # https://help.shopify.com/en/manual/products/details/cart-permalink :
+    # /cart/<variant id>:<quantity>[,<variant id>:<quantity>...]; ids are numbers, and
+    # a quantity of 0 adds nothing (an empty cart).
+    path = re.compile(r"/cart/[1-9]\d{0,19}:[1-9]\d{0,3}(,[1-9]\d{0,19}:[1-9]\d{0,3}){0,49}")
     example = "https://kernow.myshopify.com/cart/40123456789:1"
 
     def parameters(self, where: Attribution) -> list[tuple[str, str]]:
@@ -110,7 +124,10 @@ class Gumroad(Provider):
 class LemonSqueezy(Provider):
     key, name = "lemonsqueezy", "Lemon Squeezy"
     subdomain_of = ("lemonsqueezy.com",)
-    path = re.compile(r"/(checkout/)?buy/[A-Za-z0-9-]+")
+    # https://docs.lemonsqueezy.com/help/checkout/checkout-overview : a variant's share
+    # link is https://<store>.lemonsqueezy.com/checkout/buy/<variant UUID>; test-mode
+    # links have the same shape (nothing in the URL tells them apart).
+    path = re.compile(r"/(checkout/)?buy/[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
     example = "https://kernow.lemonsqueezy.com/checkout/buy/8b6f0c2e-1c1e-4f7a-9d55-3b1b2f0d9e1a"
 
     def parameters(self, where: Attribution) -> list[tuple[str, str]]:
@@ -126,8 +143,10 @@ class Paddle(Provider):
     # pass-through parameter for these links (custom data needs Paddle.js or the API).
     key, name = "paddle", "Paddle"
     hosts = ("buy.paddle.com", "sandbox-buy.paddle.com", "pay.paddle.io", "sandbox-pay.paddle.io")
-    path = re.compile(r"/(product/\d+|hsc_[A-Za-z0-9_]+)")
+    path = re.compile(r"/(product/[1-9]\d{0,11}|hsc_[A-Za-z0-9_]+)")
     example = "https://buy.paddle.com/product/12345"
+    # https://developer.paddle.com/build/tools/sandbox : the sandbox has its own hosts.
+    sandbox_hosts = ("sandbox-buy.paddle.com", "sandbox-pay.paddle.io")
 
 
 @register
@@ -135,6 +154,8 @@ class PayPal(Provider):
     # PayPal payment links (no-code checkout) document no pass-through parameters.
     key, name = "paypal", "PayPal"
     hosts = ("www.paypal.com", "paypal.com", "www.sandbox.paypal.com", "paypal.me")
+    # https://developer.paypal.com/tools/sandbox/ : sandbox payments go to sandbox.paypal.com
+    sandbox_hosts = ("www.sandbox.paypal.com",)
     path = re.compile(
         r"/(ncp/payment/[A-Za-z0-9]+|paypalme/[A-Za-z0-9._-]+(/[0-9.]+)?"
         r"|[A-Za-z0-9._-]+(/[0-9.]+)?)"
@@ -181,6 +202,24 @@ def validate_checkout(provider: str, url: object, extra_hosts: tuple[str, ...] =
             f"{parts.path!r} is not the path of a {spec.name} checkout link (e.g. {spec.example})"
         )
     return None
+
+
+# what `mmsite new product` writes (and sellers copy): never a link anyone can pay at
+PLACEHOLDER = re.compile(r"replace[-_]?with|your[-_]?link|placeholder|xxxx", re.IGNORECASE)
+
+
+def is_placeholder(url: str) -> bool:
+    """A link ``mmsite new`` wrote for the seller to replace (or one like it)."""
+    return bool(PLACEHOLDER.search(urlsplit(url).path))
+
+
+def is_test_link(provider: str, url: str) -> bool:
+    """A sandbox or test-mode link of ``provider`` (see each provider's docs)."""
+    spec = PROVIDERS.get(provider)
+    if spec is None:
+        return False
+    parts = urlsplit(url)
+    return spec.sandbox(parts.hostname or "", parts.path)
 
 
 def with_attribution(provider: str, url: str, where: Attribution) -> str:

@@ -3,6 +3,7 @@ locale formatting) with their checkout links, catalog lists and category links."
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
@@ -12,18 +13,27 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from mmsite.cached import cached_property
+from mmsite.config.clock import build_date
 from mmsite.content.model import INDEX
 from mmsite.features.commerce.catalog import CATEGORY_DIR, category_name
-from mmsite.features.commerce.money import format_price, plain
-from mmsite.features.commerce.options import commerce_options
-from mmsite.features.commerce.product import SECTION, Checkout, Product, Variant, product_of
+from mmsite.features.commerce.money import format_price, plain, quantum
+from mmsite.features.commerce.options import commerce_options, format_days
+from mmsite.features.commerce.product import (
+    BUYABLE,
+    SECTION,
+    Checkout,
+    Offer,
+    Product,
+    Variant,
+    links_for,
+    product_of,
+)
 from mmsite.features.commerce.providers import PROVIDERS, Attribution, with_attribution
+from mmsite.features.commerce.units import format_quantity
 from mmsite.features.registry import provides
 from mmsite.features.site import PageView, Site
 from mmsite.i18n.editions import Edition
 from mmsite.i18n.routing import Route, quote_path
-
-BUYABLE = ("in_stock", "preorder", "backorder")
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,39 @@ class Price:
     currency: str
     text: str  # "$12.00", "10,50 €"
     plain: str  # "12.00" (machine form: JSON-LD, feeds, <data value>)
+
+
+@dataclass(frozen=True)
+class OfferView:
+    """An :class:`Offer` as a page shows it: localized texts beside machine forms.
+    Templates: ``partials/price.html``."""
+
+    offer: Offer
+    price: Price  # what is charged now
+    was: Price | None  # the regular price, struck through while a sale runs
+    sale_ends: dt.date | None  # shown while the sale runs
+    unit_price: Price | None  # the price per ``unit_base``
+    unit_base: str  # "100 g" in the locale's format ("" without a unit price)
+    from_price: bool  # the lowest of several variant prices: "From ..."
+    tax: str  # the market's tax note: "included" | "excluded" | ""
+
+    @property
+    def unit_plain(self) -> str:
+        """``4.80 EUR / 100 g`` style machine form ("" without a unit price)."""
+        unit = self.offer.unit_price
+        if unit is None or self.unit_price is None:
+            return ""
+        return f"{self.unit_price.plain} {self.price.currency} / {unit.per.text}"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The market's shipping terms and the return policy, as the product page shows them."""
+
+    rate: Price | None  # None: free shipping
+    days: str  # "3–5 days" in the locale (handling + transit)
+    returns: str  # "" (no policy) | "none" | "free" | "paid"
+    returns_days: str  # "30 days" in the locale
 
 
 @dataclass(frozen=True)
@@ -87,16 +130,67 @@ class ProductView:
         )
 
     @cached_property
-    def price(self) -> Price | None:
-        return self.price_of(self.product.price(self.currency) if self.currency else None)
+    def today(self) -> dt.date:
+        return build_date()
 
     @property
-    def from_price(self) -> bool:
-        """True when the shown price is the lowest of several variant prices."""
+    def market_key(self) -> str:
+        return self.edition.market.key if self.edition.market else ""
+
+    def offer_view(self, offer: Offer | None, from_price: bool = False) -> OfferView | None:
+        """``offer`` in the edition's locale, with the market's tax note."""
+        price = self.price_of(offer.price) if offer else None
+        if offer is None or price is None:
+            return None
+        unit = offer.unit_price
+        market = self.edition.market
+        return OfferView(
+            offer=offer,
+            price=price,
+            was=self.price_of(offer.compare_at),
+            sale_ends=offer.sale_ends,
+            unit_price=self.price_of(offer.unit_amount),
+            unit_base=format_quantity(unit.per, self.edition.locale) if unit else "",
+            from_price=from_price,
+            tax=(market.tax or "") if market else "",
+        )
+
+    @property
+    def offer(self) -> OfferView | None:
+        """The product's own offer, or with variants the lowest buyable one ("From")."""
+        return self.card_offer
+
+    @cached_property
+    def card_offer(self) -> OfferView | None:
+        """What a card shows: the lowest buyable price, "From" when variant prices differ."""
         cur = self.currency
-        if not cur or cur in self.product.prices:
-            return False
-        return len({v.prices.get(cur) for v in self.product.variants}) > 1
+        if not cur:
+            return None
+        offers = self.product.offers(cur, self.market_key, self.today)
+        lowest = self.product.lowest_offer(cur, self.market_key, self.today)
+        return self.offer_view(lowest, from_price=len({o.price for o in offers}) > 1)
+
+    @cached_property
+    def delivery(self) -> Delivery | None:
+        """Shipping to the edition's market and the return policy (commerce options)."""
+        options = commerce_options(self.site.config)
+        terms = options.shipping.get(self.market_key)
+        if terms is None:
+            return None
+        returns, currency, locale = options.returns, self.currency or "", self.edition.locale
+        policy = ""
+        if returns is not None:
+            policy = "none" if returns.days == 0 else returns.fees.replace("customer", "paid")
+        return Delivery(
+            rate=self.price_of(terms.rate.quantize(quantum(currency))) if terms.rate else None,
+            days=format_days(*terms.days, locale),
+            returns=policy,
+            returns_days=format_days(returns.days, returns.days, locale) if returns else "",
+        )
+
+    @cached_property
+    def price(self) -> Price | None:
+        return self.price_of(self.product.price(self.currency) if self.currency else None)
 
     def variant_price(self, variant: Variant) -> Price | None:
         cur = self.currency
@@ -105,6 +199,8 @@ class ProductView:
         return self.price_of(variant.prices.get(cur, self.product.prices.get(cur)))
 
     def buy_links(self, checkout: tuple[Checkout, ...], availability: str, sku: str) -> list:
+        if self.currency is None:
+            return []  # a catalog without prices (commerce.prices: {LANG: false})
         config = self.site.config
         where = Attribution(
             page=self.route.url,
@@ -115,7 +211,7 @@ class ProductView:
             site=urlsplit(config.base_url).hostname or "",
         )
         links = []
-        for link in checkout:
+        for link in links_for(checkout, where.market):
             url = link.url
             if commerce_options(config).attribution:
                 url = with_attribution(link.provider, url, where)
@@ -138,6 +234,11 @@ class ProductView:
                 "availability": v.availability,
                 "buyable": v.availability in BUYABLE,
                 "checkouts": self.buy_links(v.checkout, v.availability, v.sku),
+                "offer": self.offer_view(
+                    self.product.offer(self.currency, self.market_key, self.today, v)
+                    if self.currency
+                    else None
+                ),
             }
             for v in self.product.variants
         ]
@@ -204,7 +305,15 @@ def categories(site: Site, edition: Edition) -> list[dict[str, Any]]:
     return items
 
 
-HOME_PRODUCTS = 4  # products shown on the home page
+HOME_PRODUCTS = 4  # products shown on the home page when none is featured
+
+
+def home_products(site: Site, edition: Edition) -> list[ProductView]:
+    """The products marked ``featured: true`` (all of them, in catalog order, sold out
+    or not: the seller chose them), else the first that can be bought."""
+    items = catalog(site, edition, None)
+    chosen = [v for v in items if v.product.featured]
+    return chosen or [v for v in items if v.buyable][:HOME_PRODUCTS]
 
 
 @provides("product", "catalog", "categories", "catalog_url", "other_pages")
@@ -219,10 +328,10 @@ def storefront_context(view: PageView) -> dict[str, Any]:
         "other_pages": [],
     }
     site, edition = view.site, view.edition
-    if page.kind == "home":  # the home page shows the first products of the catalog
+    if page.kind == "home":  # featured products, else the first that can be bought
         group = site.model.groups.get(f"{SECTION}/{INDEX}")
         route = site.router.get(group, edition) if group else None
-        items = catalog(site, edition, None)[:HOME_PRODUCTS]
+        items = home_products(site, edition)
         return {**empty, "catalog": items, "catalog_url": route.url if route else ""}
     if page.section != SECTION:
         return empty

@@ -20,6 +20,7 @@ from babel import Locale
 
 from mmsite.config.options import Config
 from mmsite.content.model import INDEX, ContentModel, Group, Page, virtual_page
+from mmsite.content.strict import FrontMatter
 from mmsite.errors import BuildErrors, MmsiteError
 from mmsite.features.registry import ModelContext
 from mmsite.i18n.editions import Strings
@@ -150,6 +151,17 @@ def _check_tags(page: Page, value: Any) -> None:
     for tag in value:
         if not slugify(tag):
             raise page.error(f"tag {tag!r} has no letters or digits", "tags")
+
+
+def is_article(page: Page) -> bool:
+    """A page inside a series folder, not its index."""
+    return not page.is_index and series_name(page) is not None
+
+
+# the keys an article may write beyond every page's (front matter is strict)
+ARTICLE = FrontMatter(
+    frozenset({"author", "interviewee", "part", "tags"}), kind="article", applies=is_article
+)
 
 
 def check_article(page: Page, resources: set[PurePosixPath]) -> None:
