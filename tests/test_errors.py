@@ -132,7 +132,7 @@ def test_several_errors_are_reported_together(make_site) -> None:
     )
     text = error_of(root)
     assert "content/a.md:1: missing title" in text
-    assert "content/b.md:3: invalid YAML" in text
+    assert "content/b.md:2: invalid YAML" in text  # the line with the [
     assert "content/c.md:3: date must be a date like 2026-03-14" in text
 
 

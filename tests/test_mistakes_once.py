@@ -144,3 +144,9 @@ def test_every_date_shaped_value_is_a_date_or_says_why(year: int, month: int, da
             assert f"there is no month {month}" in exc.message
     else:
         assert value == expected
+
+
+def test_a_bracket_left_open_at_the_end_of_a_line_is_reported_on_that_line(tmp_path: Path) -> None:
+    files = {"content/_index.md": page("Home"), "content/b.md": "---\ntitle: [\n\n---\nText.\n"}
+    [error] = errors_of(write_site(tmp_path / "site", files, CONFIG))
+    assert "content/b.md:2: invalid YAML" in error

@@ -196,7 +196,7 @@ _HINTS = (
 )
 
 
-def describe(exc: yaml.MarkedYAMLError) -> tuple[str, int | None, str | None]:
+def describe(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[str, int | None, str | None]:
     """The message, 1-based line (in the text parsed) and hint for a YAML error. An
     unclosed ``[``, ``{`` or quote is reported where it opens, not where YAML gave up
     (often the end of the file)."""
@@ -212,6 +212,10 @@ def describe(exc: yaml.MarkedYAMLError) -> tuple[str, int | None, str | None]:
         )
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else None
+    if line is not None and text:  # on a blank line or past the end: the last line written
+        lines = text.split("\n")
+        while line > 1 and (line > len(lines) or not lines[line - 1].strip()):
+            line -= 1
     hint = next((h for key, h in _HINTS if key in problem), None)
     return f"invalid YAML: {problem}", line, hint
 
@@ -257,7 +261,7 @@ def load_yaml(
         line = exc.problem_mark.line + 1 + line_offset if exc.problem_mark else None
         raise MmsiteError(str(exc.problem), path, line) from None
     except yaml.MarkedYAMLError as exc:
-        message, line, hint = describe(exc)
+        message, line, hint = describe(exc, text)
         raise MmsiteError(message, path, line + line_offset if line else None, hint) from None
     except yaml.YAMLError as exc:
         raise MmsiteError(f"invalid YAML: {exc}", path) from None
