@@ -53,7 +53,7 @@ def test_four_mistakes_in_one_run(tmp_path: Path) -> None:
     assert len(errors) == 4, errors
     assert len(set(errors)) == 4
     expected = [
-        ("content/about.md:3", "invalid YAML"),  # line 3: where YAML finds it unclosed
+        ("content/about.md:2", "invalid YAML"),  # line 2: where the [ opens
         ("content/products/salt.md:5", "availability must be one of in_stock"),
         ("content/products/pepper.md:5", "checkout links must start with https://"),
         ("content/_index.md:4", "link to 'story.md': no such page"),

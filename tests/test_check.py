@@ -46,12 +46,13 @@ def check(root: Path, **options) -> list[Finding]:
 def test_planted_mistakes_give_exact_findings(make_site) -> None:
     root = make_site(PLANTED, config=CONFIG)
     build_site(root)
-    home = "index.html (content/_index.md)"
-    assert check(root) == [
-        Finding(ERROR, "links", home, "broken link /nope/"),
-        Finding(ERROR, "links", home, "broken link https://shop.example/old/"),
-        Finding(ERROR, "links", home, "missing anchor #nope in about/#nope"),
-        Finding(ERROR, "links", home, "missing image /img/missing.png"),
+    home = "content/_index.md"  # written in its Markdown: reported there, once
+    findings = check(root)
+    assert findings == [
+        Finding(ERROR, "links", home, "broken link /nope/ (in index.html)"),
+        Finding(ERROR, "links", home, "broken link https://shop.example/old/ (in index.html)"),
+        Finding(ERROR, "links", home, "missing anchor #nope in about/#nope (in index.html)"),
+        Finding(ERROR, "links", home, "missing image /img/missing.png (in index.html)"),
         Finding(
             WARNING,
             "duplicates",
@@ -68,6 +69,42 @@ def test_planted_mistakes_give_exact_findings(make_site) -> None:
         Finding(WARNING, "translations", "content/products/a.md", "no 'fr' translation"),
         Finding(WARNING, "translations", "content/products/b.md", "no 'fr' translation"),
     ]
+    # lines in the Markdown file: the paragraph's links on line 4, the image on line 6
+    assert [f.line for f in findings if f.check == "links"] == [4, 4, 4, 6]
+
+
+def test_a_body_link_shown_on_several_pages_is_one_finding_at_its_source_line(
+    make_site,
+) -> None:
+    files = {
+        "content/_index.md": page("Home"),
+        "content/_index.fr.md": page("Accueil"),
+        # no French translation: fr/about/ shows the English body as a fallback
+        "content/about.md": page("About", "First paragraph.\n\nSee\n[the old page](/old/)."),
+    }
+    root = make_site(files, config=CONFIG)
+    build_site(root)
+    [finding] = [f for f in check(root) if f.check == "links"]
+    assert (finding.where, finding.line) == ("content/about.md", 7)
+    assert finding.message == "broken link /old/ (in about/index.html and 1 more)"
+    assert str(finding).startswith("error: content/about.md:7: broken link /old/")
+
+
+def test_a_template_link_is_reported_in_the_output_file(make_site) -> None:
+    layout = (
+        '{% extends "base.html" %}{% block main %}\n{{ page.content }}\n'
+        '<a href="/from-template/">x</a>{% endblock %}'
+    )
+    files = {"content/_index.md": page("Home"), "templates/page.html": layout}
+    files["content/about.md"] = page("About", "[from the body](/from-body/)")
+    root = make_site(files, config=CONFIG.replace("  fr: {locale: fr_FR}\n", ""))
+    build_site(root)
+    findings = sorted(str(f) for f in check(root) if f.check == "links")
+    [template] = [f for f in findings if "/from-template/" in f]
+    assert template.startswith("error: about/index.html (content/about.md):")
+    assert "error: content/about.md:4: broken link /from-body/ (in about/index.html) [links]" in (
+        findings
+    )
 
 
 def test_coverage_table(make_site) -> None:
@@ -96,8 +133,7 @@ def test_clean_site_passes_and_cli_exit_codes(make_site, capsys) -> None:
     (root / "content/about.md").write_text(page("About", "[x](/missing/)"))
     assert main(["check", "--build", "--site", str(root)]) == 1
     out = capsys.readouterr().out
-    assert "error: about/index.html (content/about.md):" in out
-    assert ": broken link /missing/ [links]" in out
+    assert "error: content/about.md:4: broken link /missing/ (in about/index.html" in out
 
 
 def test_base_url_with_a_path(make_site) -> None:
@@ -111,9 +147,8 @@ def test_base_url_with_a_path(make_site) -> None:
     build_site(root, base_url="https://shop.example/preview/")
     findings = check(root, base_url="https://shop.example/preview/")
     # "/" is outside the preview deploy (the French home is a fallback copy of the English)
-    assert [(f.where, f.message) for f in findings if f.level == ERROR] == [
-        ("fr/index.html (content/_index.md)", "broken link /"),
-        ("index.html (content/_index.md)", "broken link /"),
+    assert [(f.where, f.message, f.line) for f in findings if f.level == ERROR] == [
+        ("content/_index.md", "broken link / (in fr/index.html and 1 more)", 4),
     ]
 
 

@@ -70,7 +70,7 @@ HOME = {"content/_index.md": page("Home")}
             "title: T\nbase_url: https://x.example/\nlanguages: {en: {}}\nmarkdown: {raw: 1}\n",
             "markdown.raw: unknown key",
         ),
-        ("title: [oops\n", "site.yaml:2: invalid YAML"),
+        ("title: [oops\n", "site.yaml:1: invalid YAML"),  # where the [ opens
         (
             "title: T\ntitle: U\nbase_url: https://x.example/\nlanguages: {en: {}}\n",
             "duplicate key 'title'",
@@ -87,7 +87,7 @@ def test_bad_front_matter_yaml_reports_the_line_in_the_file(make_site) -> None:
         HOME | {"content/about.md": "---\ntitle: About\nsummary: [unclosed\n---\nBody\n"}
     )
     text = error_of(root)
-    assert "content/about.md:4: invalid YAML" in text
+    assert "content/about.md:3: invalid YAML" in text  # the line with the [
 
 
 def test_missing_title(make_site) -> None:
@@ -132,7 +132,7 @@ def test_several_errors_are_reported_together(make_site) -> None:
     )
     text = error_of(root)
     assert "content/a.md:1: missing title" in text
-    assert "content/b.md:3: invalid YAML" in text
+    assert "content/b.md:2: invalid YAML" in text  # the line with the [
     assert "content/c.md:3: date must be a date like 2026-03-14" in text
 
 
@@ -161,7 +161,7 @@ def test_cli_prints_path_line_message_without_traceback(make_site) -> None:
     result = run_cli(root)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "content/about.md:3: invalid YAML" in result.stderr
+    assert "content/about.md:2: invalid YAML" in result.stderr
     verbose = run_cli(root, "--verbose")
     assert verbose.returncode == 1 and "Traceback" in verbose.stderr
 

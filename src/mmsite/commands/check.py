@@ -21,11 +21,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--only", action="append", metavar="CHECK", help="run only this check (repeatable)"
     )
+    parser.add_argument("--list", action="store_true", help="name the checks and stop")
 
 
 def run(args: argparse.Namespace) -> int:
-    from mmsite.commands.checks import ERROR, WARNING, coverage, run_checks
+    from mmsite.commands.checks import ERROR, WARNING, check_list, coverage, run_checks
     from mmsite.engine.build import build, load_site
+
+    if args.list:
+        print(check_list())
+        return 0
 
     root = args.site.resolve()
     options = build_options(args)

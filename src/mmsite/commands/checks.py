@@ -17,8 +17,9 @@ from pathlib import Path
 
 from mmsite.errors import MmsiteError, relpath
 from mmsite.features import xmlout
-from mmsite.features.checking import ERROR, WARNING, CheckContext, Finding
+from mmsite.features.checking import ERROR, WARNING, CheckContext, Finding, Reference
 from mmsite.features.site import Site
+from mmsite.i18n.routing import Route
 from mmsite.output.tree import MARKER
 
 Check = Callable[[CheckContext], Iterable[Finding]]
@@ -39,28 +40,110 @@ def all_checks(site: Site) -> dict[str, Check]:
     return {**CHECKS, **{check.name: check.run for check in site.registry.checks}}
 
 
+def check_list() -> str:
+    """``mmsite check --list``: each check of the built-in features, one line each:
+    its name and the first sentence of its docstring."""
+    from mmsite.features.builtin import builtin_registry
+
+    checks = {**CHECKS, **{check.name: check.run for check in builtin_registry().checks}}
+    width = max(map(len, checks))
+    return "\n".join(f"{name:<{width}}  {_summary(run)}".rstrip() for name, run in checks.items())
+
+
+def _summary(run: Check) -> str:
+    text = " ".join((run.__doc__ or "").replace("``", "").split())
+    return text.split(". ")[0].rstrip(".")
+
+
 # -- the checks ------------------------------------------------------------------
 
 
 @register("links")
 def check_links(ctx: CheckContext) -> Iterator[Finding]:
-    """Internal links, anchors and images in every HTML file."""
+    """Internal links, anchors and images in every HTML file. One written in a page's
+    Markdown is reported once at its line there, naming the pages that show it."""
+    sources = BodyLines(ctx)
+    from_body: dict[tuple[str, int, str], list[str]] = defaultdict(list)
     for rel in ctx.html_files:
-        doc = ctx.doc(rel)
-        for ref in doc.refs:
-            if ref.url.lower().startswith("javascript:"):
-                yield Finding(ERROR, "links", ctx.where(rel), "javascript: URL", ref.line)
-                continue
-            resolved = ctx.resolve(rel, ref.url)
-            if resolved is None:
-                continue
-            target, fragment = resolved
-            if target is None:
-                what = "missing image" if ref.is_image else "broken link"
-                yield Finding(ERROR, "links", ctx.where(rel), f"{what} {ref.url}", ref.line)
-            elif fragment and target.endswith(".html") and fragment not in ctx.doc(target).ids:
-                message = f"missing anchor #{fragment} in {ref.url}"
+        for ref, message in _broken(ctx, rel):
+            source = sources.find(rel, ref.url)
+            if source is None:
                 yield Finding(ERROR, "links", ctx.where(rel), message, ref.line)
+            else:
+                from_body[(*source, message)].append(rel)
+    for (where, line, message), outputs in from_body.items():
+        more = f" and {len(outputs) - 1} more" if len(outputs) > 1 else ""
+        yield Finding(ERROR, "links", where, f"{message} (in {outputs[0]}{more})", line)
+
+
+def _broken(ctx: CheckContext, rel: str) -> Iterator[tuple[Reference, str]]:
+    for ref in ctx.doc(rel).refs:
+        if ref.url.lower().startswith("javascript:"):
+            yield ref, "javascript: URL"
+            continue
+        resolved = ctx.resolve(rel, ref.url)
+        if resolved is None:
+            continue
+        target, fragment = resolved
+        if target is None:
+            yield ref, f"{'missing image' if ref.is_image else 'broken link'} {ref.url}"
+        elif fragment and target.endswith(".html") and fragment not in ctx.doc(target).ids:
+            yield ref, f"missing anchor #{fragment} in {ref.url}"
+
+
+class BodyLines:
+    """Where a URL of a built page was written in the Markdown of the page it shows:
+    (content file, line), from the same parser and link resolver the build used."""
+
+    def __init__(self, ctx: CheckContext) -> None:
+        self.ctx = ctx
+        self._urls: dict[str, dict[str, int]] = {}
+
+    def find(self, rel: str, url: str) -> tuple[str, int] | None:
+        route = self.ctx.route_by_output.get(rel)
+        if route is None or route.page.virtual:
+            return None
+        if rel not in self._urls:
+            self._urls[rel] = self._written(route)
+        line = self._urls[rel].get(url)
+        if line is None:
+            return None
+        return relpath(route.page.source, self.ctx.site.config.root).as_posix(), line
+
+    def _written(self, route: Route) -> dict[str, int]:
+        """Every link and image URL of the page's body as the build wrote it -> its line."""
+        from mmsite.render.links import link_resolver
+        from mmsite.render.markdown import parser
+
+        page = route.page
+        resolve = link_resolver(route, self.ctx.router)
+        body = page.body
+        lines = body.split("\n")
+        found: dict[str, int] = {}
+        for block in parser("en", False).parse(body):
+            if block.type != "inline" or not block.children or not block.map:
+                continue
+            for token in block.children:
+                written = token.attrGet("href" if token.type == "link_open" else "src")
+                if token.type not in ("link_open", "image") or not isinstance(written, str):
+                    continue
+                kind = "image" if token.type == "image" else "link"
+                try:
+                    url = resolve(written, kind, None)
+                except MmsiteError:
+                    continue
+                at = _line_of(lines, block.map, written)
+                found.setdefault(url, page.doc.body_line + at)
+        return found
+
+
+def _line_of(lines: list[str], span: list[int], written: str) -> int:
+    """The 0-based body line of ``span`` (a block's lines) where ``written`` appears."""
+    start, end = span
+    for index in range(start, min(end, len(lines))):
+        if written in lines[index]:
+            return index
+    return start
 
 
 @register("duplicates")
@@ -164,6 +247,7 @@ def coverage(site: Site) -> Coverage:
 
 @register("translations")
 def check_translations(ctx: CheckContext) -> Iterator[Finding]:
+    """Pages missing in a language (the coverage table counts them per section)."""
     for lang, source, _section in coverage(ctx.site).missing:
         yield Finding(WARNING, "translations", source, f"no {lang!r} translation")
 

@@ -12,9 +12,8 @@ HELP = "delete the output folder and .mmsite-cache/ (only if mmsite made them)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--site", type=Path, default=Path("."), help="site folder")
+    parser.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
     parser.add_argument("--output", "-o", type=Path, help="output folder (default: public/)")
-    parser.add_argument("--verbose", "-v", action="store_true", help="show tracebacks")
 
 
 def run(args: argparse.Namespace) -> int:

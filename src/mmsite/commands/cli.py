@@ -20,11 +20,12 @@ from typing import Protocol
 
 from mmsite import __version__
 from mmsite.commands import build, check, clean, deploy, new, serve, translations
+from mmsite.commands.options import HelpFormatter, add_verbosity, verbosity
 from mmsite.errors import BuildErrors, MmsiteError
 
 
 class Verb(Protocol):
-    HELP: str
+    HELP: str  # its line in ``mmsite --help``; DESCRIPTION (optional) heads its own help
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
 
@@ -45,18 +46,35 @@ VERBS: dict[str, Verb] = {
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="mmsite", description="Static sites for micro-multinationals."
+        prog="mmsite",
+        description="Static sites for micro-multinationals.",
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"mmsite {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
+    add_verbosity(parser)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, verb in VERBS.items():
-        verb.add_arguments(commands.add_parser(name, help=verb.HELP))
+        description = getattr(verb, "DESCRIPTION", None) or verb.HELP[0].upper() + verb.HELP[1:]
+        sub = commands.add_parser(
+            name, help=verb.HELP, description=description, formatter_class=HelpFormatter
+        )
+        verb.add_arguments(sub)
+        add_verbosity(sub)
     return parser
+
+
+# What -q silences: the lines that say what went well (summaries, "created ...").
+# check prints its findings and translations its table either way.
+QUIET_STDOUT = frozenset({"build", "clean", "serve", "new", "deploy"})
 
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    verbosity(args)
     try:
+        if args.quiet and args.command in QUIET_STDOUT:
+            with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+                return VERBS[args.command].run(args)
         return VERBS[args.command].run(args)
     except MmsiteError as exc:
         if args.verbose:

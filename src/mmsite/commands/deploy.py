@@ -32,7 +32,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--endpoint-url", help="S3 API address for R2, B2 or MinIO (default: AWS)")
     parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
-    parser.add_argument("--verbose", "-v", action="store_true", help="show tracebacks")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -184,20 +184,26 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         elif _safely(local.is_dir):
             super().do_GET()  # redirects to the folder URL
             return
-        if local.suffix == ".html":
-            page = _safely(local.read_bytes) if _safely(local.is_file) else None
-            if page is not None:
-                self._send_html(200, inject(page))
-            else:
-                self._send_html(
-                    404,
-                    inject(
-                        b"<!doctype html><title>Not found</title>"
-                        b"<body><h1>404 Not found</h1></body>"
-                    ),
-                )
+        if local.suffix != ".html" and _safely(local.is_file):
+            super().do_GET()
             return
-        super().do_GET()
+        page = _safely(local.read_bytes) if _safely(local.is_file) else None
+        if page is None:
+            self._send_html(404, inject(self._not_found(local)))
+        else:
+            self._send_html(200, inject(page))
+
+    def _not_found(self, local: Path) -> bytes:
+        """The site's own 404 page of the deepest edition folder above ``local`` (the
+        build writes one per edition: ``fr/404.html``), else a plain one."""
+        root = Path(self.directory).resolve()
+        for folder in local.parents:
+            if folder != root and root not in folder.parents:
+                break
+            page = _safely((folder / "404.html").read_bytes)
+            if page is not None:
+                return page
+        return b"<!doctype html><title>Not found</title><body><h1>404 Not found</h1></body>"
 
     def _send_html(self, status: int, body: bytes) -> None:
         self.send_response(status)

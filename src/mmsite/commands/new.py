@@ -19,13 +19,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = USAGE
     parser.add_argument("what", nargs="+", metavar="ARG")
     parser.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
-    parser.add_argument("--verbose", "-v", action="store_true", help="show tracebacks")
+
+
+NEEDS = {"product": "mmsite new product NAME", "article": "mmsite new article SERIES NAME"}
+
+
+def _check_arguments(what: list[str]) -> None:
+    """``mmsite new product`` without its name is a mistake, not a site in ./product/."""
+    kind = what[0]
+    if kind in NEEDS and len(what) != len(NEEDS[kind].split()) - 2:
+        raise MmsiteError(
+            f"usage: {NEEDS[kind]}",
+            hint=f"to make a new site in a folder named {kind}, write: mmsite new ./{kind}",
+        )
 
 
 def run(args: argparse.Namespace) -> int:
     from mmsite.commands import scaffold
 
     what = args.what
+    _check_arguments(what)
     if what[0] == "product" and len(what) == 2:
         made = [scaffold.new_product(args.site.resolve(), what[1])]
     elif what[0] == "article" and len(what) == 3:

@@ -14,13 +14,50 @@ if TYPE_CHECKING:
     from mmsite.engine.result import BuildResult
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions as written; an option's default shown when it has one worth saying
+    (not None, not an on/off flag) and its help does not say it already."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if (
+            "(default" in text
+            or default in (None, False, True, argparse.SUPPRESS)
+            or not action.option_strings
+        ):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+def add_verbosity(parser: argparse.ArgumentParser) -> None:
+    """``-v`` and ``-q``, accepted before the command and after it (``mmsite -q build``,
+    ``mmsite build -q``): nothing is set unless given; :func:`verbosity` reads them."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--verbose", "-v", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
+    )
+    group.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print only errors, warnings and findings (no summary or progress lines)",
+    )
+
+
+def verbosity(args: argparse.Namespace) -> None:
+    """Give ``args.verbose`` and ``args.quiet`` their values, wherever they were given."""
+    args.verbose = getattr(args, "verbose", False)
+    args.quiet = getattr(args, "quiet", False)
+
+
 def add_common(parser: argparse.ArgumentParser) -> None:
     """The options of ``build``, ``serve`` and ``check``."""
     parser.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
     parser.add_argument("--output", "-o", type=Path, help="output folder (default: public/)")
     parser.add_argument("--base-url", help="override base_url, e.g. for preview deploys")
     parser.add_argument("--drafts", action="store_true", help="include draft pages")
-    parser.add_argument("--verbose", "-v", action="store_true", help="show tracebacks")
     parser.add_argument(
         "--no-cache", action="store_true", help="render every page (ignore .mmsite-cache/)"
     )
@@ -46,7 +83,7 @@ def build_options(args: argparse.Namespace) -> BuildOptions:
         output=output_path(args),
         cache=not args.no_cache,
         jobs=args.jobs,
-        progress=progress_line() if sys.stderr.isatty() else None,
+        progress=progress_line() if sys.stderr.isatty() and not args.quiet else None,
     )
 
 

@@ -20,6 +20,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mmsite.config.options import CONFIG_FILE
+    from mmsite.errors import MmsiteError
+
+    root = args.site.resolve()
+    if not (root / CONFIG_FILE).is_file():  # nothing to serve: say so and stop
+        raise MmsiteError(
+            f"no {CONFIG_FILE} here: not a site folder (give --site DIR, or make one with "
+            "`mmsite new DIR`)",
+            root,
+        )
     from mmsite.commands.devserver import DevServer
 
     DevServer(args.site, build_options(args), args.bind, args.port).serve_forever()

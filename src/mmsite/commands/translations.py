@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mmsite.commands.options import HelpFormatter, add_verbosity
 from mmsite.errors import MmsiteError
 
 if TYPE_CHECKING:
@@ -28,11 +29,16 @@ mmsite translations import FILE  write or update the *.ja.md files"""
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = DESCRIPTION
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     _site_options(parser)
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
-    export = actions.add_parser("export", help="XLIFF of what a language lacks")
+    export = actions.add_parser(
+        "export",
+        help="XLIFF of what a language lacks",
+        description="Write an XLIFF 1.2 file of what a language lacks, for a CAT tool.",
+        formatter_class=HelpFormatter,
+    )
     _site_options(export)
+    add_verbosity(export)
     export.add_argument("--lang", required=True, help="target language code, e.g. ja")
     which = export.add_mutually_exclusive_group()
     which.add_argument("--missing", action="store_true", help="only pages not translated yet")
@@ -40,8 +46,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     export.add_argument(
         "--output", "-o", type=Path, help="XLIFF file (default: translations-LANG.xlf)"
     )
-    imported = actions.add_parser("import", help="write *.LANG.md from a translated XLIFF")
+    imported = actions.add_parser(
+        "import",
+        help="write *.LANG.md from a translated XLIFF",
+        description="Write or update the *.LANG.md files from an XLIFF file a translator "
+        "filled in; untranslatable fields stay inherited.",
+        formatter_class=HelpFormatter,
+    )
     _site_options(imported)
+    add_verbosity(imported)
     imported.add_argument("file", type=Path, help="the XLIFF file the translator returned")
 
 
@@ -49,14 +62,10 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--site", type=Path, default=argparse.SUPPRESS, help="site folder (default: .)"
     )
-    parser.add_argument(
-        "--verbose", "-v", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
-    )
 
 
 def run(args: argparse.Namespace) -> int:
     args.site = getattr(args, "site", Path("."))
-    args.verbose = getattr(args, "verbose", False)
     site = _load(args.site.resolve())
     if args.action == "export":
         return export(site, args)

@@ -6,6 +6,7 @@ and its line in site.yaml.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from collections.abc import Callable, Iterable
@@ -179,10 +180,12 @@ def mapping(value: Any, keys: tuple[str, ...], lines: Lines) -> dict[str, Any]:
 def only(data: dict[str, Any], allowed: set[str], keys: tuple[str, ...], lines: Lines) -> None:
     for key in data:
         if key not in allowed:
+            near = difflib.get_close_matches(str(key), sorted(allowed), 1, cutoff=0.6)
+            guess = f"did you mean {near[0]!r}? " if near else ""
             raise lines.error(
                 (*keys, str(key)),
                 "unknown key",
-                hint="known keys here: " + ", ".join(sorted(allowed)),
+                hint=guess + "known keys here: " + ", ".join(sorted(allowed)),
             )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,28 @@ _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_ALIASES = 100
 MAX_BYTES = 1_000_000
 MAX_NODES = 100_000  # values after expanding aliases: 90 nested aliases can mean billions
+
+
+_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+
+
+class BadValue(yaml.constructor.ConstructorError):
+    """Well-formed YAML whose value cannot be (``2026-02-30``): reported as what it
+    is, not as a YAML syntax error."""
+
+
+def why_not_a_date(text: str) -> str:
+    """``2026-02-30`` -> ``February has 28 days in 2026``."""
+    match = _DATE.match(text.strip())
+    if not match:
+        return "not a real date"
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        return f"there is no month {month}: months run from 1 to 12"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{calendar.month_name[month]} has {days} days in {year}"
+    return "not a real date"
 
 
 _RESOLVED: dict[tuple[Any, Any, Any], str] = {}  # (node kind, text, implicit) -> tag
@@ -68,10 +92,12 @@ class _Loader(MemoResolver, _Base):  # type: ignore[misc, valid-type]
         try:
             return super().construct_object(node, deep=deep)
         except (ValueError, TypeError, AttributeError, OverflowError) as exc:
-            why = "not a real date" if node.tag.endswith(":timestamp") else str(exc)
-            raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read {str(node.value)[:60]!r}: {why}", node.start_mark
-            ) from None
+            text = str(node.value)[:60]
+            if node.tag.endswith(":timestamp"):
+                why = f"{text} is not a real date: {why_not_a_date(text)}"
+            else:
+                why = f"cannot read {text!r}: {exc}"
+            raise BadValue(None, None, why, node.start_mark) from None
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
@@ -155,6 +181,45 @@ def _load(text: str, scalars: Scalars | None = None, line_offset: int = 0) -> An
         loader.dispose()
 
 
+_OPENERS = {"flow sequence": "[", "flow mapping": "{", "quoted scalar": "quote"}
+_HINTS = (
+    (
+        "mapping values are not allowed",
+        "a value with ': ' in it must be in quotes "
+        '(title: "Salt: the story"), or this line is indented more than the key above it',
+    ),
+    ("found character '\\t'", "indent with spaces, not tabs"),
+    ("could not find expected ':'", "each line needs 'key: value', with a space after ':'"),
+    ("expected <block end>", "this line is indented differently from the keys around it"),
+    ("found undefined alias", "'*' starts an alias in YAML: put the value in quotes"),
+    ("found character that cannot start any token", "put the value in quotes"),
+)
+
+
+def describe(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[str, int | None, str | None]:
+    """The message, 1-based line (in the text parsed) and hint for a YAML error. An
+    unclosed ``[``, ``{`` or quote is reported where it opens, not where YAML gave up
+    (often the end of the file)."""
+    problem = exc.problem or exc.context or "invalid YAML"
+    context = exc.context or ""
+    opener = next((o for what, o in _OPENERS.items() if context.endswith(f"a {what}")), None)
+    if opener is not None and exc.context_mark is not None:
+        closer = {"[": "]", "{": "}"}.get(opener, "closing quote")
+        return (
+            f"invalid YAML: the {opener} opened here is not closed",
+            exc.context_mark.line + 1,
+            f"add the {closer} on this line, or put the whole value in quotes",
+        )
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    if line is not None and text:  # on a blank line or past the end: the last line written
+        lines = text.split("\n")
+        while line > 1 and (line > len(lines) or not lines[line - 1].strip()):
+            line -= 1
+    hint = next((h for key, h in _HINTS if key in problem), None)
+    return f"invalid YAML: {problem}", line, hint
+
+
 def decode_utf8(data: bytes, path: Path | str) -> str:
     """``data`` as UTF-8 text; other bytes are an error naming the file and the line of
     the first byte that is not UTF-8 (a file saved as Latin-1 or UTF-16 by an editor)."""
@@ -192,11 +257,12 @@ def load_yaml(
                 hint="write the values out; alias-heavy YAML is refused for safety",
             )
         return _load(text, scalars, line_offset)
+    except BadValue as exc:
+        line = exc.problem_mark.line + 1 + line_offset if exc.problem_mark else None
+        raise MmsiteError(str(exc.problem), path, line) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + line_offset if mark else None
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise MmsiteError(f"invalid YAML: {problem}", path, line) from None
+        message, line, hint = describe(exc, text)
+        raise MmsiteError(message, path, line + line_offset if line else None, hint) from None
     except yaml.YAMLError as exc:
         raise MmsiteError(f"invalid YAML: {exc}", path) from None
     except RecursionError:

@@ -22,6 +22,7 @@ from babel import Locale, UnknownLocaleError
 
 from mmsite.cached import cached_property
 from mmsite.config.options import Config
+from mmsite.config.yamlutil import why_not_a_date
 from mmsite.content.frontmatter import Document, read_source, split_front_matter
 from mmsite.errors import BuildErrors, MmsiteError, relpath
 
@@ -30,6 +31,7 @@ I18N_DIR = "i18n"
 # Fields a translation never inherits from the default-language file.
 NOT_INHERITED = frozenset({"slug", "draft", "translation_key", "aliases", "url"})
 SAFE_SEGMENT = re.compile(r"^[^\s/\\?#%<>\"'`|*:\x00-\x1f]+$")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 LAYOUT = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*")  # a template below templates/
 HIDDEN = re.compile(r"^[.#]|~$")  # dotfiles, editor backups and lock files
 
@@ -446,6 +448,27 @@ def _case_clash(path: Path, other: str) -> MmsiteError:
 # -- front matter validation -------------------------------------------------
 
 
+def _date(page: Page, key: str, value: object) -> dt.date | dt.datetime:
+    """A front-matter date: YAML's own (``2026-03-14``) or the same text in quotes
+    (``"2026-03-14"``, as CMSes and scripts write it); an impossible one says why."""
+    if isinstance(value, dt.datetime):
+        return value.date() if value.tzinfo is None and not value.time() else value
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise page.error(
+                f"{key}: {value.strip()} is not a real date: {why_not_a_date(value)}", key
+            ) from None
+    raise page.error(
+        f"{key} must be a date like 2026-03-14, got {value!r}",
+        key,
+        hint=f"write it as year-month-day: {key}: 2026-03-14",
+    )
+
+
 def _check_common(page: Page) -> None:
     meta = page.doc.meta
     for key in ("title", "summary", "slug", "translation_key", "layout", "description"):
@@ -459,15 +482,7 @@ def _check_common(page: Page) -> None:
         raise page.error("weight must be a whole number", "weight")
     for key in ("date", "updated"):
         if key in meta:
-            value = meta[key]
-            if isinstance(value, dt.datetime):
-                meta[key] = value.date() if value.tzinfo is None and not value.time() else value
-            elif not isinstance(value, dt.date):
-                raise page.error(
-                    f"{key} must be a date like 2026-03-14, got {value!r}",
-                    key,
-                    hint="write it unquoted: date: 2026-03-14",
-                )
+            meta[key] = _date(page, key, meta[key])
     layout = meta.get("layout")
     if layout is not None and not LAYOUT.fullmatch(layout):
         raise page.error(

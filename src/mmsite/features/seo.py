@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from mmsite.config.options import Config, ConfigSection, SectionContext, mapping, only, string
 from mmsite.content.model import Page
 from mmsite.content.strict import FrontMatter, boolean
+from mmsite.errors import MmsiteError
 from mmsite.features import seo_checks
 from mmsite.features.checking import ERROR, CheckContext, Finding
 from mmsite.features.registry import Check, Feature, Output, provides
@@ -294,6 +295,27 @@ def share_image(view: PageView) -> str | None:
     return router.absolute(quote_path(view.site.asset(fallback.lstrip("/"))))
 
 
+def check_share_image(build: Build) -> None:
+    """A ``seo.image`` path names a file of static/ (site or theme) or content/: one
+    error naming site.yaml, rather than a missing image on every page."""
+    options = seo_options(build.config)
+    image = options.image
+    if not image or image.startswith(("https://", "http://")):
+        return
+    rel = image.lstrip("/")
+    if PurePosixPath(rel) in build.site.model.resources or any(
+        (folder / rel).is_file() for folder in build.theme.static_dirs
+    ):
+        return
+    raise MmsiteError(
+        f"seo.image: {image!r} is not a file of static/ or content/",
+        build.config.path,
+        options.image_line,
+        hint="put the image in static/ (seo: {image: /share.jpg} for static/share.jpg), "
+        "or use an https:// URL",
+    )
+
+
 @provides("seo")
 def seo_context(view: PageView) -> dict[str, Any]:
     """``seo`` in templates: what partials/head-seo.html prints."""
@@ -349,6 +371,7 @@ class SeoOptions:
     twitter: str = ""  # the site's @handle for twitter:site
     robots_disallow: tuple[str, ...] = ()  # paths robots.txt asks crawlers to skip
     feed_limit: int = 20  # newest articles in each Atom feed; 0 for all
+    image_line: int | None = None  # of seo.image in site.yaml, for errors
 
 
 def _parse_seo(data: Any, ctx: SectionContext) -> SeoOptions:
@@ -370,7 +393,11 @@ def _parse_seo(data: Any, ctx: SectionContext) -> SeoOptions:
             ("seo", "feed_limit"), "must be a whole number of articles (0 for all of them)"
         )
     return SeoOptions(
-        image=image, twitter=twitter, robots_disallow=tuple(disallow), feed_limit=limit
+        image=image,
+        twitter=twitter,
+        robots_disallow=tuple(disallow),
+        feed_limit=limit,
+        image_line=lines.line(("seo", "image")),
     )
 
 
@@ -382,6 +409,7 @@ FEATURE = Feature(
     "seo",
     config=(ConfigSection("seo", _parse_seo),),
     context=(seo_context,),
+    before_pages=(check_share_image,),
     outputs=(
         Output("sitemap", write_sitemap, switch="sitemap"),
         Output("robots", write_robots, switch="robots"),

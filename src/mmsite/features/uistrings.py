@@ -10,6 +10,7 @@ from mmsite.features.registry import Check, Feature
 
 
 def check_ui_strings(ctx: CheckContext) -> Iterator[Finding]:
+    """UI strings a language's i18n file lacks (shown in the default language)."""
     default = ctx.site.config.default_language
     for lang, keys in sorted(ctx.site.strings.missing().items()):
         yield Finding(

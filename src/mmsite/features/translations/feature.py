@@ -51,6 +51,7 @@ def outdated_message(entry: Entry) -> str:
 
 
 def check_outdated(ctx: CheckContext) -> Iterator[Finding]:
+    """Translations whose source changed in a git commit after their own last one."""
     report = site_report(ctx.site)
     if report.state == "not_git":
         yield Finding(NOTE, CHECK, ".", NOT_GIT)
