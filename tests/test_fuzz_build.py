@@ -79,10 +79,13 @@ def test_full_build_writes_only_its_output(workspace: Path, files: dict, with_pr
 
 
 def outside(workspace: Path, output: Path) -> dict[str, int]:
-    """Everything but the output and the site's own cache (.mmsite-cache/, incremental builds)."""
-    cache = str(Path("site") / CACHE_DIR)
+    """Everything but the output, the site's own cache (.mmsite-cache/, incremental builds)
+    and the replaced output a build keeps beside it for the next delta (.public.spare/)."""
+    mine = (str(Path("site") / CACHE_DIR), str(Path("site") / ".public.spare"))
     listing = tree_listing(workspace, skip=output)
-    return {k: v for k, v in listing.items() if k != cache and not k.startswith(cache + "/")}
+    return {
+        k: v for k, v in listing.items() if not any(k == m or k.startswith(m + "/") for m in mine)
+    }
 
 
 ARTICLE = "content/series/micro-multinationals/{stem}.md"
