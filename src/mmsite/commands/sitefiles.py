@@ -75,11 +75,15 @@ jobs:
         uses: USES(actions/configure-pages)
 
       # Unchanged pages are not rendered again: .mmsite-cache/ (build state, processed
-      # images) comes from the latest run; each run saves its own under a new key.
+      # images) comes from the latest run; each run saves its own under a new key. The
+      # key that signs it (~/.cache/mmsite) travels with it: a cache mmsite did not sign
+      # with its key is never loaded (the build would be cold every run).
       - name: Restore the build cache
         uses: USES(actions/cache)
         with:
-          path: .mmsite-cache
+          path: |
+            .mmsite-cache
+            ~/.cache/mmsite
           key: mmsite-${{ runner.os }}-${{ hashFiles('requirements.txt') }}-${{ github.run_id }}
           restore-keys: |
             mmsite-${{ runner.os }}-${{ hashFiles('requirements.txt') }}-
