@@ -114,3 +114,26 @@ def test_a_missing_logo_is_the_same_mistake_whatever_the_build(make_site, jobs: 
     with pytest.raises(MmsiteError) as caught:
         build_site(root, jobs=jobs)
     assert "cannot read the logo" in str(caught.value)
+
+
+def _organization(path) -> dict:
+    doc = parse_html(path)
+    for script in doc.iter("script"):
+        if script.get("type") == "application/ld+json":
+            data = json.loads(script.text or "{}")
+            if data.get("@type") == "Organization":
+                return data
+    raise AssertionError("no Organization")
+
+
+def test_the_organization_s_logo_is_the_square_icon_of_the_site_s_logo(make_site) -> None:
+    config = BASIC_CONFIG + "icons: {logo: logo.png}\n"
+    root = make_site({**FILES, "logo.png": _logo(600, 600)}, config)
+    build_site(root)
+    org = _organization(root / "public/index.html")
+    assert org["logo"] == "https://shop.example/icon-512.png"
+    with Image.open(root / "public/icon-512.png") as image:
+        assert image.size == (512, 512)  # Google: at least 112 x 112
+    root = make_site(FILES)  # a monogram is no logo of the business
+    build_site(root)
+    assert "logo" not in _organization(root / "public/index.html")

@@ -23,6 +23,7 @@ from mmsite.features.commerce.catalog import CATEGORY_DIR
 from mmsite.features.commerce.jsonld import script
 from mmsite.features.commerce.product import product_of
 from mmsite.features.commerce.views import ProductView
+from mmsite.features.icons import icon_options
 from mmsite.features.registry import Feature, provides
 from mmsite.features.seo import seo_options
 from mmsite.features.series.views import catalog as series_catalog
@@ -63,6 +64,9 @@ def organization(view: PageView) -> dict[str, Any]:
         "name": site.title(view.edition),
         "url": site_root(view),
     }
+    if icon_options(site.config).logo and site.config.outputs.on("icons"):
+        # the 512 px square made from the site's logo (Google: 112 px or more, crawlable)
+        data["logo"] = site.router.absolute(site.asset("icon-512.png"))
     handle = seo_options(site.config).twitter
     if handle:
         data["sameAs"] = [f"https://x.com/{handle.lstrip('@')}"]
