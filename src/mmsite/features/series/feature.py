@@ -3,7 +3,7 @@ template context of articles and listings, and one Atom feed per series and lang
 
 from mmsite.features.feeds import shown_routes, write_feeds
 from mmsite.features.registry import Feature, Output
-from mmsite.features.series.model import ARTICLE, series_step
+from mmsite.features.series.model import ARTICLE, SERIES_INDEX, series_step
 from mmsite.features.series.views import context
 
 FEATURE = Feature(
@@ -11,5 +11,5 @@ FEATURE = Feature(
     model=(series_step,),
     context=(context,),
     outputs=(Output("feeds", write_feeds, switch="feeds", shows=shown_routes),),
-    front_matter=(ARTICLE,),
+    front_matter=(ARTICLE, SERIES_INDEX),
 )

@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -161,6 +162,71 @@ def is_article(page: Page) -> bool:
 # the keys an article may write beyond every page's (front matter is strict)
 ARTICLE = FrontMatter(
     frozenset({"author", "interviewee", "part", "tags"}), kind="article", applies=is_article
+)
+
+
+@dataclass(frozen=True)
+class Newsletter:
+    """A series' sign-up form: its provider's POST address and the e-mail field's name."""
+
+    action: str
+    field_name: str = "email"
+
+
+FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-\[\]]{0,63}")
+
+
+def is_series_index(page: Page) -> bool:
+    """``series/<name>/_index.md`` (any language)."""
+    return page.is_index and len(page.rel.parts) == 3 and page.rel.parts[0] == SECTION
+
+
+def newsletter(page: Page) -> Newsletter | None:
+    """The series' form in the page's language (a translation may give its own list's
+    address; it inherits the default language's otherwise). Checked in
+    :func:`check_newsletter`: here only a valid value is read."""
+    value = page.meta.get("newsletter")
+    if not isinstance(value, dict) or list(_newsletter_mistakes(page, value)):
+        return None
+    return Newsletter(value["action"], value.get("field", "email"))
+
+
+def check_newsletter(page: Page, value: Any) -> Iterator[MmsiteError]:
+    yield from _newsletter_mistakes(page, value)
+
+
+def _newsletter_mistakes(page: Page, value: Any) -> Iterator[MmsiteError]:
+    hint = "newsletter: {action: https://buttondown.com/api/emails/embed-subscribe/you}"
+    if not isinstance(value, dict) or "action" not in value:
+        yield page.error(
+            "newsletter needs the address your provider's form posts to", "newsletter", hint=hint
+        )
+        return
+    unknown = sorted(set(value) - {"action", "field"})
+    if unknown:
+        yield page.error(f"newsletter has no key {unknown[0]!r} (action, field)", "newsletter")
+    action = value["action"]
+    parts = urlsplit(action) if isinstance(action, str) else None
+    if parts is None or parts.scheme != "https" or not parts.hostname or parts.username:
+        yield page.error(
+            f"newsletter action must be an https:// address, got {action!r}",
+            "newsletter",
+            hint=hint,
+        )
+    name = value.get("field", "email")
+    if not isinstance(name, str) or not FIELD_NAME.fullmatch(name):
+        yield page.error(
+            f"newsletter field must be a form field name, got {name!r}",
+            "newsletter",
+            hint="field: email (Mailchimp: EMAIL; Kit: email_address)",
+        )
+
+
+SERIES_INDEX = FrontMatter(
+    frozenset({"newsletter"}),
+    kind="series",
+    applies=is_series_index,
+    values={"newsletter": check_newsletter},
 )
 
 

@@ -75,6 +75,7 @@ class SeriesNav:
     feed: str  # root-relative URL of the series feed ("" with outputs: {feeds: false})
     policy: str  # "fallback" | "skip"
     image: str = ""
+    newsletter: model.Newsletter | None = None  # the series' sign-up form, if it has one
     current: PartLink | None = None
     prev: PartLink | None = None
     next: PartLink | None = None
@@ -127,6 +128,7 @@ def series_nav(site: Site, series: model.Series, edition: Edition, here: Group |
         else "",
         policy=site.config.missing_translation,
         image=image_url(site, (index.page if index else series.index.default)),
+        newsletter=model.newsletter(index.page if index else series.index.default),
     )
     for position, part in enumerate(parts):
         if part.current:
