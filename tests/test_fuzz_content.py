@@ -58,6 +58,8 @@ BASE = {
     "content/products/_index.md": "---\ntitle: Products\n---\n",
     "content/series/micro-multinationals/_index.md": "---\ntitle: Series\n---\n",
 }
+# every language that shows products is sold somewhere (else site.yaml is the mistake)
+CONFIG = BASIC_CONFIG + "markets: {eu: {currency: EUR, languages: [en, fr, ar]}}\n"
 _previous: list[Path] = []
 
 
@@ -68,7 +70,7 @@ def reset(root: Path, files: dict[str, str | bytes]) -> list[Path]:
     for path in _previous:
         path.unlink(missing_ok=True)
     _previous.clear()
-    write_site(root, BASE, BASIC_CONFIG)
+    write_site(root, BASE, CONFIG)
     paths = []
     for rel, data in files.items():
         path = root / rel
