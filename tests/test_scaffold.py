@@ -198,7 +198,8 @@ def test_new_site_deploys_from_its_own_repository(tmp_path: Path, capsys) -> Non
     python = steps_using(build, "actions/setup-python")[0]["with"]
     assert python["cache"] == "pip" and python["cache-dependency-path"] == "requirements.txt"
     cache = steps_using(build, "actions/cache")[0]["with"]
-    assert cache["path"] == ".mmsite-cache"
+    # the build state and the key that signs it (an unsigned cache is never loaded)
+    assert cache["path"].split() == [".mmsite-cache", "~/.cache/mmsite"]
     assert "github.run_id" in cache["key"]  # each run saves its cache ...
     restore = cache["restore-keys"].split()
     assert cache["key"].startswith(restore[0])  # ... and the next one finds the latest
