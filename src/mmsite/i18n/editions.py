@@ -350,9 +350,13 @@ def format_number(value: int | float | Decimal, locale: str, fmt: str | None = N
 
 def currency_symbol(edition: Edition) -> str:
     """The edition's currency as its readers write it ("£", "€", "ج.م.‏"); "" without one."""
-    if not edition.currency:
-        return ""
-    return get_currency_symbol(edition.currency, locale=parse_locale(edition.locale))
+    return _symbol(edition.currency, edition.locale) if edition.currency else ""
+
+
+@lru_cache(maxsize=256)
+def _symbol(currency: str, locale: str) -> str:
+    """Once per (currency, locale): every page's switcher names every edition's."""
+    return get_currency_symbol(currency, locale=parse_locale(locale))
 
 
 def language_label(edition: Edition, editions: list[Edition]) -> str:
