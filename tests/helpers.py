@@ -76,3 +76,10 @@ def tiny_jpeg(width: int = 64, height: int = 48, color: tuple[int, int, int] = (
     out = io.BytesIO()
     Image.new("RGB", (width, height), color).save(out, "JPEG")
     return out.getvalue()
+
+
+def card_titles(doc: ET.Element) -> list[str]:
+    """The titles of a listing's cards (``.card-title``, ``.product-card-title``), at
+    whatever heading level the page gives them."""
+    wanted = {"card-title", "product-card-title"}
+    return [text_of(e) for e in doc.iter() if wanted & set(e.get("class", "").split())]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, build_site, page, parse_html, text_of
+from helpers import REPO, build_site, card_titles, page, parse_html, text_of
 from mmsite.engine.incremental import CACHE_DIR
 
 FILES = {
@@ -113,8 +113,7 @@ def test_title_edit_updates_translations_and_section_list(site: Path, tmp_path: 
         "ar/journal/salt/index.html",  # a fallback to the English page
         "ar/journal/index.html",
     } == diff
-    cards = parse_html(site / "public/journal/index.html").iter("h3")
-    assert "Sea salt" in [text_of(h) for h in cards]
+    assert "Sea salt" in card_titles(parse_html(site / "public/journal/index.html"))
     assert_same_as_clean(site, tmp_path)
 
 
@@ -167,7 +166,7 @@ def test_config_and_strings_changes_rebuild_all(site: Path, tmp_path: Path) -> N
 def test_new_and_deleted_pages_update_lists(site: Path, tmp_path: Path) -> None:
     (site / "content/journal/honey.md").write_text(page("Honey", "Heather honey."))
     build_site(site)
-    titles = [text_of(h) for h in parse_html(site / "public/journal/index.html").iter("h3")]
+    titles = card_titles(parse_html(site / "public/journal/index.html"))
     assert "Honey" in titles
     assert_same_as_clean(site, tmp_path)
     (site / "content/journal/oil.fr.md").unlink()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import build_site, hreflangs, page, parse_html, text_of
+from helpers import build_site, card_titles, hreflangs, page, parse_html, text_of
 
 SHOP = {
     "content/_index.md": page("Home"),
@@ -91,7 +91,7 @@ def test_skip_policy_omits_missing_translations(make_site) -> None:
     switcher = [n for n in doc.iter("nav") if "language-switcher" in n.get("class", "")]
     assert switcher == []  # only one language has this page: no switcher at all
     listing = parse_html(public / "fr/produits/index.html")
-    titles = [text_of(h) for h in listing.iter("h3")]
+    titles = card_titles(listing)
     assert titles == ["Sel fumé"]
 
 
