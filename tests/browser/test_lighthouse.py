@@ -120,6 +120,9 @@ def _audit_lines(report: dict, category: dict) -> list[str]:
     lines = []
     for ref in category["auditRefs"]:
         audit = report["audits"][ref["id"]]
+        if audit["scoreDisplayMode"] == "error" and ref["weight"] > 0:  # no category score
+            lines.append(f"  - {ref['id']}: {audit['title']}: error {audit['errorMessage']}")
+            continue
         if audit["score"] is None or audit["score"] >= 1 or ref["id"] in SERVER_ONLY:
             continue
         shown = audit.get("displayValue", "")
