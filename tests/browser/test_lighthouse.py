@@ -10,8 +10,8 @@ to the browser screenshots (``lighthouse/`` in that folder; see conftest.py).
 The pages run one after the other in one Chromium (tests/browser/lighthouse.mjs), never in
 parallel. Performance is simulated (Lighthouse's default throttling) from the page's own
 requests and the main-thread work measured on this machine, so a busy machine lowers it:
-a page under 95 is run twice more and its median run is kept (Lighthouse's advice for
-variable scores); the other three categories do not depend on load. docs/lighthouse.md
+a page under 95 is run four more times and its median run is kept (Lighthouse's advice
+for variable scores); the other three categories do not depend on load. docs/lighthouse.md
 says how to run it by hand, how to read the reports and how stable the scores are.
 """
 
@@ -73,7 +73,7 @@ def reports(demo: Demo, screenshots: Path) -> dict[str, dict]:
         [node, str(SCRIPT), str(folder / "pages.json"), str(folder), str(median_below)],
         capture_output=True,
         text=True,
-        timeout=1200,
+        timeout=2400,
         env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
         check=False,
     )
@@ -106,6 +106,8 @@ def _item(item: dict) -> str:
         where = node.get("selector") or node.get("snippet", "")
         said = node.get("explanation") or node.get("snippet", "")
         return f"{where}: {said}".replace("\n", " ")
+    if "groupLabel" in item:  # main-thread work by kind
+        return f"{item['groupLabel']}: {item.get('duration', 0):.0f} ms"
     parts = []
     for key in ("url", "source", "description", "label", "wastedMs", "wastedBytes", "score"):
         value = item.get(key)
