@@ -1059,6 +1059,52 @@ def test_category_move_updates_category_pages(demo_template: Path, tmp_path: Pat
     assert difference is None, difference
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_items_moving_across_page_boundaries_equal_a_clean_build(tmp_path: Path, jobs: int) -> None:
+    """The small site lists two items a page: a new first product makes the catalog's
+    page 3, a re-dated article and a new one re-order the tag pages, and deleting the
+    product takes page 3 away again; each incremental build equals a clean one."""
+    root = write_site(tmp_path / "site", SMALL_FILES, SMALL_CONFIG)
+    build_site(root, jobs=jobs)
+    assert not (root / "public/products/page/3").exists()
+    kettle = root / "content/products/kettle.md"
+    kettle.write_text(
+        page(
+            "Kettle",
+            "Copper.",
+            sku="KET-1",
+            price="{USD: 40.00, GBP: 35.00, EUR: 38.00}",
+            availability="in_stock",
+            category="tools",
+            weight="-1",
+        ),
+        encoding="utf-8",
+    )
+    steps = [lambda: None]
+    first = root / "content/series/notes/01-first.md"
+
+    def redate() -> None:
+        first.write_text(
+            first.read_text(encoding="utf-8").replace("2026-01-10", "2026-03-01"), "utf-8"
+        )
+        (root / "content/series/notes/03-third.md").write_text(
+            page("Third note", "Later.", date="2026-02-20", author="Jago", part="3", tags="[team]"),
+            encoding="utf-8",
+        )
+
+    steps += [redate, kettle.unlink]
+    for step in steps:
+        step()
+        build_site(root, jobs=jobs)
+        difference = clean_difference(root, tmp_path)
+        assert difference is None, difference
+        if step is steps[0]:
+            assert (root / "public/products/page/3/index.html").is_file()
+        if step is redate:
+            assert (root / "public/tags/team/page/2/index.html").is_file()
+    assert not (root / "public/products/page/3").exists()
+
+
 def test_article_body_edit_after_a_full_build_updates_the_feeds(tmp_path: Path) -> None:
     root = write_site(tmp_path / "site", SMALL_FILES, SMALL_CONFIG)
     build_site(root)
