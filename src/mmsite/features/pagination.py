@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, TypeVar
@@ -157,72 +158,54 @@ class PagedList:
     groups: tuple[Group, ...]
 
 
-Counter = Callable[[Edition], int]
+ListKey = tuple[str, str]  # (kind, what: a category key, a tag slug, a series name)
 
 
-def _products(config: Config, model: ContentModel, category: str | None) -> Counter:
-    groups = [g for g in model.groups.values() if product_of(g.default) is not None]
-
-    def count(edition: Edition) -> int:
-        found = 0
-        for group in groups:
-            page = shown_page(config, group, edition)
-            product = product_of(page) if page is not None else None
-            if product is not None and (category is None or product.category == category):
-                found += 1
-        return found
-
-    return count
-
-
-def _parts(config: Config, series: series_model.Series, edition: Edition) -> list[Page]:
-    shown = (shown_page(config, group, edition) for group in series.parts)
-    return [page for page in shown if page is not None]
-
-
-def _tagged(config: Config, catalog: series_model.Catalog, slug: str) -> Counter:
-    def count(edition: Edition) -> int:
-        return sum(
-            slug in {tag.slug for tag in series_model.tags(page)}
-            for series in catalog.series.values()
-            for page in _parts(config, series, edition)
-        )
-
-    return count
+def tally(config: Config, model: ContentModel, edition: Edition) -> Counter[ListKey]:
+    """How many items each list shows in ``edition``, in one pass over the products and
+    the articles (what the lists' views show: the routes this edition has)."""
+    counts: Counter[ListKey] = Counter()
+    for group in model.groups.values():
+        page = shown_page(config, group, edition) if product_of(group.default) else None
+        product = product_of(page) if page is not None else None
+        if product is not None:
+            counts["catalog", ""] += 1
+            if product.category:
+                counts["category", product.category] += 1
+    catalog = model.data.get(series_model.SECTION)
+    for series in catalog.series.values() if catalog else ():
+        parts = [p for p in (shown_page(config, g, edition) for g in series.parts) if p]
+        counts["series", series.name] = len(parts)
+        if parts and shown_page(config, series.index, edition) is not None:
+            counts["series_list", ""] += 1
+        for page in parts:
+            for slug in {tag.slug for tag in series_model.tags(page)}:
+                counts["tag", slug] += 1
+    return counts
 
 
-def _series_list(config: Config, catalog: series_model.Catalog) -> Counter:
-    def count(edition: Edition) -> int:
-        return sum(
-            shown_page(config, series.index, edition) is not None
-            and bool(_parts(config, series, edition))
-            for series in catalog.series.values()
-        )
-
-    return count
-
-
-def list_items(config: Config, model: ContentModel) -> Iterator[tuple[str, Group, Counter]]:
-    """Every list that may be paginated: (kind, its group, items it shows per edition)."""
+def lists(model: ContentModel) -> Iterator[tuple[ListKey, Group]]:
+    """Every list that may be paginated, with its group."""
     catalog_group = model.section_index(PurePosixPath(PRODUCTS))
     if catalog_group is not None:
-        yield "catalog", catalog_group, _products(config, model, None)
+        yield ("catalog", ""), catalog_group
+    tags_dir = PurePosixPath(series_model.TAGS)
     for group in list(model.groups.values()):
         page = group.default
-        if page.virtual and page.dir == PurePosixPath(CATEGORY_DIR) and not page.is_index:
-            yield "category", group, _products(config, model, page.meta["category"])
+        if not page.virtual or page.is_index:
+            continue
+        if page.dir == PurePosixPath(CATEGORY_DIR):
+            yield ("category", page.meta["category"]), group
+        elif page.dir == tags_dir and "tag" in page.meta:
+            yield ("tag", page.meta["tag"]), group
     catalog = model.data.get(series_model.SECTION)
     if not catalog or not catalog.series:
         return
     listing = model.section_index(PurePosixPath(series_model.SECTION))
     if listing is not None:
-        yield "series_list", listing, _series_list(config, catalog)
+        yield ("series_list", ""), listing
     for series in catalog.series.values():
-        yield "series", series.index, lambda e, s=series: len(_parts(config, s, e))
-    for group in list(model.groups.values()):
-        page = group.default
-        if page.virtual and page.dir == PurePosixPath(series_model.TAGS) and "tag" in page.meta:
-            yield "tag", group, _tagged(config, catalog, page.meta["tag"])
+        yield ("series", series.name), series.index
 
 
 # -- the model step: pages 2..N ----------------------------------------------------
@@ -266,15 +249,15 @@ def _add_pages(ctx: ModelContext, group: Group, number: int, shown_in: frozenset
 def paginate_step(ctx: ModelContext) -> None:
     """Model step: add page 2..N of every list longer than its page size."""
     config, options = ctx.config, pagination_options(ctx.config)
-    all_editions = editions(config)
+    counts = {e.code: (e, tally(config, ctx.model, e)) for e in editions(config)}
     found: dict[str, PagedList] = {}
     errors: list[MmsiteError] = []
-    for kind, group, count in list(list_items(config, ctx.model)):
-        size = options.size_of(kind)
+    for key, group in list(lists(ctx.model)):
+        size = options.size_of(key[0])
         totals = {
-            e.code: page_count(count(e), size)
-            for e in all_editions
-            if shown_page(config, group, e) is not None
+            code: page_count(tallied[key], size)
+            for code, (edition, tallied) in counts.items()
+            if shown_page(config, group, edition) is not None
         }
         groups = [group]
         for number in range(2, max(totals.values(), default=1) + 1):
@@ -284,7 +267,7 @@ def paginate_step(ctx: ModelContext) -> None:
             except MmsiteError as exc:
                 errors.append(exc)
                 break
-        found[group.key] = PagedList(kind, size, tuple(groups))
+        found[group.key] = PagedList(key[0], size, tuple(groups))
     if errors:
         raise BuildErrors(list({(e.path, e.message): e for e in errors}.values()))
     ctx.model.data[KEY] = found
