@@ -169,6 +169,9 @@ def test_the_nav_marks_the_current_page_and_links_the_others(tmp_path: Path) -> 
     ]
     for a in nav.iter("a"):
         assert a.get("style") is None
+    # search indexes a list once, from its first page
+    mains = [html(root, u).find(".//main") for u in ("/products/", "/products/page/2/")]
+    assert ["data-pagefind-body" in m.attrib for m in mains] == [True, False]
     assert not [
         s
         for s in html(root, "/products/page/2/").iter("script")
