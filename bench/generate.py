@@ -201,6 +201,7 @@ PAGES_ONLY = (
 # site builds it (pip install 'mmsite[search]'), as a default build does.
 NO_SEARCH = "outputs: {search: false}\n"
 OUTPUTS_CONFIG = "site-outputs.yaml"  # the same site.yaml with every output on
+ONE_PAGE_LISTS = "pagination: {size: 10000}\n"  # no page 2 (the default theme's site has them)
 
 
 def write_mmsite(root: Path, items: list[Item], langs: list[tuple[str, str, str]]) -> None:
@@ -217,8 +218,9 @@ def write_mmsite(root: Path, items: list[Item], langs: list[tuple[str, str, str]
         f"languages:\n{languages}\nmarkets:\n{markets}\n"
     )
     write(root / OUTPUTS_CONFIG, config)
-    # The minimal site writes its pages only, as Hugo's pages-only configuration does.
-    write(root / "site.yaml", config + PAGES_ONLY)
+    # The minimal site writes its pages only, as Hugo's pages-only configuration does,
+    # and lists every child on one page, as Hugo's list template (``range .Pages``) does.
+    write(root / "site.yaml", config + PAGES_ONLY + ONE_PAGE_LISTS)
     # Section templates come before page.html in the lookup (render.template_names):
     # without these, products and articles would render with the default theme's
     # full templates (JSON-LD, buy buttons, series navigation) in the "minimal" site.
@@ -409,7 +411,7 @@ def generate(out: Path, pages: int, languages: int) -> dict[str, Path]:
         shutil.copy(sites["mmsite"] / OUTPUTS_CONFIG, site / "site.yaml")
         if templates:
             with (site / "site.yaml").open("a", encoding="utf-8") as file:
-                file.write(NO_SEARCH)
+                file.write(NO_SEARCH + ONE_PAGE_LISTS)
         (site / "content").symlink_to(sites["mmsite"] / "content", target_is_directory=True)
         if templates:  # a copy: a link out of the site folder is refused (issue 28)
             shutil.copytree(sites["mmsite"] / "templates", site / "templates")

@@ -6,7 +6,8 @@ byte.
 A Hypothesis state machine edits a site (bodies, titles, prices, categories, weights,
 availability, markets, sales and the build's date, Markdown link targets, tags, summaries;
 added, deleted and renamed pages and translations; template overrides, UI strings,
-site.yaml, static files; git commits, read for the small site's outdated-translation
+site.yaml and its page sizes (pagination: pages of the lists appear and go), static
+files; git commits, read for the small site's outdated-translation
 notices) and after
 each step builds it incrementally in one persistent folder, then compares the output with
 a clean build (``cache=False``) of a fresh copy of the same sources. Two sites: a copy of
@@ -128,6 +129,7 @@ commerce:
     pantry: {en: Pantry, fr: Épicerie}
     tools: {en: Tools, fr: Outils}
 translations: {outdated_notice: true}
+pagination: {size: 2}
 """
 
 STRIPE = "{stripe: https://buy.stripe.com/test_4gw5kJ}"
@@ -243,6 +245,8 @@ def demo_template(tmp_path_factory) -> Path:
     root.mkdir()
     shutil.copytree(REPO / "content", root / "content")
     shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    with (root / "site.yaml").open("a", encoding="utf-8") as config:  # lists of 2..5 pages
+        config.write("pagination: {size: 2, series: 1}\n")
     build_site(root)
     return root
 
@@ -383,6 +387,8 @@ STRINGS = [
     "sold_out",
     "all_products",
     "tags_title",
+    "pager_segment",
+    "pager_title",
     "series_contents",
     "read_original",
     "availability_in_stock",
@@ -900,6 +906,8 @@ class DiffMachine(RuleBasedStateMachine):
             for key in keys:
                 if key == "tags_slug":
                     value = data.draw(st.sampled_from(["topics", "sujets", "labels"]), label=key)
+                elif key == "pager_segment":
+                    value = data.draw(st.sampled_from(["p", "seite", "pagina"]), label=key)
                 else:
                     value = data.draw(PHRASE, label=key)
                 lines.append(f"{key}: {yaml_text(value)}\n")
@@ -919,6 +927,21 @@ class DiffMachine(RuleBasedStateMachine):
             line = f"missing_translation: {policy}"
             text = re.sub(r"^missing_translation: .*$", line, text, count=1, flags=re.M)
         self.write(path, text)
+        self.build_and_compare()
+
+    @enabled("pagination")
+    @rule(data=st.data())
+    def edit_pagination(self, data: st.DataObject) -> None:
+        """Page sizes and the page segment: every list's pages move (pages appear, go)."""
+        path = self.root / "site.yaml"
+        size = data.draw(st.sampled_from([1, 2, 3, 50]), label="size")
+        extra = data.draw(
+            st.sampled_from(["", ", catalog: 1", ", tag: 1, series: 2", ", segment: p"]),
+            label="per list",
+        )
+        line = f"pagination: {{size: {size}{extra}}}\n"
+        text = re.sub(r"^pagination: .*\n", "", path.read_text(encoding="utf-8"), flags=re.M)
+        self.write(path, text + line)
         self.build_and_compare()
 
     @enabled("static")
@@ -1034,6 +1057,52 @@ def test_category_move_updates_category_pages(demo_template: Path, tmp_path: Pat
     assert build_site(root).kind == "full"
     difference = clean_difference(root, tmp_path)
     assert difference is None, difference
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_items_moving_across_page_boundaries_equal_a_clean_build(tmp_path: Path, jobs: int) -> None:
+    """The small site lists two items a page: a new first product makes the catalog's
+    page 3, a re-dated article and a new one re-order the tag pages, and deleting the
+    product takes page 3 away again; each incremental build equals a clean one."""
+    root = write_site(tmp_path / "site", SMALL_FILES, SMALL_CONFIG)
+    build_site(root, jobs=jobs)
+    assert not (root / "public/products/page/3").exists()
+    kettle = root / "content/products/kettle.md"
+    kettle.write_text(
+        page(
+            "Kettle",
+            "Copper.",
+            sku="KET-1",
+            price="{USD: 40.00, GBP: 35.00, EUR: 38.00}",
+            availability="in_stock",
+            category="tools",
+            weight="-1",
+        ),
+        encoding="utf-8",
+    )
+    steps = [lambda: None]
+    first = root / "content/series/notes/01-first.md"
+
+    def redate() -> None:
+        first.write_text(
+            first.read_text(encoding="utf-8").replace("2026-01-10", "2026-03-01"), "utf-8"
+        )
+        (root / "content/series/notes/03-third.md").write_text(
+            page("Third note", "Later.", date="2026-02-20", author="Jago", part="3", tags="[team]"),
+            encoding="utf-8",
+        )
+
+    steps += [redate, kettle.unlink]
+    for step in steps:
+        step()
+        build_site(root, jobs=jobs)
+        difference = clean_difference(root, tmp_path)
+        assert difference is None, difference
+        if step is steps[0]:
+            assert (root / "public/products/page/3/index.html").is_file()
+        if step is redate:
+            assert (root / "public/tags/team/page/2/index.html").is_file()
+    assert not (root / "public/products/page/3").exists()
 
 
 def test_article_body_edit_after_a_full_build_updates_the_feeds(tmp_path: Path) -> None:

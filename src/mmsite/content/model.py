@@ -52,10 +52,22 @@ class Page:
     data: dict[str, Any] = field(default_factory=dict)
     # Markets (keys) this page is not published in, e.g. a product without a price there.
     hidden_markets: set[str] = field(default_factory=set)
+    # A generated page routed below another page's URL (page 2 of a list), see Below.
+    below: Below | None = None
+    # The editions (codes) a generated page is published in; None: wherever it is shown.
+    editions: frozenset[str] | None = None
 
     @cached_property
     def dir(self) -> PurePosixPath:
         return self.rel.parent
+
+    @property
+    def refs_dir(self) -> PurePosixPath:
+        """The folder relative references in its front matter (images) start from: its
+        own, or for a page routed below another (page 2 of a list), that page's."""
+        if self.below is None:
+            return self.dir
+        return self.below.group.pages.get(self.lang, self.below.group.default).dir
 
     @property
     def is_index(self) -> bool:
@@ -117,6 +129,16 @@ class Page:
 
     def error(self, message: str, key: str | None = None, hint: str | None = None) -> MmsiteError:
         return MmsiteError(message, self.source, self.line_of(key) if key else None, hint)
+
+
+@dataclass(frozen=True, eq=False)
+class Below:
+    """Where a generated page is routed: at ``tail`` below the URL ``group`` has in the
+    same edition (page 2 of a list: the list's group, ``"page/2/"``; each segment of
+    ``tail`` is checked as a slug is)."""
+
+    group: Group
+    tail: str
 
 
 # Front-matter keys that lists sort and title by (see Page.listed).

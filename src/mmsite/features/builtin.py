@@ -1,6 +1,7 @@
 """The built-in features, in the order their steps and outputs run: static files and
 resources first (templates ask for fingerprinted names), images before the pages that
-show them, then series and the storefront (their pages are routed in this order),
+show them, then series and the storefront (their pages are routed in this order), the pages 2..N
+of their long lists,
 SEO, the CMS's /admin/ (before hosting files: aliases must not land on it), hosting
 files; search last (it indexes the pages as written, so the outputs before it may run
 while the pages render)."""
@@ -11,6 +12,7 @@ from mmsite.features.commerce.feature import FEATURE as COMMERCE
 from mmsite.features.hosting import FEATURE as HOSTING
 from mmsite.features.icons import FEATURE as ICONS
 from mmsite.features.images import FEATURE as IMAGES
+from mmsite.features.pagination import FEATURE as PAGINATION
 from mmsite.features.qa import FEATURE as QA
 from mmsite.features.registry import Feature, Registry
 from mmsite.features.search import FEATURE as SEARCH
@@ -25,6 +27,7 @@ BUILTIN: tuple[Feature, ...] = (
     IMAGES,
     SERIES,
     COMMERCE,
+    PAGINATION,
     STRUCTURED,
     QA,
     SEO,

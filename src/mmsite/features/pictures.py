@@ -196,7 +196,7 @@ def resolve_ref(page: Page, ref: str) -> PurePosixPath | None:
     parts = urlsplit(ref)
     if parts.scheme or parts.netloc or ref.startswith("/"):
         return None
-    return content_path(page.dir, parts.path)
+    return content_path(page.refs_dir, parts.path)
 
 
 def alt_for(page: Page, ref: str) -> str | None:

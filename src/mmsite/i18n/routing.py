@@ -9,7 +9,7 @@ from urllib.parse import quote, urlsplit
 
 from mmsite.cached import cached_property
 from mmsite.config.options import Config
-from mmsite.content.model import ContentModel, Group, Page, check_segment
+from mmsite.content.model import Below, ContentModel, Group, Page, check_segment
 from mmsite.errors import BuildErrors, MmsiteError, relpath
 from mmsite.i18n.editions import Edition
 
@@ -37,6 +37,23 @@ class Route:
         return PurePosixPath(self.path + "index.html")  # path is "" or ends in "/"
 
 
+def shown_page(config: Config, group: Group, edition: Edition) -> Page | None:
+    """The page ``edition`` shows for ``group`` (its translation, or the default
+    language's on fallback), None where the group has no route in that edition."""
+    page = group.pages.get(edition.lang)
+    if page is None and config.missing_translation != "skip":
+        page = group.pages.get(config.default_language)
+    if page is None:
+        return None
+    if edition.market and edition.market.key in page.hidden_markets:
+        return None
+    if page.editions is not None and edition.code not in page.editions:
+        return None
+    if page.below is not None and shown_page(config, page.below.group, edition) is None:
+        return None
+    return page
+
+
 class Router:
     """Builds every route once; answers "where is this page in that edition"."""
 
@@ -53,12 +70,7 @@ class Router:
     # -- building ----------------------------------------------------------
 
     def _shown(self, group: Group, edition: Edition) -> Page | None:
-        page = group.pages.get(edition.lang)
-        if page is None and self.config.missing_translation != "skip":
-            page = group.pages.get(self.config.default_language)
-        if page is not None and edition.market and edition.market.key in page.hidden_markets:
-            return None
-        return page
+        return shown_page(self.config, group, edition)
 
     def _segment_for(self, directory: PurePosixPath, lang: str) -> str:
         index = self.model.section_index(directory)
@@ -68,11 +80,22 @@ class Router:
         return page.slug
 
     def site_path(self, page: Page, edition: Edition) -> str:
+        if page.below is not None:
+            return self._below_path(page, page.below, edition)
         path = edition.prefix + self._folder_path(page, edition.lang)
         if page.is_index:
             return path
         check_segment(page.slug, page.source)
         return f"{path}{page.slug}/"
+
+    def _below_path(self, page: Page, below: Below, edition: Edition) -> str:
+        """A page routed below another's URL (its page 2 ...): shown only where that one is."""
+        parent = self._shown(below.group, edition)
+        if parent is None:
+            raise MmsiteError(f"{below.group.key} is not published in {edition.code}", page.source)
+        for segment in below.tail.rstrip("/").split("/"):
+            check_segment(segment, page.source)
+        return self.site_path(parent, edition) + below.tail
 
     def _folder_path(self, page: Page, lang: str) -> str:
         """The URL path of a page's folder in one language (translated section slugs,

@@ -389,9 +389,11 @@ def context(view: PageView) -> dict[str, Any]:
     found = catalog(site)
     series = found.series_of(view.route.group)
     here: Group | None = view.route.group if series else None
-    if series is None:
+    if series is None:  # a series' index, or page N of it (routed below it)
+        below = view.page.below
+        listed = below.group if below is not None else view.route.group
         series = next(
-            (s for s in found.series.values() if s.index is view.route.group),
+            (s for s in found.series.values() if s.index is listed),
             None,
         )
     nav = series_nav(site, series, view.edition, here) if series else None
