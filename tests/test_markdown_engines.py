@@ -141,6 +141,7 @@ BLOCKS = st.sampled_from(
         '   "indented" para',
         '| "cell" | it\'s -- x |\n|---|---|\n| "b" c | (tm) |',
         "| a | b |\n|---|:-:|\n| 1 | *x* |",
+        "| left | right | centre |\n|:--|--:|:-:|\n| 1 | 2,50 | *x* |\n| é | `y` | z |",
         "```py\nprint(\"hi\", 'there')\n```",
         '    indented code with "quotes"',
         "> a quote with a [link](other.md) inside",

@@ -79,6 +79,31 @@ def _heading_anchors(state: StateCore) -> None:
         token.attrSet("id", _unique_slug(_slugify(title), slugs))
 
 
+# Table alignment as classes, not the engines' ``style="text-align:..."`` (the theme's
+# Content-Security-Policy blocks inline styles). A delimiter row's colons say where a
+# column's text sits in the writing direction: ``:--`` at its start, ``--:`` at its end,
+# ``:-:`` centred (in an Arabic table the start is on the right); the theme's CSS says
+# ``text-align: start / end / center``.
+ALIGN_CLASSES = {"left": "align-start", "right": "align-end", "center": "align-center"}
+_ALIGN_STYLE = re.compile(r'<(t[hd]) style="text-align:(left|right|center)">')
+
+
+def _table_alignment(state: StateCore) -> None:
+    """``class="align-..."`` for the ``style`` markdown-it's table rule puts on cells."""
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open"):
+            style = token.attrs.pop("style", None)
+            if isinstance(style, str) and style.startswith("text-align:"):
+                token.attrSet("class", ALIGN_CLASSES[style.removeprefix("text-align:")])
+
+
+def _align_classes(rendered: str) -> str:
+    """:func:`_table_alignment` for the fast engine's HTML (where ``<`` only opens tags)."""
+    if ' style="text-align:' not in rendered:
+        return rendered
+    return _ALIGN_STYLE.sub(lambda m: f'<{m[1]} class="{ALIGN_CLASSES[m[2]]}">', rendered)
+
+
 def _render_image(self, tokens, idx, options, env) -> str:  # noqa: ANN001 (markdown-it API)
     """Images beside the page become ``<picture>`` via the ``image`` callback."""
     token = tokens[idx]
@@ -107,6 +132,7 @@ def parser(locale: str, unsafe_html: bool, rules: Rules = ()) -> MarkdownIt:
     md.enable(["replacements", "smartquotes", "table", "strikethrough"])
     md.use(footnote_plugin)
     md.core.ruler.push("anchor", _heading_anchors)
+    md.core.ruler.push("table_alignment", _table_alignment)
     md.core.ruler.push("mmsite_links", _rewrite_links)
     md.add_render_rule("image", _render_image)
     for rule in rules:
@@ -154,7 +180,7 @@ def prepare(text: str, locale: str, rules: Rules = ()) -> str | None:
         return None
     if ">" in source and _EMPTY_QUOTE in rendered:
         return None  # markdown-it-py writes <blockquote></blockquote>
-    return _add_heading_ids(rendered)
+    return _add_heading_ids(_align_classes(rendered))
 
 
 def render_reference(
