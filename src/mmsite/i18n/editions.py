@@ -38,7 +38,7 @@ def _direction(locale: str) -> str:
 # we know; Babel does not ship them. Others get the English pair.
 QUOTES: dict[str, tuple[str, str, str, str]] = {
     "en": ("\u201c", "\u201d", "\u2018", "\u2019"),
-    "fr": ("\u00ab\u00a0", "\u00a0\u00bb", "\u201c", "\u201d"),  # French spaces inside guillemets
+    "fr": ("\u00ab\u202f", "\u202f\u00bb", "\u201c", "\u201d"),  # narrow no-break spaces inside
     "es": ("\u00ab", "\u00bb", "\u201c", "\u201d"),
     "ca": ("\u00ab", "\u00bb", "\u201c", "\u201d"),
     "it": ("\u00ab", "\u00bb", "\u201c", "\u201d"),
@@ -61,7 +61,7 @@ QUOTES: dict[str, tuple[str, str, str, str]] = {
 
 
 def quotes_for(locale: str) -> tuple[str, str, str, str]:
-    """Typographic quotes for a locale, e.g. ``«\u00a0`` ... ``\u00a0»`` for fr_FR."""
+    """Typographic quotes for a locale, e.g. ``«\u202f`` ... ``\u202f»`` for fr_FR."""
     if locale.startswith("pt_PT"):
         return ("\u00ab", "\u00bb", "\u201c", "\u201d")
     if locale.startswith("fr_CH"):
