@@ -120,8 +120,11 @@ def warm_bodies(config: Config, rules: tuple[MarkdownRule, ...] = ()) -> WarmFun
 
 
 def _locale_filter(func: Callable[..., str]) -> Callable[..., str]:
+    """A filter in the page's locale and its edition's numbering system (``numbers``)."""
+
     @jinja2.pass_context
     def wrapper(context: jinja2.runtime.Context, value: Any, *args: Any, **kw: Any) -> str:
+        kw.setdefault("numbers", context.get("numbers"))
         return func(value, context["locale"], *args, **kw)
 
     return wrapper
@@ -251,6 +254,7 @@ def context_for(site: Site, route: Route, view: PageView | None = None) -> dict[
         "edition": edition,
         "lang": edition.lang,
         "locale": edition.locale,
+        "numbers": edition.numbers,  # the numbering system of the numbers it writes
         "html_lang": edition.hreflang,
         "dir": edition.direction,
         "t": t,
