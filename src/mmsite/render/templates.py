@@ -136,7 +136,7 @@ def _finalize(context: jinja2.runtime.Context, value: Any) -> Any:
     gets the edition's spaces around punctuation (``spacing``, see :func:`context_for`):
     UI strings, titles, summaries. URLs, dates in attributes and JSON hold no such space."""
     if type(value) is str and value:
-        spacing = context.get("spacing")
+        spacing = context.parent.get("spacing")  # set by context_for; a dict: ~0.1 µs
         if spacing is not None:
             return space_punctuation(value, spacing)
     return value
