@@ -97,7 +97,7 @@ def test_markdown_features_and_quotes_per_language(make_site) -> None:
     ar = article(parse_html(root / "public/ar/x/index.html"))
     h2 = next(en.iter("h2"))
     assert h2.get("id") == "our-salt" and text_of(h2) == "Our \u201csalt\u201d"
-    assert "\u00ab\u00a0hello\u00a0\u00bb" in text_of(fr)
+    assert "\u00ab\u202fhello\u202f\u00bb" in text_of(fr)
     assert "\u201dhello\u201c" in text_of(ar)
     assert "\u2013 twice" in text_of(en)
     assert [text_of(td) for td in en.iter("td")] == ["250", "12"]

@@ -35,7 +35,7 @@ pytest.importorskip("markdown_it_pyrs")
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate  # noqa: E402
 
-LOCALES = ["en_US", "fr_FR", "es_ES", "ar_EG", "de_DE", "nl_NL", "pt_BR", "sv_SE"]
+LOCALES = ["en_US", "fr_FR", "es_ES", "ar_EG", "de_DE", "nl_NL", "pt_BR", "sv_SE", "fr_CA", "fr_CH"]
 
 
 def fake_link(href: str, kind: str, line: int | None) -> str:
@@ -141,6 +141,11 @@ BLOCKS = st.sampled_from(
         '   "indented" para',
         '| "cell" | it\'s -- x |\n|---|---|\n| "b" c | (tm) |',
         "| a | b |\n|---|:-:|\n| 1 | *x* |",
+        # French spacing (narrow no-break spaces before ; ! ? and inside « »)
+        "Dans cette série : « Bonjour » ! Vraiment ? Oui ; non `a ; b ?`",
+        "[lien !](https://x.example/?a) : « x » ?",
+        '*Quoi* ! **Où** ? "guillemets" : « `code` » ;',
+        "| left | right | centre |\n|:--|--:|:-:|\n| 1 | 2,50 | *x* |\n| é | `y` | z |",
         "```py\nprint(\"hi\", 'there')\n```",
         '    indented code with "quotes"',
         "> a quote with a [link](other.md) inside",
@@ -180,6 +185,7 @@ SOUP = [
     *"`'\" \n-.,!?()|*_[]\\#>a1é",
     *["``", "```", "~~~", "    ", "](", "[a](b.md)", "it's", "l'", "--", "...", "(c)", "(tm)"],
     *["+-", "??", "!!", ",,", "## ", "- ", "1. ", "> ", "|---|---|\n", "\n\n", " `x` "],
+    *[" ;", " :", " !", " ?", "« ", " »", "\u00a0", "\u202f"],
 ]
 
 
@@ -253,7 +259,7 @@ def test_only_simple_quotes_take_the_fast_engine() -> None:
     assert engine_for("the founders' shop", "fr_FR") == REFERENCE
     assert engine_for('"nested "quotes" here"', "en_US") == REFERENCE
     html = render_fast(prepare('He said "hi".', "fr_FR") or "")
-    assert html == "<p>He said \u00ab\u00a0hi\u00a0\u00bb.</p>\n"
+    assert html == "<p>He said \u00ab\u202fhi\u202f\u00bb.</p>\n"
 
 
 def test_extra_rules_without_a_check_disable_the_fast_path() -> None:

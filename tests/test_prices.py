@@ -443,8 +443,8 @@ def test_product_page_shows_shipping_delivery_and_returns(make_site) -> None:
     ]
     assert items["fr/products/jar"] == [
         "Livraison offerte",
-        "Délai de livraison : 3\u00a0jours",
-        "Retours gratuits : 30\u00a0jours",
+        "Délai de livraison\u00a0: 3\u00a0jours",  # no break before the colon
+        "Retours gratuits\u00a0: 30\u00a0jours",
     ]
     assert items["products/jar"] == []  # no shipping terms for the us market
 

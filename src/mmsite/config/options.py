@@ -34,6 +34,10 @@ class Language:
     locale: str  # Babel/CLDR locale: "fr_FR"
     title: str
     weight: int
+    # the language's spaces around punctuation (French "\u202f!", mmsite.i18n.typography)
+    typography: bool = True
+    # CLDR numbering system of the numbers the site writes: None = the locale's default
+    numbers: str | None = None
 
     @property
     def babel(self) -> Locale:
@@ -223,7 +227,7 @@ def _language(code: Any, value: Any, lines: Lines) -> Language:
             keys, f"{code!r} is not a language code", hint="use lowercase codes like en, fr, pt-br"
         )
     data = mapping(value, keys, lines)
-    only(data, {"locale", "title", "weight"}, keys, lines)
+    only(data, {"locale", "title", "weight", "typography", "numbers"}, keys, lines)
     locale = data.get("locale", code)
     if not isinstance(locale, str):
         raise lines.error((*keys, "locale"), "must be a string like fr_FR")
@@ -244,7 +248,31 @@ def _language(code: Any, value: Any, lines: Lines) -> Language:
         locale=str(parsed),
         title=string(title, (*keys, "title"), lines) if title is not None else "",
         weight=weight,
+        typography=boolean(data.get("typography", True), (*keys, "typography"), lines),
+        numbers=_numbers(data.get("numbers"), parsed, (*keys, "numbers"), lines),
     )
+
+
+# Numbering systems whose digits mmsite writes (mmsite.i18n.editions.DIGITS, and latn)
+NUMBERING_SYSTEMS = ("latn", "arab", "arabext", "beng", "deva", "mymr", "thai")
+
+
+def _numbers(value: Any, locale: Locale, keys: tuple[str, ...], lines: Lines) -> str | None:
+    """``numbers:``, a CLDR numbering system the locale has (``latn``, and its default and
+    native ones: ``arab`` for ar_EG), or None (absent: the locale's default)."""
+    if value is None:
+        return None
+    own = {"latn", locale.default_numbering_system, *locale.other_numbering_systems.values()}
+    allowed = sorted(own & set(NUMBERING_SYSTEMS))
+    if value not in allowed:
+        near = difflib.get_close_matches(str(value), allowed, 1, cutoff=0.5)
+        guess = f"did you mean {near[0]!r}? " if near else ""
+        raise lines.error(
+            keys,
+            f"{value!r} is not a numbering system of {locale}",
+            hint=guess + f"CLDR numbering systems of {locale}: " + ", ".join(allowed),
+        )
+    return str(value)
 
 
 def _market(key: Any, value: Any, languages: dict[str, Language], lines: Lines) -> Market:

@@ -38,7 +38,7 @@ def _direction(locale: str) -> str:
 # we know; Babel does not ship them. Others get the English pair.
 QUOTES: dict[str, tuple[str, str, str, str]] = {
     "en": ("\u201c", "\u201d", "\u2018", "\u2019"),
-    "fr": ("\u00ab\u00a0", "\u00a0\u00bb", "\u201c", "\u201d"),  # French spaces inside guillemets
+    "fr": ("\u00ab\u202f", "\u202f\u00bb", "\u201c", "\u201d"),  # narrow no-break spaces inside
     "es": ("\u00ab", "\u00bb", "\u201c", "\u201d"),
     "ca": ("\u00ab", "\u00bb", "\u201c", "\u201d"),
     "it": ("\u00ab", "\u00bb", "\u201c", "\u201d"),
@@ -61,7 +61,7 @@ QUOTES: dict[str, tuple[str, str, str, str]] = {
 
 
 def quotes_for(locale: str) -> tuple[str, str, str, str]:
-    """Typographic quotes for a locale, e.g. ``«\u00a0`` ... ``\u00a0»`` for fr_FR."""
+    """Typographic quotes for a locale, e.g. ``«\u202f`` ... ``\u202f»`` for fr_FR."""
     if locale.startswith("pt_PT"):
         return ("\u00ab", "\u00bb", "\u201c", "\u201d")
     if locale.startswith("fr_CH"):
@@ -101,6 +101,12 @@ class Edition:
     @property
     def currency(self) -> str | None:
         return self.market.currency if self.market else None
+
+    @property
+    def numbers(self) -> str:
+        """The CLDR numbering system of every number the site writes in this edition:
+        the language's ``numbers:``, else the locale's default (``arab`` for ar_EG)."""
+        return numbering_system(self.locale, self.language.numbers)
 
 
 @lru_cache(maxsize=256)
@@ -217,7 +223,11 @@ class Strings:
         else:
             text = value
         if count is not None:
-            values.setdefault("count", format_number(count, str(locale)))
+            values.setdefault("count", count)
+        numbers = self.config.languages[lang].numbers
+        for name, value in values.items():  # numbers in the language's digits, not str()
+            if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                values[name] = format_number(value, str(locale), numbers=numbers)
         try:
             return safe_format(str(text), values) if values else str(text)
         except (KeyError, ValueError):
@@ -305,6 +315,12 @@ def _check_string(path: Path, key: Any, value: Any) -> None:
 
 
 # -- locale formatting (template filters) ---------------------------------
+#
+# Every number the site writes on a page goes through these (templates: the
+# format_number and format_date filters; UI strings: t() formats its number values;
+# prices, quantities and day ranges: the commerce feature), in one numbering system per
+# edition (Edition.numbers). Machine-read values (JSON-LD, datetime=, data-*, feeds,
+# the sitemap) are written with str()/isoformat() and stay ASCII.
 
 # Digits of CLDR numbering systems. Babel switches separators to a locale's default
 # numbering system but leaves the digits Latin; we finish the job.
@@ -318,34 +334,49 @@ DIGITS = {
 }
 
 
+@lru_cache(maxsize=256)
+def numbering_system(locale: str, numbers: str | None = None) -> str:
+    """``numbers`` (a language's ``numbers:``), else the locale's CLDR default numbering
+    system: ``arab`` for ar_EG, ``arabext`` for fa, ``latn`` for ar_MA and en_US."""
+    return numbers or parse_locale(locale).default_numbering_system
+
+
 @lru_cache(maxsize=64)
-def _digit_table(locale: str) -> dict[int, str] | None:
-    system = parse_locale(locale).default_numbering_system
+def _digit_table(system: str) -> dict[int, str] | None:
     digits = DIGITS.get(system)
     return str.maketrans("0123456789", digits) if digits else None
 
 
-def localize_digits(text: str, locale: str) -> str:
-    """Write ``text``'s digits in the locale's default numbering system (``ar_EG``: ٠-٩)."""
-    table = _digit_table(locale)
+def localize_digits(text: str, locale: str, numbers: str | None = None) -> str:
+    """Write ``text``'s digits in the edition's numbering system (see
+    :func:`numbering_system`; ``ar_EG``: ٠-٩)."""
+    table = _digit_table(numbering_system(locale, numbers))
     return text.translate(table) if table else text
 
 
-def format_date(value: dt.date | dt.datetime | None, locale: str, fmt: str = "long") -> str:
+def format_date(
+    value: dt.date | dt.datetime | None,
+    locale: str,
+    fmt: str = "long",
+    numbers: str | None = None,
+) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
         text = babel_format_datetime(value, fmt, locale=parse_locale(locale))
     else:
         text = babel_format_date(value, fmt, locale=parse_locale(locale))
-    return localize_digits(text, locale)
+    return localize_digits(text, locale, numbers)
 
 
-def format_number(value: int | float | Decimal, locale: str, fmt: str | None = None) -> str:
-    text = format_decimal(
-        value, format=fmt, locale=parse_locale(locale), numbering_system="default"
-    )
-    return localize_digits(text, locale)
+def format_number(
+    value: int | float | Decimal, locale: str, fmt: str | None = None, numbers: str | None = None
+) -> str:
+    """A number for a page: the locale's pattern and the numbering system's symbols and
+    digits (``1,234.5``; ``١٬٢٣٤٫٥`` in ar_EG; ``1,234.5`` in ar_EG with numbers: latn)."""
+    system = numbering_system(locale, numbers)
+    text = format_decimal(value, format=fmt, locale=parse_locale(locale), numbering_system=system)
+    return localize_digits(text, locale, system)
 
 
 def currency_symbol(edition: Edition) -> str:

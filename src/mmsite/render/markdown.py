@@ -12,6 +12,7 @@ pre-scan (:func:`engine_for`); see docs/performance.md for the exact rules.
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -31,6 +32,7 @@ except ImportError:  # optional: without it every document takes the reference e
 from mmsite.errors import MmsiteError
 from mmsite.features.registry import MarkdownRule
 from mmsite.i18n.editions import quotes_for
+from mmsite.i18n.typography import Spacing, space_punctuation, space_punctuation_html, spacing_for
 
 # link(href, kind, line) -> new href; kind is "link" or "image"; line is 1-based in the body.
 LinkCallback = Callable[[str, str, int | None], str]
@@ -79,6 +81,43 @@ def _heading_anchors(state: StateCore) -> None:
         token.attrSet("id", _unique_slug(_slugify(title), slugs))
 
 
+# Table alignment as classes, not the engines' ``style="text-align:..."`` (the theme's
+# Content-Security-Policy blocks inline styles). A delimiter row's colons say where a
+# column's text sits in the writing direction: ``:--`` at its start, ``--:`` at its end,
+# ``:-:`` centred (in an Arabic table the start is on the right); the theme's CSS says
+# ``text-align: start / end / center``.
+ALIGN_CLASSES = {"left": "align-start", "right": "align-end", "center": "align-center"}
+_ALIGN_STYLE = re.compile(r'<(t[hd]) style="text-align:(left|right|center)">')
+
+
+def _table_alignment(state: StateCore) -> None:
+    """``class="align-..."`` for the ``style`` markdown-it's table rule puts on cells."""
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open"):
+            style = token.attrs.pop("style", None)
+            if isinstance(style, str) and style.startswith("text-align:"):
+                token.attrSet("class", ALIGN_CLASSES[style.removeprefix("text-align:")])
+
+
+def _align_classes(rendered: str) -> str:
+    """:func:`_table_alignment` for the fast engine's HTML (where ``<`` only opens tags)."""
+    if ' style="text-align:' not in rendered:
+        return rendered
+    return _ALIGN_STYLE.sub(lambda m: f'<{m[1]} class="{ALIGN_CLASSES[m[2]]}">', rendered)
+
+
+def _space_text(state: StateCore, spacing: Spacing) -> None:
+    """The language's spaces around punctuation (:mod:`mmsite.i18n.typography`) in the
+    text of inline content: never in code spans, raw HTML, link targets or attributes
+    (image alt text included, as the fast engine's output keeps it as written)."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for token in block.children:
+            if token.type == "text":
+                token.content = space_punctuation(token.content, spacing)
+
+
 def _render_image(self, tokens, idx, options, env) -> str:  # noqa: ANN001 (markdown-it API)
     """Images beside the page become ``<picture>`` via the ``image`` callback."""
     token = tokens[idx]
@@ -94,8 +133,11 @@ def _render_image(self, tokens, idx, options, env) -> str:  # noqa: ANN001 (mark
 
 
 @cache
-def parser(locale: str, unsafe_html: bool, rules: Rules = ()) -> MarkdownIt:
-    """The configured parser for one locale (quotes differ per language)."""
+def parser(
+    locale: str, unsafe_html: bool, rules: Rules = (), typography: bool = True
+) -> MarkdownIt:
+    """The configured parser for one locale (quotes and spacing differ per language);
+    ``typography``: the language's spaces around punctuation (French ``\u202f!``)."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.footnote import footnote_plugin
 
@@ -107,10 +149,14 @@ def parser(locale: str, unsafe_html: bool, rules: Rules = ()) -> MarkdownIt:
     md.enable(["replacements", "smartquotes", "table", "strikethrough"])
     md.use(footnote_plugin)
     md.core.ruler.push("anchor", _heading_anchors)
+    md.core.ruler.push("table_alignment", _table_alignment)
     md.core.ruler.push("mmsite_links", _rewrite_links)
     md.add_render_rule("image", _render_image)
     for rule in rules:
         md.core.ruler.push(rule.name, rule.rule)
+    spacing = spacing_for(locale) if typography else None
+    if spacing is not None:  # last: the features' rules read the text as written
+        md.core.ruler.push("punctuation_spacing", functools.partial(_space_text, spacing=spacing))
     return md
 
 
@@ -123,22 +169,24 @@ def render_markdown(
     image: ImageCallback | None = None,
     prepared: str | None = None,
     rules: Rules = (),
+    typography: bool = True,
 ) -> str:
     """Render with the fast engine when it gives identical HTML, else markdown-it-py.
     ``env`` reaches core rules as ``state.env`` (e.g. ``t`` for localized labels);
     ``image`` renders images beside the page (``<picture>``); ``prepared`` is what
-    :func:`prepare` made of ``text`` for ``locale`` ahead of time, if anything."""
+    :func:`prepare` made of ``text`` for ``locale`` ahead of time, if anything (with
+    the same ``typography``: the language's spaces around punctuation, or none)."""
     if prepared is None:
-        prepared = prepare(text, locale, rules)
+        prepared = prepare(text, locale, rules, typography)
     if prepared is not None:
         try:
             return render_fast(prepared, link)
         except MmsiteError:  # a link the callback rejects: the reference engine reports
             pass  # it with its line number
-    return render_reference(text, locale, unsafe_html, link, env, image, rules)
+    return render_reference(text, locale, unsafe_html, link, env, image, rules, typography)
 
 
-def prepare(text: str, locale: str, rules: Rules = ()) -> str | None:
+def prepare(text: str, locale: str, rules: Rules = (), typography: bool = True) -> str | None:
     """The fast engine's HTML for ``text`` with heading ids and links as written, or None
     when only markdown-it-py renders it right: all the work that needs no site, so it
     can be done ahead (:func:`mmsite.render.warm_bodies`)."""
@@ -154,7 +202,10 @@ def prepare(text: str, locale: str, rules: Rules = ()) -> str | None:
         return None
     if ">" in source and _EMPTY_QUOTE in rendered:
         return None  # markdown-it-py writes <blockquote></blockquote>
-    return _add_heading_ids(rendered)
+    rendered = _add_heading_ids(_align_classes(rendered))
+    if typography:  # after the ids: they are slugs of the text as written
+        rendered = space_punctuation_html(rendered, spacing_for(locale))
+    return rendered
 
 
 def render_reference(
@@ -165,6 +216,7 @@ def render_reference(
     env: dict[str, Any] | None = None,
     image: ImageCallback | None = None,
     rules: Rules = (),
+    typography: bool = True,
 ) -> str:
     env = dict(env or {})
     if link:
@@ -172,7 +224,7 @@ def render_reference(
     if image:
         env["image"] = image
     try:
-        return parser(locale, unsafe_html, rules).render(text, env)
+        return parser(locale, unsafe_html, rules, typography).render(text, env)
     except RecursionError as exc:  # the engine names no file: the page's is added by the
         raise MmsiteError(  # build (render errors without a path name the page)
             "the Markdown is nested too deeply to render",
@@ -232,6 +284,14 @@ _TAG = re.compile(r"<[^>]*>")
 # pairs) takes the reference engine.
 _DEPTH_LIMIT = 20
 _EMPHASIS_LIMIT = 10_000
+# Unicode spaces (U+00A0, U+202F, U+3000 ...): markdown-it-py strips them from the ends
+# of a paragraph, heading, list item or table cell (Python's str.strip), the fast engine
+# keeps them. One at a line's or cell's edge (or after a space or ">": a list or quote
+# marker) takes the reference engine; inside a line (French "Bonjour\u00a0!") is the same.
+_UNICODE_SPACE = re.compile(r"[\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_UNICODE_SPACE_AT_EDGE = re.compile(
+    r"(?:^|[\n |>])" + _UNICODE_SPACE.pattern + "|" + _UNICODE_SPACE.pattern + r"(?:$|[\n |])"
+)
 
 
 def engine_for(text: str, locale: str, rules: Rules = ()) -> str:
@@ -252,6 +312,8 @@ def fast_source(text: str, locale: str, rules: Rules = ()) -> str | None:
     if len(text) > _EMPHASIS_LIMIT and text.count("*") + text.count("_") > _EMPHASIS_LIMIT:
         return None  # see _EMPHASIS_LIMIT
     if "&" in text and _ENTITY.search(text):
+        return None
+    if not text.isascii() and _UNICODE_SPACE.search(text) and _UNICODE_SPACE_AT_EDGE.search(text):
         return None
     if not _block_lines_agree(text):
         return None

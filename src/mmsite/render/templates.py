@@ -27,6 +27,7 @@ from mmsite.features.registry import MarkdownRule
 from mmsite.features.site import PageView, Site
 from mmsite.i18n.editions import format_date, format_number
 from mmsite.i18n.routing import Route
+from mmsite.i18n.typography import space_punctuation, spacing_for
 from mmsite.render.links import link_resolver
 from mmsite.render.markdown import prepare, render_markdown
 
@@ -104,7 +105,7 @@ def warm_bodies(config: Config, rules: tuple[MarkdownRule, ...] = ()) -> WarmFun
             body = doc.body
             if language is None or not body:
                 continue
-            prepared = prepare(body, language.locale, rules)
+            prepared = prepare(body, language.locale, rules, language.typography)
             if prepared is not None:
                 made[(path, language.locale)] = (len(body), hash(body), prepared.encode())
                 if len(made) == 32:
@@ -119,17 +120,39 @@ def warm_bodies(config: Config, rules: tuple[MarkdownRule, ...] = ()) -> WarmFun
 
 
 def _locale_filter(func: Callable[..., str]) -> Callable[..., str]:
+    """A filter in the page's locale and its edition's numbering system (``numbers``)."""
+
     @jinja2.pass_context
     def wrapper(context: jinja2.runtime.Context, value: Any, *args: Any, **kw: Any) -> str:
+        kw.setdefault("numbers", context.get("numbers"))
         return func(value, context["locale"], *args, **kw)
 
     return wrapper
+
+
+@jinja2.pass_context
+def _finalize(context: jinja2.runtime.Context, value: Any) -> Any:
+    """What every ``{{ ... }}`` prints: text (not Markup: bodies are spaced when rendered)
+    gets the edition's spaces around punctuation (``spacing``, see :func:`context_for`):
+    UI strings, titles, summaries. URLs, dates in attributes and JSON hold no such space."""
+    if type(value) is str and value:
+        spacing = context.parent.get("spacing")  # set by context_for; a dict: ~0.1 µs
+        if spacing is not None:
+            return space_punctuation(value, spacing)
+    return value
 
 
 class SignedBytecodeCache(jinja2.FileSystemBytecodeCache):
     """Jinja's bytecode cache, each file signed (:mod:`mmsite.config.signing`): compiled
     templates are code, and a file in the cache folder that mmsite did not write for this
     path is never loaded (the template is compiled again)."""
+
+    # Part of each file's key: what the environment compiles into every template (its
+    # ``finalize``); bytecode an older mmsite compiled without it is not loaded.
+    COMPILED_WITH = "finalize-spacing"
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return f"{super().get_cache_key(name, filename)}-{self.COMPILED_WITH}"
 
     def file_of(self, bucket: jinja2.bccache.Bucket) -> Path:
         """Where Jinja's own cache keeps ``bucket`` (its ``pattern`` in its ``directory``)."""
@@ -163,6 +186,7 @@ def make_environment(theme: Theme, cache_dir: Path | None = None) -> jinja2.Envi
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,
     )
     env.context_class = LazyContext
     env.filters["format_date"] = _locale_filter(format_date)
@@ -194,6 +218,7 @@ def render_body(site: Site, route: Route, source: str) -> Markup:
             image=markdown_images(site, route),
             prepared=_prepared(site, route, source),
             rules=site.registry.markdown_rules,
+            typography=route.edition.language.typography,
         )
     )
 
@@ -229,10 +254,13 @@ def context_for(site: Site, route: Route, view: PageView | None = None) -> dict[
         "edition": edition,
         "lang": edition.lang,
         "locale": edition.locale,
+        "numbers": edition.numbers,  # the numbering system of the numbers it writes
         "html_lang": edition.hreflang,
         "dir": edition.direction,
         "t": t,
         "asset": site.asset,
+        # the language's spaces around punctuation in what templates print (_finalize)
+        "spacing": spacing_for(edition.locale) if edition.language.typography else None,
     }
     for processor in site.registry.context_processors:
         keys = getattr(processor, "provides", None)

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from babel.numbers import format_currency, get_currency_precision
 
-from mmsite.i18n.editions import localize_digits
+from mmsite.i18n.editions import localize_digits, numbering_system
 
 AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,12})?$")
 
@@ -55,15 +55,16 @@ def plain(amount: Decimal, currency: str) -> str:
     return f"{amount.quantize(quantum(currency)):f}"
 
 
-def format_price(amount: Decimal, currency: str, locale: str) -> str:
+def format_price(amount: Decimal, currency: str, locale: str, numbers: str | None = None) -> str:
     """``$12.00`` (en_US), ``10,50 €`` (fr_FR), ``‏٤٩٠٫٠٠ ج.م.‏`` (ar_EG): Babel's
-    currency format in the locale's default numbering system."""
-    return _format_price(str(amount), currency, locale)
+    currency format in the edition's numbering system (``numbers``, else the locale's
+    default; see :func:`mmsite.i18n.editions.numbering_system`)."""
+    return _format_price(str(amount), currency, locale, numbering_system(locale, numbers))
 
 
 # A catalog repeats few prices and Babel is slow. Keyed by the amount's text: equal
 # Decimals such as 12.1 and 12.10 may format differently.
 @functools.lru_cache(maxsize=8192)
-def _format_price(amount: str, currency: str, locale: str) -> str:
-    text = format_currency(Decimal(amount), currency, locale=locale, numbering_system="default")
-    return localize_digits(text, locale)
+def _format_price(amount: str, currency: str, locale: str, system: str) -> str:
+    text = format_currency(Decimal(amount), currency, locale=locale, numbering_system=system)
+    return localize_digits(text, locale, system)

@@ -264,12 +264,14 @@ def commerce_options(config: Config) -> CommerceOptions:
     return config.section("commerce")
 
 
-def format_days(low: int, high: int, locale: str) -> str:
+def format_days(low: int, high: int, locale: str, numbers: str | None = None) -> str:
     """``3–5 days``, ``1 day``, ``٣–٥ أيام``: CLDR's long day unit (its plural form
-    for ``high``) with the range written into its number."""
-    text = localize_digits(format_unit(high, "duration-day", length="long", locale=locale), locale)
+    for ``high``) with the range written into its number, in the edition's numbering
+    system (``numbers``, else the locale's default)."""
+    unit = format_unit(high, "duration-day", length="long", locale=locale)
+    text = localize_digits(unit, locale, numbers)
     if low == high:
         return text
-    number = format_number(high, locale)
-    span = f"{format_number(low, locale)}–{number}"
+    number = format_number(high, locale, numbers=numbers)
+    span = f"{format_number(low, locale, numbers=numbers)}–{number}"
     return text.replace(number, span, 1) if number in text else f"{span} ({text})"

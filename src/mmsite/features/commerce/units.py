@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.units import format_unit
 
 from mmsite.features.commerce.money import quantum
-from mmsite.i18n.editions import localize_digits
+from mmsite.i18n.editions import localize_digits, numbering_system
 
 # unit -> (dimension, size in the dimension's smallest common unit: g, ml, cm, sqm, ct)
 UNITS: dict[str, tuple[str, Decimal]] = {
@@ -134,7 +134,7 @@ def parse_unit_price(measure: str, per: str) -> UnitPrice:
 
 
 @functools.lru_cache(maxsize=1024)
-def format_quantity(quantity: Quantity, locale: str) -> str:
+def format_quantity(quantity: Quantity, locale: str, numbers: str | None = None) -> str:
     """``100 g`` (en_US), ``100 g`` with a narrow no-break space (fr_FR), ``١٠٠ غرام``
     (ar_EG): CLDR's short unit format in the locale's digits."""
     text = format_unit(
@@ -142,6 +142,6 @@ def format_quantity(quantity: Quantity, locale: str) -> str:
         CLDR[quantity.unit],
         length="short",
         locale=locale,
-        numbering_system="default",
+        numbering_system=numbering_system(locale, numbers),
     )
-    return localize_digits(text, locale)
+    return localize_digits(text, locale, numbers)

@@ -125,7 +125,7 @@ class ProductView:
         return Price(
             amount,
             currency,
-            format_price(amount, currency, self.edition.locale),
+            format_price(amount, currency, self.edition.locale, self.edition.numbers),
             plain(amount, currency),
         )
 
@@ -150,7 +150,9 @@ class ProductView:
             was=self.price_of(offer.compare_at),
             sale_ends=offer.sale_ends,
             unit_price=self.price_of(offer.unit_amount),
-            unit_base=format_quantity(unit.per, self.edition.locale) if unit else "",
+            unit_base=(
+                format_quantity(unit.per, self.edition.locale, self.edition.numbers) if unit else ""
+            ),
             from_price=from_price,
             tax=(market.tax or "") if market else "",
         )
@@ -178,14 +180,17 @@ class ProductView:
         if terms is None:
             return None
         returns, currency, locale = options.returns, self.currency or "", self.edition.locale
+        numbers = self.edition.numbers
         policy = ""
         if returns is not None:
             policy = "none" if returns.days == 0 else returns.fees.replace("customer", "paid")
         return Delivery(
             rate=self.price_of(terms.rate.quantize(quantum(currency))) if terms.rate else None,
-            days=format_days(*terms.days, locale),
+            days=format_days(*terms.days, locale, numbers),
             returns=policy,
-            returns_days=format_days(returns.days, returns.days, locale) if returns else "",
+            returns_days=(
+                format_days(returns.days, returns.days, locale, numbers) if returns else ""
+            ),
         )
 
     @cached_property
