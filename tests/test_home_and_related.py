@@ -200,3 +200,42 @@ def test_a_product_sharing_nothing_has_no_related_section(built: Path) -> None:
     assert _section(doc, "related-products") is None
     related = _card_skus(_section(parse_html(built / "products/d/index.html"), "related-products"))
     assert related[0] == "A" and "D" not in related  # never itself
+
+
+# -- the demo: article hero, home hero in every edition ---------------------------------
+
+
+def test_demo_article_opens_with_its_photo_sized_and_first(demo_built: Path) -> None:
+    public = demo_built / "public"
+    for rel, alt in [
+        ("series/micro-multinationals/01-global-from-day-one", "A small globe on a calm sea"),
+        ("fr/entretiens/micro-multinationales/01-international-des-le-premier-jour", "Un petit"),
+    ]:
+        doc = parse_html(public / rel / "index.html")
+        article = next(a for a in doc.iter("article") if "article" in a.get("class", "").split())
+        # right after the title block: the first thing after the article's header
+        kids = [child.tag for child in article]
+        assert kids[:2] == ["header", "picture"], kids
+        img = article.find("picture/img")
+        assert img.get("class") == "article-image" and img.get("alt").startswith(alt)
+        assert img.get("width") == "1600" and img.get("height") == "900"
+        assert img.get("loading") == "eager" and img.get("srcset") and img.get("sizes")
+
+
+def test_demo_home_has_a_hero_and_cta_in_every_edition(demo_built: Path) -> None:
+    public = demo_built / "public"
+    homes = sorted(public.glob("*/index.html")) + [public / "index.html"]
+    found = 0
+    for path in homes:
+        doc = parse_html(path)
+        hero = _section(doc, "hero")
+        if hero is None or doc.find(".//body").get("class", "").split()[0] != "kind-home":
+            continue
+        img, link = hero.find(".//picture/img"), hero.find(".//a[@class='button']")
+        assert img is not None and img.get("alt") and img.get("width"), path
+        href = link.get("href")
+        assert link is not None and text_of(link) and href.startswith("/"), path
+        prefix = "/" + path.parent.relative_to(public).as_posix() + "/"
+        assert href.startswith(prefix if prefix != "/./" else "/"), (path, href)
+        found += 1
+    assert found >= 7  # en-us, en-gb, fr, es, ar, de-de, de-at
