@@ -66,8 +66,8 @@ def test_planted_mistakes_give_exact_findings(make_site) -> None:
             "same title 'Salt · Test Shop' on /products/a/, /products/b/",
         ),
         Finding(NOTE, "outdated-translations", ".", NOT_GIT),  # tmp_path is not in git
-        Finding(WARNING, "translations", "content/products/a.md", "no 'fr' translation"),
-        Finding(WARNING, "translations", "content/products/b.md", "no 'fr' translation"),
+        Finding(NOTE, "translations", "content/products/a.md", "no 'fr' translation"),
+        Finding(NOTE, "translations", "content/products/b.md", "no 'fr' translation"),
     ]
     # lines in the Markdown file: the paragraph's links on line 4, the image on line 6
     assert [f.line for f in findings if f.check == "links"] == [4, 4, 4, 6]
@@ -126,6 +126,12 @@ def test_clean_site_passes_and_cli_exit_codes(make_site, capsys) -> None:
     assert main(["check", "--build", "--site", str(root)]) == 0
     assert "0 error(s), 0 warning(s)" in capsys.readouterr().out
     (root / "content/about.fr.md").unlink()
+    # a missing translation is a note (the original is shown, marked) ...
+    assert main(["check", "--build", "--strict", "--site", str(root)]) == 0
+    assert "note: content/about.md: no 'fr' translation [translations]" in capsys.readouterr().out
+    # ... and a warning in a language the site requires
+    config = root / "site.yaml"
+    config.write_text(config.read_text() + "translations: {required: [fr]}\n")
     assert main(["check", "--build", "--site", str(root)]) == 0  # warnings only
     assert main(["check", "--build", "--strict", "--site", str(root)]) == 1
     out = capsys.readouterr().out
@@ -247,3 +253,15 @@ def test_check_refuses_a_bad_checkout_link_with_the_file(make_site, capsys) -> N
     assert main(["check", "--site", str(root), "--build"]) == 1
     err = capsys.readouterr().err
     assert "content/products/bad.md" in err and "paypal" in err
+
+
+def test_required_translations_name_a_known_language(make_site, capsys) -> None:
+    root = make_site({"content/_index.md": page("Home")}, config=CONFIG)
+    config = root / "site.yaml"
+    config.write_text(config.read_text() + "translations: {required: [fx]}\n")
+    assert main(["build", "--site", str(root)]) == 1
+    err = capsys.readouterr().err
+    line = config.read_text().splitlines().index("translations: {required: [fx]}") + 1
+    assert f"site.yaml:{line}" in err
+    assert "translations.required: 'fx' is not one of the languages (en, fr)" in err
+    assert "did you mean 'fr'?" in err

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from mmsite.errors import MmsiteError, relpath
 from mmsite.features import xmlout
-from mmsite.features.checking import ERROR, WARNING, CheckContext, Finding, Reference
+from mmsite.features.checking import ERROR, NOTE, WARNING, CheckContext, Finding, Reference
 from mmsite.features.site import Site
+from mmsite.features.translations.feature import required as translations_required
 from mmsite.i18n.routing import Route
 from mmsite.output.tree import MARKER
 
@@ -247,9 +248,13 @@ def coverage(site: Site) -> Coverage:
 
 @register("translations")
 def check_translations(ctx: CheckContext) -> Iterator[Finding]:
-    """Pages missing in a language (the coverage table counts them per section)."""
+    """Pages missing in a language (the coverage table counts them per section): a
+    warning in the languages ``translations: {required: [...]}`` names, else a note (the
+    site chose ``missing_translation``: the original is shown, marked, or left out)."""
+    config = ctx.site.config
     for lang, source, _section in coverage(ctx.site).missing:
-        yield Finding(WARNING, "translations", source, f"no {lang!r} translation")
+        level = WARNING if translations_required(config, lang) else NOTE
+        yield Finding(level, "translations", source, f"no {lang!r} translation")
 
 
 # -- running -------------------------------------------------------------------

@@ -12,6 +12,7 @@ are declared with :class:`~mmsite.features.registry.Inputs`, so a commit is a ch
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,18 +66,45 @@ def check_outdated(ctx: CheckContext) -> Iterator[Finding]:
 @dataclass(frozen=True)
 class TranslationOptions:
     outdated_notice: bool = False  # show a notice on outdated translations
+    required: tuple[str, ...] = ()  # languages where a missing translation is a warning
 
 
 def parse_options(value: Any, ctx: SectionContext) -> TranslationOptions:
     keys = ("translations",)
     data = mapping(value, keys, ctx.lines)
-    only(data, {"outdated_notice"}, keys, ctx.lines)
+    only(data, {"outdated_notice", "required"}, keys, ctx.lines)
     notice = data.get("outdated_notice", False)
-    return TranslationOptions(boolean(notice, (*keys, "outdated_notice"), ctx.lines))
+    return TranslationOptions(
+        boolean(notice, (*keys, "outdated_notice"), ctx.lines),
+        required_languages(data.get("required", False), ctx),
+    )
+
+
+def required_languages(value: Any, ctx: SectionContext) -> tuple[str, ...]:
+    """``required: [fr, es]`` or ``required: true`` (every language but the default)."""
+    keys = ("translations", "required")
+    if value is True:
+        return tuple(ctx.languages)
+    if value is False:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(lang, str) for lang in value):
+        raise ctx.lines.error(keys, "must be a list of language codes or true, e.g. [fr, es]")
+    for lang in value:
+        if lang not in ctx.languages:
+            near = difflib.get_close_matches(lang, sorted(ctx.languages), 1, cutoff=0.5)
+            hint = f"did you mean {near[0]!r}?" if near else None
+            known = ", ".join(ctx.languages)
+            raise ctx.lines.error(keys, f"{lang!r} is not one of the languages ({known})", hint)
+    return tuple(value)
 
 
 def notice_on(config: Config) -> bool:
     return config.section("translations").outdated_notice
+
+
+def required(config: Config, lang: str) -> bool:
+    """A missing translation into ``lang`` is a warning (``--strict`` fails), not a note."""
+    return lang in config.section("translations").required
 
 
 def git_state(config: Config) -> list[Path]:
