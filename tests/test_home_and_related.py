@@ -8,20 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from helpers import build_site, page, parse_html, text_of, tiny_jpeg
+from helpers import BASIC_CONFIG, build_site, page, parse_html, text_of, tiny_jpeg
 from mmsite.errors import MmsiteError
 
-CONFIG = """\
-title: Test Shop
-base_url: https://shop.example/
-default_language: en
-languages:
-  en: {locale: en_US}
-  fr: {locale: fr_FR}
+CONFIG = (
+    BASIC_CONFIG.replace("  ar: {locale: ar_EG}\n", "")
+    + """\
 markets:
   us: {currency: USD, languages: [en]}
   eu: {currency: EUR, languages: [fr]}
 """
+)
 HOME = """\
 ---
 title: Home
