@@ -130,7 +130,9 @@ def jsonld(doc: ET.Element) -> dict:
 
 
 def prices(doc: ET.Element) -> dict[str, str]:
-    return {d.get("value"): text_of(d) for d in doc.iter("data")}
+    """The prices on a page; on a product page, its own (not its related products')."""
+    own = next((div for div in doc.iter("div") if div.get("class") == "product-info"), doc)
+    return {d.get("value"): text_of(d) for d in own.iter("data")}
 
 
 def card(doc: ET.Element, sku: str) -> ET.Element:

@@ -693,10 +693,26 @@ class DiffMachine(RuleBasedStateMachine):
     @enabled("tags")
     @rule(data=st.data())
     def edit_tags(self, data: st.DataObject) -> None:
-        articles = [rel for rel in self.pages() if self.is_article(rel)]
+        """Articles' tags (tag pages, related articles) and products' (related products)."""
+        tagged = [rel for rel in self.pages() if self.is_article(rel)] + self.default_products()
         tags = st.lists(st.sampled_from(TAGS), max_size=3, unique=True)
         flow = tags.map(lambda ts: "[" + ", ".join(yaml_text(t) for t in ts) + "]")
-        self.edit_key(data, articles, "tags", st.none() | flow)
+        self.edit_key(data, tagged, "tags", st.none() | flow)
+
+    @enabled("cta")
+    @rule(data=st.data())
+    def edit_cta(self, data: st.DataObject) -> None:
+        """The home page's call to action: a page resolved per edition, or an address."""
+        homes = [rel for rel in self.pages() if "/" not in rel and self.stem_of(rel) == "_index"]
+        ctas = st.sampled_from(
+            [
+                None,
+                "{label: Shop, url: products/_index.md}",
+                "{label: Boutique, url: 'products/_index.md#top'}",
+                "{label: Write, url: 'mailto:shop@example.com'}",
+            ]
+        )
+        self.edit_key(data, homes, "cta", ctas)
 
     def default_products(self) -> list[str]:
         return [rel for rel in self.pages() if self.is_product(rel) and not self.lang_of(rel)]

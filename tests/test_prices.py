@@ -411,7 +411,8 @@ def test_tax_note_beside_every_price_per_market(make_site) -> None:
         assert len(blocks) == 3  # one per variant
         assert [text_of(by_class(b, "tax-note")[0]) for b in blocks] == [note] * 3
     home = parse_html(root / "public/en-gb/index.html")
-    assert [text_of(e) for e in by_class(home, "tax-note")] == ["incl. VAT"]
+    # the featured jar, then the vase: a note beside each card's price
+    assert [text_of(e) for e in by_class(home, "tax-note")] == ["incl. VAT"] * 2
     arabic = parse_html(root / "public/ar/products/vase/index.html")  # eg: no tax key
     assert by_class(arabic, "price-block") and by_class(arabic, "tax-note") == []
 
@@ -449,14 +450,15 @@ def test_product_page_shows_shipping_delivery_and_returns(make_site) -> None:
     assert items["products/jar"] == []  # no shipping terms for the us market
 
 
-def test_home_shows_featured_products_and_no_unchosen_sold_out(make_site) -> None:
+def test_home_shows_featured_products_first_and_no_unchosen_sold_out(make_site) -> None:
     files = {
         "content/products/vase.md": VASE,
         "content/products/jar.md": JAR,
         "content/products/cellar.md": CELLAR,
     }
     root = shop(make_site, files)
-    assert list(cards(parse_html(root / "public/index.html"))) == ["JAR-1"]
+    # the featured jar first, then what can be bought (the sold-out cellar is not chosen)
+    assert list(cards(parse_html(root / "public/index.html"))) == ["JAR-1", "VASE-1"]
     unfeatured = {**files, "content/products/jar.md": JAR.replace("featured: true\n", "")}
     root = shop(make_site, unfeatured)
     assert sorted(cards(parse_html(root / "public/index.html"))) == ["JAR-1", "VASE-1"]
@@ -465,7 +467,8 @@ def test_home_shows_featured_products_and_no_unchosen_sold_out(make_site) -> Non
         "content/products/cellar.md": CELLAR.replace("---\n", "---\nfeatured: true\n", 1),
     }
     root = shop(make_site, chosen)
-    assert list(cards(parse_html(root / "public/index.html"))) == ["CELLAR-1"]
+    assert list(cards(parse_html(root / "public/index.html")))[0] == "CELLAR-1"
+    assert sorted(cards(parse_html(root / "public/index.html"))) == ["CELLAR-1", "JAR-1", "VASE-1"]
 
 
 def test_prices_use_no_inline_style(make_site) -> None:

@@ -18,8 +18,8 @@ ARTICLE = "series/micro-multinationals/01-global-from-day-one"
 SECOND = "series/micro-multinationals/02-working-with-freelancers"
 SERIES = "series/micro-multinationals/_index"
 PRODUCTS = "products/_index"
-SHOT_PAGES = {"home": HOME, "product": PRODUCT, "article": ARTICLE}
-WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
+SHOT_PAGES = {"home": HOME, "catalog": PRODUCTS, "product": PRODUCT, "article": ARTICLE}
+WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 # Where each provider's checkout must lead (written out here, not taken from the code).
 PROVIDER_HOSTS = {
     "stripe": ("buy.stripe.com",),

@@ -9,6 +9,7 @@ while the pages render)."""
 from mmsite.features.assets import FEATURE as ASSETS
 from mmsite.features.cms import FEATURE as CMS
 from mmsite.features.commerce.feature import FEATURE as COMMERCE
+from mmsite.features.hero import FEATURE as HERO
 from mmsite.features.hosting import FEATURE as HOSTING
 from mmsite.features.icons import FEATURE as ICONS
 from mmsite.features.images import FEATURE as IMAGES
@@ -28,6 +29,7 @@ BUILTIN: tuple[Feature, ...] = (
     SERIES,
     COMMERCE,
     PAGINATION,
+    HERO,
     STRUCTURED,
     QA,
     SEO,

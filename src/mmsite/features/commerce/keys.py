@@ -31,6 +31,7 @@ PRODUCT_KEYS = frozenset(
         "sale_ends",
         "unit_price",
         "featured",
+        "tags",
         "free",
     }
 )

@@ -115,6 +115,7 @@ class Product:
     sale_ends: dt.date | None = None
     unit_price: UnitPrice | None = None
     featured: bool = False
+    tags: tuple[str, ...] = ()  # lowercased; shared tags (or the category) make products related
     free: bool = False  # price 0 allowed (and the default in every currency)
 
     @property
@@ -609,6 +610,15 @@ def _flag(r: _Reader, key: str) -> bool:
     return value
 
 
+def _tags(r: _Reader) -> tuple[str, ...]:
+    """``tags: [smoked, barbecue]``: words, compared without case (related products)."""
+    value = r.value("tags", [])
+    if not isinstance(value, list) or not all(isinstance(t, str) and t.strip() for t in value):
+        r.fail("tags", "tags must be a list of words", hint="e.g. tags: [smoked, barbecue]")
+        return ()
+    return tuple(dict.fromkeys(t.strip().casefold() for t in value))
+
+
 def _check_sale(r: _Reader, product: Product) -> None:
     """Each was-price is above the price it strikes through, and has one."""
     if (
@@ -712,6 +722,7 @@ def parse_product(page: Page, config: Config, model: ContentModel) -> Product | 
         sale_ends=_date(r, "sale_ends"),
         unit_price=r.unit_price(r.owner("unit_price"), ("unit_price",), r.value("unit_price")),
         featured=_flag(r, "featured"),
+        tags=_tags(r),
         free=r.free,
     )
     _check_sale(r, product)

@@ -273,6 +273,17 @@ class ProductView:
         return self.site.router.absolute(self.route.url)
 
     @cached_property
+    def related(self) -> list[ProductView]:
+        """Up to four products of this edition sharing tags or the category, most shared
+        first (see :func:`related_products`)."""
+        group = self.route.page.group
+        if group is None:
+            return []
+        by_key = {v.route.page.group.key: v for v in catalog(self.site, self.edition, None)}
+        keys = related_products(self.site, self.edition).get(group.key, [])
+        return [by_key[key] for key in keys]
+
+    @cached_property
     def jsonld(self) -> Markup:
         from mmsite.features.commerce.jsonld import product_jsonld, script
 
@@ -296,6 +307,45 @@ def catalog(site: Site, edition: Edition, category: str | None = None) -> list[P
     return site.memo("commerce.catalog", (edition.code, category), make)
 
 
+RELATED_PRODUCTS = 4  # related products under a product page, at most
+
+
+def related_products(site: Site, edition: Edition) -> dict[str, list[str]]:
+    """Product group key -> the keys of up to :data:`RELATED_PRODUCTS` products this
+    edition sells that share tags or the category with it: the most shared first (the
+    category counts as one), then catalog weight and sku, so every language lists the
+    same products. Built once per edition from the catalog (its reads are replayed)."""
+
+    def make() -> dict[str, list[str]]:
+        views = catalog(site, edition, None)
+        with_word: dict[str, list[int]] = {}  # "tag:x" / "category:y" -> product indexes
+        for index, view in enumerate(views):
+            for word in _related_words(view.product):
+                with_word.setdefault(word, []).append(index)
+        found = {}
+        for index, view in enumerate(views):
+            shared: dict[int, int] = {}
+            for word in _related_words(view.product):
+                for other in with_word[word]:
+                    if other != index:
+                        shared[other] = shared.get(other, 0) + 1
+            order = sorted(
+                shared,
+                key=lambda o: (-shared[o], views[o].route.page.weight, views[o].sku),
+            )
+            found[view.route.page.group.key] = [
+                views[o].route.page.group.key for o in order[:RELATED_PRODUCTS]
+            ]
+        return found
+
+    return site.memo("commerce.related", edition.code, make)
+
+
+def _related_words(product: Product) -> list[str]:
+    words = [f"tag:{tag}" for tag in product.tags]
+    return [*words, f"category:{product.category}"] if product.category else words
+
+
 def categories(site: Site, edition: Edition) -> list[dict[str, Any]]:
     items = []
     for group in site.model.groups.values():
@@ -310,15 +360,17 @@ def categories(site: Site, edition: Edition) -> list[dict[str, Any]]:
     return items
 
 
-HOME_PRODUCTS = 4  # products shown on the home page when none is featured
+HOME_PRODUCTS = 4  # products the home page shows at least (when the catalog has them)
 
 
 def home_products(site: Site, edition: Edition) -> list[ProductView]:
-    """The products marked ``featured: true`` (all of them, in catalog order, sold out
-    or not: the seller chose them), else the first that can be bought."""
+    """The products marked ``featured: true`` first (all of them, in catalog order, sold
+    out or not: the seller chose them), then products that can be bought, in catalog
+    order, until there are :data:`HOME_PRODUCTS`."""
     items = catalog(site, edition, None)
     chosen = [v for v in items if v.product.featured]
-    return chosen or [v for v in items if v.buyable][:HOME_PRODUCTS]
+    more = [v for v in items if v.buyable and not v.product.featured]
+    return chosen + more[: max(0, HOME_PRODUCTS - len(chosen))]
 
 
 @provides("product", "catalog", "categories", "catalog_url", "other_pages")
