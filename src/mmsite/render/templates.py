@@ -6,6 +6,7 @@ Templates see plain view objects (:class:`PageView`), never files or the router.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import os
 import traceback
@@ -51,7 +52,13 @@ class LazyContext(jinja2.runtime.Context):
     lookup, in includes and imports too, goes through ``resolve_or_missing``)."""
 
     def resolve_or_missing(self, key: str) -> Any:
-        value = super().resolve_or_missing(key)
+        # Jinja's own lookup, inlined: every name a template reads comes through here
+        if key in self.vars:
+            value = self.vars[key]
+        elif key in self.parent:
+            value = self.parent[key]
+        else:
+            return jinja2.runtime.missing
         if type(value) is Deferred:
             return value.get(key)
         return value
@@ -118,10 +125,30 @@ def warm_bodies(config: Config, rules: tuple[MarkdownRule, ...] = ()) -> WarmFun
 # -- environment -------------------------------------------------------------
 
 
+# Values a locale filter's result is remembered for: equal values of these types always
+# format alike (unlike Decimals, 1.0 and 1.00, or datetimes in two time zones).
+_REMEMBERED = (int, dt.date)
+_REMEMBER_AT_MOST = 4096
+
+
 def _locale_filter(func: Callable[..., str]) -> Callable[..., str]:
+    """``func(value, locale, ...)`` as a filter in the page's locale. Babel is slow and
+    pages repeat the same few numbers and dates ("Part 2 of 5" on every card): their
+    text is remembered, per filter (the environment lives for one build)."""
+    made: dict[tuple[Any, ...], str] = {}
+
     @jinja2.pass_context
     def wrapper(context: jinja2.runtime.Context, value: Any, *args: Any, **kw: Any) -> str:
-        return func(value, context["locale"], *args, **kw)
+        locale = context["locale"]
+        if type(value) not in _REMEMBERED or kw or not all(type(a) is str for a in args):
+            return func(value, locale, *args, **kw)
+        key = (type(value), value, locale, *args)
+        text = made.get(key)
+        if text is None:
+            if len(made) >= _REMEMBER_AT_MOST:
+                made.clear()
+            text = made[key] = func(value, locale, *args)
+        return text
 
     return wrapper
 
