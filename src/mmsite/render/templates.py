@@ -71,6 +71,9 @@ Prepared = dict[tuple[str, str], tuple[int, int, bytes]]
 WarmFunction = Callable[[dict[str, Document], Callable[[], bool], Callable[[dict], None]], None]
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))  # ``{{ d.items }}`` is the method, as in Jinja
+
+
 class TrackingEnvironment(jinja2.Environment):
     """A Jinja environment that reports every template name it looks up."""
 
@@ -80,6 +83,17 @@ class TrackingEnvironment(jinja2.Environment):
         if self.on_load is not None:
             self.on_load(name)
         return super()._load_template(name, globals)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``obj.attribute`` as Jinja reads it: the attribute, else the item. A plain dict
+        (a view's ``seo``, a switcher entry) has no such attribute unless ``dict`` has
+        it: its item is read at once, without raising and catching AttributeError."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         """A template's globals as one dict: the environment's, overlaid with its own.
@@ -185,6 +199,7 @@ def make_environment(theme: Theme, cache_dir: Path | None = None) -> jinja2.Envi
         loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
         bytecode_cache=bytecode_cache,
         auto_reload=False,
+        cache_size=-1,  # a dict: the templates one build loads, without LRU upkeep
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
