@@ -108,3 +108,75 @@ def test_template_globals_are_jinjas() -> None:
     env = TrackingEnvironment(loader=jinja2.DictLoader({"a.html": "{{ n }}"}))
     assert type(env.get_template("a.html").globals) is dict  # copied as one, not a ChainMap
     assert seen == ["env/1", "own+own/1", "var+var/1", "own+own/2", "env/1", "1"]
+
+
+class _Both(dict):
+    """A dict subclass with an attribute: Jinja's own lookup order applies to it."""
+
+    label = "attribute"
+
+
+DOTS = (
+    "{{ d.label }}|{{ d.items is callable }}|{{ d.keys is callable }}|{{ s.label }}|"
+    "{{ o.real }}|{{ l.0 }}|{{ d.get('label') }}|{{ d.missing is defined }}|"
+    "{{ (ds|selectattr('current')|list)|length }}"
+)
+
+
+@pytest.mark.parametrize("undefined", [jinja2.Undefined, jinja2.StrictUndefined])
+def test_dots_read_as_in_jinja(undefined: type[jinja2.Undefined]) -> None:
+    """A template's ``x.name`` gives what Jinja's own environment gives: a plain dict's
+    item (its methods stay methods), an attribute before an item for anything else,
+    undefined when neither exists."""
+    values = {
+        "d": {"label": "item", "items": "shadowed?"},
+        "s": _Both(label="item"),
+        "o": 3,
+        "l": ["zero"],
+        "ds": [{"current": True}, {"current": False}],
+    }
+    seen = []
+    for env_class in (TrackingEnvironment, jinja2.Environment):
+        env = env_class(undefined=undefined)
+        seen.append(env.from_string(DOTS).render(values))
+    assert seen[0] == seen[1] == "item|True|True|attribute|3|zero|item|False|1"
+    env = TrackingEnvironment(undefined=jinja2.StrictUndefined)
+    with pytest.raises(jinja2.UndefinedError, match="has no attribute 'missing'"):
+        env.from_string("{{ d.missing }}").render(values)
+
+
+def test_locale_filters_give_each_value_its_own_text(tmp_path: Path) -> None:
+    """``format_number`` and ``format_date`` remember what they wrote for a value in a
+    locale: each value and locale keeps its own text (as the functions write it), the
+    filter's arguments count, and what is not remembered (Decimals, datetimes) is
+    written each time."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from mmsite.config.theme import Theme, builtin_themes
+    from mmsite.i18n.editions import format_date, format_number
+    from mmsite.render.templates import make_environment
+
+    env = make_environment(Theme("default", [builtin_themes() / "default"], tmp_path))
+    template = env.from_string(
+        "{{ n|format_number }}|{{ m|format_number }}|{{ a|format_number }}|"
+        "{{ b|format_number }}|{{ d|format_date }}|{{ d|format_date('short') }}|"
+        "{{ t|format_date }}"
+    )
+    values = {
+        "n": 1234,
+        "m": 1234.5,
+        "a": Decimal("1.5"),
+        "b": Decimal("1.25"),
+        "d": dt.date(2026, 3, 1),
+        "t": dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC),
+    }
+    for _twice in range(2):
+        for locale in ("en_US", "fr_FR", "ar_EG"):
+            expected = [format_number(values[k], locale) for k in "nmab"] + [
+                format_date(values["d"], locale),
+                format_date(values["d"], locale, "short"),
+                format_date(values["t"], locale),
+            ]
+            assert template.render(values, locale=locale).split("|") == expected
+    assert len(set(template.render(values, locale=x) for x in ("en_US", "fr_FR"))) == 2

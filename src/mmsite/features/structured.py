@@ -27,7 +27,8 @@ from mmsite.features.icons import icon_options
 from mmsite.features.registry import Feature, provides
 from mmsite.features.seo import seo_options
 from mmsite.features.series.views import catalog as series_catalog
-from mmsite.features.site import PageView
+from mmsite.features.site import PageView, Site
+from mmsite.i18n.editions import Edition
 from mmsite.i18n.routing import Route
 
 CONTEXT = "https://schema.org"
@@ -89,28 +90,42 @@ def website(view: PageView) -> dict[str, Any]:
     return data
 
 
-def _ancestors(view: PageView) -> list[Route]:
-    """The section pages above ``view`` (home first) that this edition has."""
-    site, page = view.site, view.page
+def _ancestors(view: PageView) -> list[tuple[Route, str, str]]:
+    """The section pages above ``view`` (home first) that this edition has, each with its
+    crumb's name and absolute URL."""
+    page = view.page
     folder = page.dir.parent if page.is_index else page.dir
-    found = []
-    while True:
-        group = site.model.section_index(folder)
-        route = site.router.get(group, view.edition) if group else None
-        if route is not None and route.page is not page:
-            found.append(route)
-        if not folder.parts:
-            return found[::-1]
-        folder = folder.parent
+    found = _sections_above(view.site, folder, view.edition)
+    return [crumb for crumb in found if crumb[0].page is not page]
+
+
+def _sections_above(
+    site: Site, folder: PurePosixPath, edition: Edition
+) -> list[tuple[Route, str, str]]:
+    """(route, name, absolute URL) of the section pages of ``folder`` and the folders
+    above it (home first) in ``edition``: once per folder and edition (every product
+    of a category shares them)."""
+
+    def make() -> list[tuple[Route, str, str]]:
+        found = []
+        here = folder
+        while True:
+            group = site.model.section_index(here)
+            route = site.router.get(group, edition) if group else None
+            if route is not None:
+                name = site.title(edition) if route.page.kind == "home" else route.page.title
+                found.append((route, name, site.router.absolute(route.url)))
+            if not here.parts:
+                return found[::-1]
+            here = here.parent
+
+    return site.memo("structured.sections", (folder, edition.code), make)
 
 
 def trail(view: PageView) -> list[tuple[str, str]]:
     """(name, absolute URL) from the home page to this page."""
     router = view.site.router
-    crumbs = []
-    for route in _ancestors(view):
-        name = view.site.title(view.edition) if route.page.kind == "home" else route.page.title
-        crumbs.append((name, router.absolute(route.url)))
+    crumbs = [(name, url) for _route, name, url in _ancestors(view)]
     product = product_of(view.page)
     if product is not None:
         category = ProductView(view.site, view.route, product).category

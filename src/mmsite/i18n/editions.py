@@ -240,21 +240,27 @@ def placeholders(text: str) -> list[tuple[str, str | None]]:
     plain ``{name}``: no attribute or index (``{author.__class__}`` reached Python's
     internals), no format spec (``{author:>300000000}`` wrote 300 MB pages), no
     conversion; anything else raises ``ValueError`` saying what is wrong."""
+    return list(_pieces(text))
+
+
+@lru_cache(maxsize=4096)
+def _pieces(text: str) -> tuple[tuple[str, str | None], ...]:
+    """:func:`placeholders`, once per text (UI strings are few, and filled on every
+    page); a text that raises is parsed again each time."""
     pieces: list[tuple[str, str | None]] = []
     for literal, name, spec, conversion in string.Formatter().parse(text):
         if name is not None and (not name.isidentifier() or spec or conversion):
             shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
             raise ValueError(f"{{{shown}}} is not a placeholder: write {{name}} only")
         pieces.append((literal, name))
-    return pieces
+    return tuple(pieces)
 
 
 def safe_format(text: str, values: dict[str, Any]) -> str:
     """``text`` with each ``{name}`` replaced by ``str(values[name])`` (see
     :func:`placeholders`); ``{{`` and ``}}`` are literal braces, as in ``str.format``."""
     return "".join(
-        literal + ("" if name is None else str(values[name]))
-        for literal, name in placeholders(text)
+        literal + ("" if name is None else str(values[name])) for literal, name in _pieces(text)
     )
 
 

@@ -6,6 +6,7 @@ Templates see plain view objects (:class:`PageView`), never files or the router.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import os
 import traceback
@@ -52,7 +53,13 @@ class LazyContext(jinja2.runtime.Context):
     lookup, in includes and imports too, goes through ``resolve_or_missing``)."""
 
     def resolve_or_missing(self, key: str) -> Any:
-        value = super().resolve_or_missing(key)
+        # Jinja's own lookup, inlined: every name a template reads comes through here
+        if key in self.vars:
+            value = self.vars[key]
+        elif key in self.parent:
+            value = self.parent[key]
+        else:
+            return jinja2.runtime.missing
         if type(value) is Deferred:
             return value.get(key)
         return value
@@ -65,6 +72,9 @@ Prepared = dict[tuple[str, str], tuple[int, int, bytes]]
 WarmFunction = Callable[[dict[str, Document], Callable[[], bool], Callable[[dict], None]], None]
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))  # ``{{ d.items }}`` is the method, as in Jinja
+
+
 class TrackingEnvironment(jinja2.Environment):
     """A Jinja environment that reports every template name it looks up."""
 
@@ -74,6 +84,24 @@ class TrackingEnvironment(jinja2.Environment):
         if self.on_load is not None:
             self.on_load(name)
         return super()._load_template(name, globals)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``obj.attribute`` as Jinja reads it: the attribute, else the item. A plain dict
+        (a view's ``seo``, a switcher entry) has no such attribute unless ``dict`` has
+        it: its item is read at once, without raising and catching AttributeError."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        try:  # Jinja's own, inlined (it runs for nearly every dot in a template)
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         """A template's globals as one dict: the environment's, overlaid with its own.
@@ -119,13 +147,33 @@ def warm_bodies(config: Config, rules: tuple[MarkdownRule, ...] = ()) -> WarmFun
 # -- environment -------------------------------------------------------------
 
 
+# Values a locale filter's result is remembered for: equal values of these types always
+# format alike (unlike Decimals, 1.0 and 1.00, or datetimes in two time zones).
+_REMEMBERED = (int, dt.date)
+_REMEMBER_AT_MOST = 4096
+
+
 def _locale_filter(func: Callable[..., str]) -> Callable[..., str]:
-    """A filter in the page's locale and its edition's numbering system (``numbers``)."""
+    """``func(value, locale, ..., numbers=...)`` as a filter in the page's locale and its
+    edition's numbering system (``numbers``). Babel is slow and pages repeat the same few
+    numbers and dates ("Part 2 of 5" on every card): their text is remembered, per filter
+    (the environment lives for one build)."""
+    made: dict[tuple[Any, ...], str] = {}
 
     @jinja2.pass_context
     def wrapper(context: jinja2.runtime.Context, value: Any, *args: Any, **kw: Any) -> str:
-        kw.setdefault("numbers", context.get("numbers"))
-        return func(value, context["locale"], *args, **kw)
+        locale = context["locale"]
+        numbers = context.get("numbers")
+        if type(value) not in _REMEMBERED or kw or not all(type(a) is str for a in args):
+            kw.setdefault("numbers", numbers)
+            return func(value, locale, *args, **kw)
+        key = (type(value), value, locale, numbers, *args)
+        text = made.get(key)
+        if text is None:
+            if len(made) >= _REMEMBER_AT_MOST:
+                made.clear()
+            text = made[key] = func(value, locale, *args, numbers=numbers)
+        return text
 
     return wrapper
 
@@ -181,6 +229,7 @@ def make_environment(theme: Theme, cache_dir: Path | None = None) -> jinja2.Envi
         loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
         bytecode_cache=bytecode_cache,
         auto_reload=False,
+        cache_size=-1,  # a dict: the templates one build loads, without LRU upkeep
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -177,9 +177,7 @@ class Product:
     ) -> Offer | None:
         """The cheapest offer that can be bought (in stock, preorder, backorder), else
         the cheapest of all: what a card shows."""
-        offers = self.offers(currency, market, today)
-        buyable = [o for o in offers if o.buyable] or offers
-        return min(buyable, key=lambda o: o.price) if buyable else None
+        return lowest_of(self.offers(currency, market, today))
 
     def sale_over(self, today: dt.date | None) -> bool:
         return self.sale_ends is not None and today is not None and today > self.sale_ends
@@ -192,6 +190,12 @@ class Product:
         if currency in self.prices:
             return self.prices[currency]
         return Decimal(0).quantize(quantum(currency)) if self.free else None
+
+
+def lowest_of(offers: list[Offer]) -> Offer | None:
+    """The cheapest of ``offers`` that can be bought, else the cheapest of all."""
+    buyable = [o for o in offers if o.buyable] or offers
+    return min(buyable, key=lambda o: o.price) if buyable else None
 
 
 def links_for(links: tuple[Checkout, ...], market: str) -> tuple[Checkout, ...]:

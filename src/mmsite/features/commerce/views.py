@@ -26,6 +26,7 @@ from mmsite.features.commerce.product import (
     Product,
     Variant,
     links_for,
+    lowest_of,
     product_of,
 )
 from mmsite.features.commerce.providers import PROVIDERS, Attribution, with_attribution
@@ -169,8 +170,7 @@ class ProductView:
         if not cur:
             return None
         offers = self.product.offers(cur, self.market_key, self.today)
-        lowest = self.product.lowest_offer(cur, self.market_key, self.today)
-        return self.offer_view(lowest, from_price=len({o.price for o in offers}) > 1)
+        return self.offer_view(lowest_of(offers), from_price=len({o.price for o in offers}) > 1)
 
     @cached_property
     def delivery(self) -> Delivery | None:

@@ -191,18 +191,45 @@ def related_articles(view: PageView, nav: SeriesNav) -> list[tuple[SeriesNav, Pa
     """Up to :data:`RELATED` other articles of this edition: the same series first, then
     those sharing the most tags, newest first; never the previous or next part (linked
     already) nor an article with nothing in common."""
-    tags = {tag.slug for tag in model.tags(view.page)}
+    index = related_index(view.site, view.edition)
+    shared: dict[int, int] = {}  # position in articles_in -> tags shared with this page
+    for tag in {tag.slug for tag in model.tags(view.page)}:
+        for position in index.by_tag.get(tag, ()):
+            shared[position] = shared.get(position, 0) + 1
     linked = {view.route.group.key} | {p.route.group.key for p in (nav.prev, nav.next) if p}
     ranked = []
-    for position, (other, part) in enumerate(articles_in(view.site, view.edition)):
-        if part.route.group.key in linked:
-            continue
-        same = other.series is nav.series
-        shared = len(tags & {tag.slug for tag in model.tags(part.route.page)})
-        if same or shared:
-            ranked.append((not same, -shared, position, other, part))
+    for position in shared.keys() | set(index.by_series.get(id(nav.series), ())):
+        other, part = index.articles[position]
+        if part.route.group.key not in linked:
+            same = other.series is nav.series
+            ranked.append((not same, -shared.get(position, 0), position, other, part))
     ranked.sort(key=lambda item: item[:3])
     return [(other, part) for *_key, other, part in ranked[:RELATED]]
+
+
+@dataclass
+class RelatedIndex:
+    """An edition's articles (:func:`articles_in`) by tag and by series: each article's
+    related ones come from the few sharing something with it, not from all of them."""
+
+    articles: list[tuple[SeriesNav, PartLink]]
+    by_tag: dict[str, list[int]]  # tag slug -> positions in ``articles``
+    by_series: dict[int, list[int]]  # id() of a model.Series -> positions
+
+
+def related_index(site: Site, edition: Edition) -> RelatedIndex:
+    """Once per edition (the tags it read are reported again to each page using it)."""
+
+    def make() -> RelatedIndex:
+        articles = articles_in(site, edition)
+        index = RelatedIndex(articles, {}, {})
+        for position, (other, part) in enumerate(articles):
+            index.by_series.setdefault(id(other.series), []).append(position)
+            for slug in {tag.slug for tag in model.tags(part.route.page)}:
+                index.by_tag.setdefault(slug, []).append(position)
+        return index
+
+    return site.memo("series.related", edition.code, make)
 
 
 def tag_link(site: Site, tag: model.Tag, edition: Edition) -> TagLink | None:
@@ -365,10 +392,16 @@ def _has_articles(site: Site, edition: Edition) -> bool:
 
 
 def all_articles_title(site: Site, edition: Edition) -> str:
-    listing = _listing(site)
-    route = site.router.get(listing, edition) if listing else None
-    section = route.page.title if route else ""
-    return f"{site.title(edition)} · {section}" if section else site.title(edition)
+    """The title of the edition's feed of all articles (once per edition: every page
+    links the feed)."""
+
+    def make() -> str:
+        listing = _listing(site)
+        route = site.router.get(listing, edition) if listing else None
+        section = route.page.title if route else ""
+        return f"{site.title(edition)} · {section}" if section else site.title(edition)
+
+    return site.memo("series.listing_title", edition.code, make)
 
 
 def series_feed_title(site: Site, series: model.Series, edition: Edition) -> str:
