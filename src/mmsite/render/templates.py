@@ -338,6 +338,8 @@ def render_template(env: jinja2.Environment, names: list[str], context: dict[str
         raise _template_error(
             exc, "calls itself without end (an include, extends or macro loop)", context
         ) from exc
+    except jinja2.UndefinedError as exc:  # a dot or a name the context does not have
+        raise _template_error(exc, f"{type(exc).__name__}: {exc}", context) from exc
     except Exception as exc:
         if not _raised_by_template(exc):
             raise  # a bug in Python code a template called: not the site's mistake
