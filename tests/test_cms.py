@@ -81,7 +81,7 @@ def test_config_is_generated_from_the_site(cms_demo: Path) -> None:
     assert config["backend"] == {"name": "github", "repo": "kernow/site", "branch": "main"}
     assert config["i18n"] == {
         "structure": "multiple_files",
-        "locales": ["en", "fr", "es", "ar", "de"],  # the demo's languages, in order
+        "locales": ["en", "fr", "es", "ar", "de", "ja"],  # the demo's languages, in order
         "default_locale": "en",
         "omit_default_locale_from_filename": True,
     }

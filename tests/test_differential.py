@@ -105,9 +105,9 @@ class Spec:
 
 DEMO = Spec(
     "demo",
-    ("en", "fr", "es", "ar", "de"),  # en and de each in two markets
-    ("USD", "GBP", "EUR", "EGP"),
-    ("us", "uk", "eu", "de", "at", "eg"),
+    ("en", "fr", "es", "ar", "de", "ja"),  # en and de each in two markets
+    ("USD", "GBP", "EUR", "EGP", "JPY"),
+    ("us", "uk", "eu", "de", "at", "eg", "jp"),
     ("pantry", "gifts", "kitchenware"),
 )
 SMALL = Spec("small", ("en", "fr"), ("USD", "GBP", "EUR"), ("us", "uk", "eu"), ("pantry", "tools"))
@@ -722,8 +722,12 @@ class DiffMachine(RuleBasedStateMachine):
         return data.draw(st.sampled_from(products), label="file") if products else None
 
     def full_price(self, data: st.DataObject) -> str:
-        amounts = st.integers(1, 99_999).map(lambda n: f"{n // 100}.{n % 100:02d}")
-        prices = [f"{c}: {data.draw(amounts, label=c)}" for c in self.SPEC.currencies]
+        cents = st.integers(1, 99_999).map(lambda n: f"{n // 100}.{n % 100:02d}")
+        whole = st.integers(1, 99_999).map(str)  # yen have no minor unit
+        prices = [
+            f"{c}: {data.draw(whole if c == 'JPY' else cents, label=c)}"
+            for c in self.SPEC.currencies
+        ]
         return "{" + ", ".join(prices) + "}"
 
     @enabled("price")
@@ -744,8 +748,12 @@ class DiffMachine(RuleBasedStateMachine):
             return
         text = self.read(rel)
         if data.draw(st.booleans(), label="on sale"):
-            amounts = st.integers(1000, 1999).map(lambda n: f"{n}.00")
-            was = [f"{c}: {data.draw(amounts, label=c)}" for c in self.SPEC.currencies]
+            amounts = st.integers(1000, 1999)  # above any full_price; yen above 99,999
+            yen = st.integers(100_000, 199_999)
+            was = [
+                f"{c}: {data.draw(yen if c == 'JPY' else amounts, label=c)}"
+                for c in self.SPEC.currencies
+            ]
             ends = data.draw(st.sampled_from(["2026-06-30", "2026-12-31"]), label="ends")
             text = set_key(
                 set_key(text, "compare_at", "{" + ", ".join(was) + "}"), "sale_ends", ends
