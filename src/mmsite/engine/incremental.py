@@ -57,6 +57,8 @@ FORMAT = 11  # bump when the cache layout or key recipe changes
 
 PageId = tuple[str, str]  # (rel, lang)
 Dep = tuple[str, str, str]  # ("m"|"b", rel, lang) or ("t", template name, "")
+# memo read lists -> their deps, by id (memo_deps); Page is known to type checkers only
+Converted = dict[int, tuple[list[tuple["Page", str]], list[Dep]]]
 
 
 @contextmanager
@@ -241,7 +243,17 @@ def page_dep(page: Page, kind: str) -> Dep:
     return deps[kind]
 
 
-def _recorder(deps: set[Dep]) -> Callable[[Page, str], None]:
+def memo_deps(reads: list[tuple[Page, str]], converted: Converted) -> list[Dep]:
+    """A memo's reads as deps, converted once per build: a memo is reused on many pages
+    (the catalog on every product page) and its read list never changes. The list is
+    kept with its deps, so its id cannot be reused by another list."""
+    found = converted.get(id(reads))
+    if found is None or found[0] is not reads:
+        found = converted[id(reads)] = (reads, [page_dep(page, kind) for page, kind in reads])
+    return found[1]
+
+
+def _recorder(deps: set[Dep], converted: Converted) -> Callable[[Page, str], None]:
     """The read hook while one recording is open (nearly always): adds to it directly.
     Pages' meta is read hundreds of thousands of times in a build."""
     add = deps.add
@@ -251,7 +263,7 @@ def _recorder(deps: set[Dep]) -> Callable[[Page, str], None]:
         add(made[kind] if made is not None else page_dep(page, kind))
 
     def bulk(reads: list[tuple[Page, str]]) -> None:  # a memo's reads, reported again
-        deps.update([page_dep(page, kind) for page, kind in reads])
+        deps.update(memo_deps(reads, converted))
 
     on_read.bulk = bulk  # type: ignore[attr-defined]
     return on_read
@@ -483,6 +495,7 @@ class Session:
         self.dep_digests: dict[Dep, str] = {}
         self._global: str | None = None
         self._stack: list[Reads] = []
+        self._converted: Converted = {}  # memo reads -> deps (memo_deps)
         self.steps: dict[str, StepRecord] = {}  # build step name -> what it read
         # In a delta build, the only inputs that changed (see mmsite.delta): reuse is
         # decided by them, and new records get an empty key.
@@ -606,7 +619,7 @@ class Session:
         stack.append(reads)
         reporter.captures.append(reads.warnings)
         if len(stack) == 1:
-            content.set_read_hook(_recorder(reads.deps))
+            content.set_read_hook(_recorder(reads.deps, self._converted))
             self.env.on_load = self._on_template  # type: ignore[attr-defined]
         else:  # nested: every open recording gets the read
             content.set_read_hook(self._nested_hook())
@@ -619,7 +632,7 @@ class Session:
                 content.set_read_hook(None)
                 self.env.on_load = None  # type: ignore[attr-defined]
             elif len(stack) == 1:
-                content.set_read_hook(_recorder(stack[0].deps))
+                content.set_read_hook(_recorder(stack[0].deps, self._converted))
 
     def _nested_hook(self) -> Callable[[Page, str], None]:
         stack = self._stack
@@ -630,7 +643,7 @@ class Session:
                 reads.deps.add(dep)
 
         def bulk(reads: list[tuple[Page, str]]) -> None:
-            deps = [page_dep(page, kind) for page, kind in reads]
+            deps = memo_deps(reads, self._converted)
             for recording in stack:
                 recording.deps.update(deps)
 

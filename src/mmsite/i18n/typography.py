@@ -20,8 +20,8 @@ guessing would break them. So applying it twice changes nothing more than once.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 NBSP = "\u00a0"  # no-break space
 NNBSP = "\u202f"  # narrow no-break space
@@ -52,29 +52,38 @@ def spacing_for(locale: str) -> Spacing | None:
     return SPACING.get(locale) or SPACING.get(locale.split("_")[0])
 
 
-@lru_cache(maxsize=32)
-def _rule(spacing: Spacing) -> tuple[re.Pattern[str], dict[str, str], dict[str, str]]:
+Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
+_RULES: dict[int, tuple[Spacing, Rule]] = {}  # by identity: hashing a Spacing costs more
+
+
+def _rule(spacing: Spacing) -> Rule:
+    found = _RULES.get(id(spacing))
+    if found is None or found[0] is not spacing:
+        found = _RULES[id(spacing)] = (spacing, _compile(spacing))
+    return found[1]
+
+
+def _compile(spacing: Spacing) -> Rule:
     before, after = dict(spacing.before), dict(spacing.after)
     parts = []
     if before:
         parts.append(f"[{_SPACES}]+(?P<before>[{re.escape(''.join(before))}])")
     if after:
         parts.append(f"(?P<after>[{re.escape(''.join(after))}])[{_SPACES}]+")
-    return re.compile("|".join(parts)), before, after
+
+    def space(match: re.Match[str]) -> str:
+        if match.lastgroup == "before":
+            return before[match["before"]] + match["before"]
+        return match["after"] + after[match["after"]]
+
+    return re.compile("|".join(parts)), space
 
 
 def space_punctuation(text: str, spacing: Spacing | None) -> str:
     """``text`` with the spaces around punctuation the language's (see the module)."""
     if spacing is None or not text:
         return text
-    pattern, before, after = _rule(spacing)
-
-    def space(match: re.Match[str]) -> str:
-        mark = match.lastgroup
-        if mark == "before":
-            return before[match["before"]] + match["before"]
-        return match["after"] + after[match["after"]]
-
+    pattern, space = _rule(spacing)
     return pattern.sub(space, text)
 
 

@@ -4,6 +4,7 @@ locale formatting) with their checkout links, catalog lists and category links."
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
@@ -279,9 +280,7 @@ class ProductView:
         group = self.route.page.group
         if group is None:
             return []
-        by_key = {v.route.page.group.key: v for v in catalog(self.site, self.edition, None)}
-        keys = related_products(self.site, self.edition).get(group.key, [])
-        return [by_key[key] for key in keys]
+        return related_products(self.site, self.edition).get(group.key, [])
 
     @cached_property
     def jsonld(self) -> Markup:
@@ -310,32 +309,29 @@ def catalog(site: Site, edition: Edition, category: str | None = None) -> list[P
 RELATED_PRODUCTS = 4  # related products under a product page, at most
 
 
-def related_products(site: Site, edition: Edition) -> dict[str, list[str]]:
-    """Product group key -> the keys of up to :data:`RELATED_PRODUCTS` products this
-    edition sells that share tags or the category with it: the most shared first (the
-    category counts as one), then catalog weight and sku, so every language lists the
-    same products. Built once per edition from the catalog (its reads are replayed)."""
+def related_products(site: Site, edition: Edition) -> dict[str, list[ProductView]]:
+    """Product group key -> up to :data:`RELATED_PRODUCTS` products this edition sells
+    that share tags or the category with it: the most shared first (the category counts
+    as one), then catalog weight and sku, so every language lists the same products.
+    Built once per edition from the catalog (its reads are replayed)."""
 
-    def make() -> dict[str, list[str]]:
+    def make() -> dict[str, list[ProductView]]:
         views = catalog(site, edition, None)
+        words = [_related_words(view.product) for view in views]
+        rank = [(view.route.page.weight, view.sku) for view in views]
         with_word: dict[str, list[int]] = {}  # "tag:x" / "category:y" -> product indexes
-        for index, view in enumerate(views):
-            for word in _related_words(view.product):
+        for index, own in enumerate(words):
+            for word in own:
                 with_word.setdefault(word, []).append(index)
         found = {}
         for index, view in enumerate(views):
             shared: dict[int, int] = {}
-            for word in _related_words(view.product):
+            for word in words[index]:
                 for other in with_word[word]:
                     if other != index:
                         shared[other] = shared.get(other, 0) + 1
-            order = sorted(
-                shared,
-                key=lambda o: (-shared[o], views[o].route.page.weight, views[o].sku),
-            )
-            found[view.route.page.group.key] = [
-                views[o].route.page.group.key for o in order[:RELATED_PRODUCTS]
-            ]
+            best = heapq.nsmallest(RELATED_PRODUCTS, shared, key=lambda o: (-shared[o], rank[o]))
+            found[view.route.page.group.key] = [views[o] for o in best]
         return found
 
     return site.memo("commerce.related", edition.code, make)
