@@ -91,7 +91,7 @@ def test_config_is_generated_from_the_site(cms_demo: Path) -> None:
         assert (collection["media_folder"], collection["public_folder"]) == ("", "")
         assert collection["i18n"] is True
     product = fields(collections["products"])
-    assert [f["name"] for f in product["price"]["fields"]] == ["EGP", "EUR", "GBP", "USD"]
+    assert [f["name"] for f in product["price"]["fields"]] == ["EGP", "EUR", "GBP", "JPY", "USD"]
     assert product["price"]["i18n"] is False  # translations inherit prices
     assert product["title"]["i18n"] is True and product["body"]["i18n"] is True
     assert product["availability"]["options"] == [

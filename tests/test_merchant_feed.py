@@ -321,7 +321,7 @@ def test_check_reports_missing_attributes_once(shop: Path) -> None:
 def test_demo_feeds_meet_the_specification(demo_built: Path) -> None:
     public = demo_built / "public"
     feeds = sorted(public.rglob("merchant-feed.xml"))
-    assert len(feeds) == 7  # en-us, en-gb, fr, es, ar, de-de, de-at
+    assert len(feeds) == 8  # en-us, en-gb, fr, es, ar, de-de, de-at, ja
     for path in feeds:
         root = ET.parse(path).getroot()
         currency = root.findtext("channel/description").rsplit(" ", 1)[-1]

@@ -362,7 +362,8 @@ def _block_lines_agree(text: str) -> bool:
     header line; the fast engine the other way round), and no escaped pipe (``\\|``)
     is in the text (the engines count cells differently); without a pipe (``---``, a rule
     or a heading's underline), it follows a line without one (``| x |`` then ``--`` is a
-    table to markdown-it-py, a heading to the fast engine). And no line starts with
+    table to markdown-it-py, a heading to the fast engine) and has no colon (``:-`` under
+    a line is a one-column table to the fast engine only). And no line starts with
     more nesting than the fast engine renders like markdown-it-py (``_DEPTH_LIMIT``)."""
     for match in _BLOCK_LINE.finditer("\n" + text):
         deep = match.group(2)
@@ -378,7 +379,7 @@ def _block_lines_agree(text: str) -> bool:
         if "|" in row:
             if "|" not in header or ">" in header or "\\|" in text:
                 return False
-        elif "|" in header:
+        elif "|" in header or ":" in row:  # ".\n :-" is a one-column table to the fast engine
             return False
     return True
 
