@@ -56,12 +56,12 @@ pytestmark = pytest.mark.differential
 # -- budget --------------------------------------------------------------------------
 
 FUZZ = os.environ.get("HYPOTHESIS_PROFILE", "dev") == "fuzz"
-# (examples, steps per example) per site: a demo step costs ~1.5 s (incremental build,
+# (examples, steps per example) per site: a demo step costs ~4 s (incremental build,
 # fresh copy, clean build, comparison; six languages, lists paginated by two), a
-# small-site step ~0.4 s. The fuzz budget keeps CI's whole run well inside its limit.
+# small-site step ~1.5 s. The fuzz budget keeps CI's whole run well inside its limit.
 BUDGET = {
-    "small": (16, 12) if FUZZ else (4, 8),
-    "demo": (5, 12) if FUZZ else (2, 6),  # one example often ends before its first edit
+    "small": (12, 12) if FUZZ else (4, 8),
+    "demo": (4, 12) if FUZZ else (2, 6),  # one example often ends before its first edit
 }
 
 
