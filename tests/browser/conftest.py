@@ -11,6 +11,7 @@ Without Chromium or Playwright the browser tests are skipped locally, with the r
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -87,6 +88,20 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def served(output: Path, handler: type = _Quiet) -> Iterator[str]:
+    """``output`` served on 127.0.0.1 by ``handler`` (a SimpleHTTPRequestHandler) in a
+    thread: yields the origin, ``http://127.0.0.1:PORT``."""
+    bound = functools.partial(handler, directory=str(output))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), bound)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="package")
 def demo(demo_built: Path, demo_build_result) -> Iterator[Demo]:
     from mmsite.engine.build import BuildOptions, load_site
@@ -99,15 +114,8 @@ def demo(demo_built: Path, demo_build_result) -> Iterator[Demo]:
         key: {code: route.url for code, route in routes.items()}
         for key, routes in site.router.by_group.items()
     }
-    handler = functools.partial(_Quiet, directory=str(output))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Demo(output, f"http://127.0.0.1:{server.server_address[1]}", site.editions, urls)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(output) as origin:
+        yield Demo(output, origin, site.editions, urls)
 
 
 @dataclass

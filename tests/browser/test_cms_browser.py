@@ -5,9 +5,7 @@ to the test repository and sees the site's collections."""
 
 from __future__ import annotations
 
-import functools
 import http.server
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import pytest
 from helpers import build_site
 from mmsite.features.cms import SCRIPT
 
-from .conftest import _missing
+from .conftest import _missing, served
 
 PACKAGE = Path(__file__).parent / "node_modules/@sveltia/cms/dist"
 CMS = "cms:\n  backend: {name: test-repo}\n"
@@ -48,14 +46,8 @@ def admin_site(tmp_path_factory, demo_copy: Callable[[Path], Path]) -> Iterator[
     build_site(root)
     output = root / "public"
     handler_class = type("Handler", (_AdminHandler,), {"csp": admin_csp(output / "_headers")})
-    handler = functools.partial(handler_class, directory=str(output))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(output, handler_class) as origin:
+        yield origin
 
 
 def test_admin_opens_and_shows_the_collections(browser, admin_site: str) -> None:

@@ -5,9 +5,6 @@ CSP (no inline styles), and axe-core finds no serious violation."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,7 +12,7 @@ import pytest
 
 from helpers import build_site
 
-from .conftest import _Quiet
+from .conftest import _Quiet, served
 
 
 def site_csp(headers: Path) -> str:
@@ -49,14 +46,8 @@ def paged_origin(
     build_site(root)
     output = root / "public"
     handler_class = type("Handler", (_WithCsp,), {"csp": site_csp(output / "_headers")})
-    handler = functools.partial(handler_class, directory=str(output))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(output, handler_class) as origin:
+        yield origin
 
 
 def _axe_serious(page, axe_source: Path) -> list[str]:

@@ -5,10 +5,8 @@ Japanese query on a Japanese page finds the Japanese page."""
 
 from __future__ import annotations
 
-import functools
 import http.server
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers import build_site, write_site  # noqa: E402
 from search_site import CONFIG, FILES  # noqa: E402
+
+from .conftest import served  # noqa: E402
 
 pytest.importorskip("pagefind", reason="Pagefind is not installed (pip install 'mmsite[search]')")
 
@@ -65,16 +65,8 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     headers = _headers(output)
     csp = dict(headers)["Content-Security-Policy"]
     handler = type("Handler", (_Site,), {"extra": headers})
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(output))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Shop(output, f"http://127.0.0.1:{server.server_address[1]}", csp)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(output, handler) as origin:
+        yield Shop(output, origin, csp)
 
 
 @pytest.fixture
