@@ -74,6 +74,7 @@ class Rendered:
     linked: int = 0
     entries: dict[str, Any] = field(default_factory=dict)  # incremental cache records
     digests: dict[Dep, str] = field(default_factory=dict)  # input digests computed
+    groups: dict[str, tuple[Dep, ...]] = field(default_factory=dict)  # groups made
     rendered: int = 0
     reused: int = 0
     warnings: list[tuple[int, str]] = field(default_factory=list)  # (route index, text)
@@ -107,7 +108,7 @@ def render_routes(
     out, session, reporter = build.out, build.cache, build.site.reporter
     written, fresh, linked = set(out.written), set(out.fresh), out.linked
     entries, report = set(session.current), session.report
-    digests = len(session.dep_digests)
+    digests, groups = len(session.dep_digests), len(session.groups)
     rendered, reused = report.rendered, report.reused
     done = Rendered()
     routes = build.site.router.routes
@@ -126,6 +127,7 @@ def render_routes(
     )
     done.entries = {k: v for k, v in session.current.items() if k not in entries}
     done.digests = dict(list(session.dep_digests.items())[digests:])
+    done.groups = dict(list(session.groups.items())[groups:])
     done.rendered, done.reused = report.rendered - rendered, report.reused - reused
     return done
 
@@ -165,6 +167,7 @@ def _adopt(build: Build, done: Rendered) -> None:
     build.out.linked += done.linked
     build.cache.current.update(done.entries)
     build.cache.dep_digests.update(done.digests)
+    build.cache.groups.update(done.groups)
     build.cache.report.rendered += done.rendered
     build.cache.report.reused += done.reused
 
@@ -684,7 +687,7 @@ def build_delta(
         return None
     if cache.path is not None:  # page records: the snapshot's, then what deltas changed
         cache.build_id, cache.output = snapshot.build_id, state.output
-        journal, _ = cache.read_journal()
+        journal = cache.read_journal()[0]
         snapshot.add_entries(journal)
         cache.pages = {**snapshot.derived, **journal}
     edited = delta.body_deps(snapshot, changes.changed)
@@ -729,7 +732,8 @@ def build_delta(
         raise
     snapshot.steps.update(session.steps)
     snapshot.add_entries(session.current)
-    cache.write_journal(session.current, session.digests(edited))
+    deps = {dep for entry in session.current.values() for dep in entry.deps}
+    cache.write_journal(session.current, session.digests(edited), session.named_groups(deps))
     if cache.path is None:
         snapshot.stamps.update({p: changes.inputs[p] for p in since})
     state.inputs = changes.inputs

@@ -53,12 +53,19 @@ if TYPE_CHECKING:
     from mmsite.render.templates import WarmFunction as Warm
 
 CACHE_DIR = ".mmsite-cache"
-FORMAT = 11  # bump when the cache layout or key recipe changes
+FORMAT = 12  # bump when the cache layout or key recipe changes
 
 PageId = tuple[str, str]  # (rel, lang)
-Dep = tuple[str, str, str]  # ("m"|"b", rel, lang) or ("t", template name, "")
+# ("m"|"b", rel, lang), ("t", template name, "") or ("g", group name, ""): a group
+# stands for the front matter of many pages a memo read (see memo_deps)
+Dep = tuple[str, str, str]
 # memo read lists -> their deps, by id (memo_deps); Page is known to type checkers only
 Converted = dict[int, tuple[list[tuple["Page", str]], list[Dep]]]
+Groups = dict[str, tuple[Dep, ...]]  # group name -> the front-matter deps it stands for
+# A memo that read the front matter of at least this many pages records them as one
+# group: an output then names one input where it named hundreds (every product page
+# shows related products, made from the whole catalog).
+GROUP_AT_LEAST = 16
 
 
 @contextmanager
@@ -243,17 +250,30 @@ def page_dep(page: Page, kind: str) -> Dep:
     return deps[kind]
 
 
-def memo_deps(reads: list[tuple[Page, str]], converted: Converted) -> list[Dep]:
+def memo_deps(reads: list[tuple[Page, str]], converted: Converted, groups: Groups) -> list[Dep]:
     """A memo's reads as deps, converted once per build: a memo is reused on many pages
     (the catalog on every product page) and its read list never changes. The list is
-    kept with its deps, so its id cannot be reused by another list."""
+    kept with its deps, so its id cannot be reused by another list. Front-matter reads
+    of many pages become one group dep (added to ``groups``), named by its members: the
+    same reads give the same name in every build. Body reads stay single deps (a delta
+    build compares edited bodies with them, see :mod:`mmsite.engine.delta`)."""
     found = converted.get(id(reads))
     if found is None or found[0] is not reads:
-        found = converted[id(reads)] = (reads, [page_dep(page, kind) for page, kind in reads])
+        found = converted[id(reads)] = (reads, _grouped(reads, groups))
     return found[1]
 
 
-def _recorder(deps: set[Dep], converted: Converted) -> Callable[[Page, str], None]:
+def _grouped(reads: list[tuple[Page, str]], groups: Groups) -> list[Dep]:
+    deps = [page_dep(page, kind) for page, kind in reads]
+    meta = sorted({dep for dep in deps if dep[0] == "m"})
+    if len(meta) < GROUP_AT_LEAST:
+        return deps
+    name = digest(repr(meta))
+    groups[name] = tuple(meta)
+    return [("g", name, ""), *(dep for dep in deps if dep[0] != "m")]
+
+
+def _recorder(deps: set[Dep], converted: Converted, groups: Groups) -> Callable[[Page, str], None]:
     """The read hook while one recording is open (nearly always): adds to it directly.
     Pages' meta is read hundreds of thousands of times in a build."""
     add = deps.add
@@ -263,7 +283,7 @@ def _recorder(deps: set[Dep], converted: Converted) -> Callable[[Page, str], Non
         add(made[kind] if made is not None else page_dep(page, kind))
 
     def bulk(reads: list[tuple[Page, str]]) -> None:  # a memo's reads, reported again
-        deps.update(memo_deps(reads, converted))
+        deps.update(memo_deps(reads, converted, groups))
 
     on_read.bulk = bulk  # type: ignore[attr-defined]
     return on_read
@@ -308,6 +328,7 @@ class BuildCache:
         # the digest of every input the page records name, and the global key, as of
         # the last build: the next one compares inputs, not page keys (see Session)
         self.digests: dict[Dep, str] = {}
+        self.groups: Groups = {}  # the members of the group deps the page records name
         self.global_key = ""
         self.output: str = ""
         self.build_id = ""  # changes with every full build; deltas and snapshots name it
@@ -341,41 +362,47 @@ class BuildCache:
                 return
             self.pages = data["pages"]
             self.digests = data["digests"]
+            self.groups = data["groups"]
             self.global_key = data["global"]
             self.output = data["output"]
             self.build_id = data["build"]
-            entries, digests = self.read_journal()
+            entries, digests, groups = self.read_journal()
             self.pages.update(entries)
             self.digests.update(digests)
+            self.groups.update(groups)
         except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
-            self.pages, self.digests, self.global_key = {}, {}, ""
+            self.pages, self.digests, self.groups, self.global_key = {}, {}, {}, ""
 
-    def read_journal(self) -> tuple[dict[str, Entry], dict[Dep, str]]:
-        """Page records and input digests written by delta builds since the last full
-        build."""
+    def read_journal(self) -> tuple[dict[str, Entry], dict[Dep, str], Groups]:
+        """Page records, input digests and groups written by delta builds since the
+        last full build."""
         journal = self.journal_path
         if journal is None or not journal.is_file():
-            return {}, {}
+            return {}, {}, {}
         try:
             data = _load(journal)
         except Exception:  # noqa: BLE001
-            return {}, {}
+            return {}, {}, {}
         if data is None or data.get("format") != FORMAT or data.get("build") != self.build_id:
-            return {}, {}
-        return data["entries"], data["digests"]
+            return {}, {}, {}
+        return data["entries"], data["digests"], data["groups"]
 
-    def write_journal(self, entries: dict[str, Entry], digests: dict[Dep, str]) -> None:
+    def write_journal(
+        self, entries: dict[str, Entry], digests: dict[Dep, str], groups: Groups
+    ) -> None:
         journal = self.journal_path
         if journal is None:
             self.pages.update(entries)
             self.digests.update(digests)
+            self.groups.update(groups)
             return
-        old_entries, old_digests = self.read_journal()
+        old_entries, old_digests, old_groups = self.read_journal()
         data = {
             "format": FORMAT,
             "build": self.build_id,
             "entries": {**old_entries, **entries},
             "digests": {**old_digests, **digests},
+            "groups": {**old_groups, **groups},
         }
         _dump(journal, data)
 
@@ -409,6 +436,7 @@ class BuildCache:
             "build": self.build_id,
             "pages": self.pages,
             "digests": self.digests,
+            "groups": self.groups,
             "global": self.global_key,
             "output": self.output,
         }
@@ -423,7 +451,7 @@ class BuildCache:
         self, site: Site, theme: Theme, env: jinja2.Environment, out: OutputTree
     ) -> Session:
         if self.output != str(out.final):
-            self.pages, self.digests, self.global_key = {}, {}, ""
+            self.pages, self.digests, self.groups, self.global_key = {}, {}, {}, ""
             self.output = str(out.final)
         self._documents_saved = False
         return Session(self, site, theme, env, out)
@@ -496,6 +524,7 @@ class Session:
         self._global: str | None = None
         self._stack: list[Reads] = []
         self._converted: Converted = {}  # memo reads -> deps (memo_deps)
+        self.groups: Groups = {}  # the groups this build's memos made (memo_deps)
         self.steps: dict[str, StepRecord] = {}  # build step name -> what it read
         # In a delta build, the only inputs that changed (see mmsite.delta): reuse is
         # decided by them, and new records get an empty key.
@@ -559,6 +588,11 @@ class Session:
                 if path.is_file():
                     return digest(str(path), path.read_bytes())
             return "-"
+        if kind == "g":
+            members = self.groups.get(name) or self.cache.groups.get(name)
+            if members is None:
+                return "gone"
+            return digest(*(self._dep_digest(member) for member in members))
         page = self._known.get((name, lang)) or self._pages.get((name, lang))
         if page is None:
             return "gone"
@@ -619,7 +653,7 @@ class Session:
         stack.append(reads)
         reporter.captures.append(reads.warnings)
         if len(stack) == 1:
-            content.set_read_hook(_recorder(reads.deps, self._converted))
+            content.set_read_hook(_recorder(reads.deps, self._converted, self.groups))
             self.env.on_load = self._on_template  # type: ignore[attr-defined]
         else:  # nested: every open recording gets the read
             content.set_read_hook(self._nested_hook())
@@ -632,7 +666,7 @@ class Session:
                 content.set_read_hook(None)
                 self.env.on_load = None  # type: ignore[attr-defined]
             elif len(stack) == 1:
-                content.set_read_hook(_recorder(stack[0].deps, self._converted))
+                content.set_read_hook(_recorder(stack[0].deps, self._converted, self.groups))
 
     def _nested_hook(self) -> Callable[[Page, str], None]:
         stack = self._stack
@@ -643,7 +677,7 @@ class Session:
                 reads.deps.add(dep)
 
         def bulk(reads: list[tuple[Page, str]]) -> None:
-            deps = memo_deps(reads, self._converted)
+            deps = memo_deps(reads, self._converted, self.groups)
             for recording in stack:
                 recording.deps.update(deps)
 
@@ -693,10 +727,21 @@ class Session:
     def digests(self, deps: Iterable[Dep]) -> dict[Dep, str]:
         return {dep: self._dep_digest(dep) for dep in deps}
 
+    def named_groups(self, deps: Iterable[Dep]) -> Groups:
+        """The members of the groups among ``deps``, for the next build's comparison."""
+        named = {}
+        for kind, name, _ in deps:
+            if kind == "g":
+                members = self.groups.get(name) or self.cache.groups.get(name)
+                if members is not None:
+                    named[name] = members
+        return named
+
     def finish(self, build_id: str | None = None) -> None:
         """Call after the output was committed."""
         self.cache.pages = self.current
         deps = {dep for entry in self.current.values() for dep in entry.deps}
         self.cache.digests = self.digests(deps)
+        self.cache.groups = self.named_groups(deps)
         self.cache.global_key = self.global_key
         self.cache.save(build_id)
