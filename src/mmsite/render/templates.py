@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.ext
 from markupsafe import Markup
 
 from mmsite.config import signing
@@ -28,7 +29,7 @@ from mmsite.features.registry import MarkdownRule
 from mmsite.features.site import PageView, Site
 from mmsite.i18n.editions import format_date, format_number
 from mmsite.i18n.routing import Route
-from mmsite.i18n.typography import space_punctuation, spacing_for
+from mmsite.i18n.typography import spacer, spacing_for
 from mmsite.render.links import link_resolver
 from mmsite.render.markdown import prepare, render_markdown
 
@@ -184,9 +185,9 @@ def _finalize(context: jinja2.runtime.Context, value: Any) -> Any:
     gets the edition's spaces around punctuation (``spacing``, see :func:`context_for`):
     UI strings, titles, summaries. URLs, dates in attributes and JSON hold no such space."""
     if type(value) is str and value:
-        spacing = context.parent.get("spacing")  # set by context_for; a dict: ~0.1 µs
-        if spacing is not None:
-            return space_punctuation(value, spacing)
+        respace = context.parent.get("spacing")  # set by context_for; a dict: ~0.1 µs
+        if respace is not None:
+            return respace(value)
     return value
 
 
@@ -218,6 +219,73 @@ class SignedBytecodeCache(jinja2.FileSystemBytecodeCache):
             signing.write_signed(path, bucket.bytecode_to_string())
 
 
+_CACHE_KEYS = (str, int, float, bool, type(None))
+
+
+class CachedExtension(jinja2.ext.Extension):
+    """``{% cached key, ... %}...{% endcached %}``: the block rendered once per build, per
+    edition and per key, then its HTML reused (Hugo's ``partialCached``). For what many
+    pages repeat alike, a product card on every list and product page. The keys must
+    name everything the block shows besides the edition (a product's URL, a heading
+    level): text, numbers, booleans or none. What the block read (pages, templates) is
+    recorded again on each reuse, so incremental builds see it."""
+
+    tags = {"cached"}
+
+    def parse(self, parser: jinja2.parser.Parser) -> jinja2.nodes.Node:
+        lineno = next(parser.stream).lineno
+        keys = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            keys.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcached",), drop_needle=True)
+        where = jinja2.nodes.Const((parser.name, parser.filename, lineno))
+        call = self.call_method(
+            "_cached", [jinja2.nodes.ContextReference(), where, jinja2.nodes.List(keys)]
+        )
+        return jinja2.nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _cached(
+        self,
+        context: jinja2.runtime.Context,
+        where: tuple[str | None, str | None, int],
+        keys: list[Any],
+        caller: Callable[[], str],
+    ) -> Markup:
+        bad = [key for key in keys if not isinstance(key, _CACHE_KEYS)]
+        if bad:
+            raise MmsiteError(
+                f"template error: a cached key must be text, a number, true/false or none, "
+                f"not {type(bad[0]).__name__} (cache on item.url, not item)",
+                where[1],
+                where[2],
+            )
+        env = self.environment
+        edition = context["edition"]
+
+        def render() -> tuple[Markup, tuple[str, ...]]:
+            loaded: list[str] = []
+            outer = env.on_load  # type: ignore[attr-defined]
+
+            def on_load(name: str) -> None:
+                loaded.append(name)
+                if outer is not None:
+                    outer(name)
+
+            env.on_load = on_load  # type: ignore[attr-defined]
+            try:
+                return Markup(caller()), tuple(dict.fromkeys(loaded))
+            finally:
+                env.on_load = outer  # type: ignore[attr-defined]
+
+        key = (where[0], where[2], edition.code, *keys)
+        html, templates = context["site"].memo("cached", key, render)
+        on_load = env.on_load  # type: ignore[attr-defined]
+        if on_load is not None:  # (the first time too: recording a name twice is once)
+            for name in templates:
+                on_load(name)
+        return html
+
+
 def make_environment(theme: Theme, cache_dir: Path | None = None) -> jinja2.Environment:
     """One environment per build: templates compile once; with ``cache_dir`` their
     bytecode is kept on disk between builds (Jinja checks the source's mtime)."""
@@ -236,6 +304,7 @@ def make_environment(theme: Theme, cache_dir: Path | None = None) -> jinja2.Envi
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=_finalize,
+        extensions=[CachedExtension],
     )
     env.context_class = LazyContext
     env.filters["format_date"] = _locale_filter(format_date)
@@ -309,7 +378,7 @@ def context_for(site: Site, route: Route, view: PageView | None = None) -> dict[
         "t": t,
         "asset": site.asset,
         # the language's spaces around punctuation in what templates print (_finalize)
-        "spacing": spacing_for(edition.locale) if edition.language.typography else None,
+        "spacing": spacer(spacing_for(edition.locale)) if edition.language.typography else None,
     }
     for processor in site.registry.context_processors:
         keys = getattr(processor, "provides", None)
