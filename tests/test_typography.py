@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 from helpers import build_site, page, parse_html, text_of
 from mmsite.errors import MmsiteError
-from mmsite.i18n.typography import NBSP, NNBSP, SPACING, space_punctuation, spacing_for
+from mmsite.i18n.typography import (
+    NBSP,
+    NNBSP,
+    SPACING,
+    space_punctuation,
+    space_punctuation_html,
+    spacer,
+    spacing_for,
+)
 from mmsite.render.markdown import prepare, render_fast, render_reference
 
 LOCALES = ["fr_FR", "fr_BE", "fr_CA", "fr_CH"]
@@ -33,6 +41,16 @@ def test_only_spaces_change(text: str, locale: str) -> None:
     spaced = space_punctuation(text, spacing_for(locale))
     assert SPACES.sub("", spaced) == SPACES.sub("", text)
     assert len(SPACES.findall(spaced)) <= len(SPACES.findall(text))
+
+
+@given(TEXT, st.sampled_from(LOCALES))
+def test_what_templates_print_is_spaced_alike(text: str, locale: str) -> None:
+    """The per-language function templates' output goes through (its shortcut for text
+    with no space at all included) spaces as space_punctuation does."""
+    respace = spacer(spacing_for(locale))
+    assert respace is not None
+    assert respace(text) == space_punctuation(text, spacing_for(locale))
+    assert spacer(None) is None
 
 
 @pytest.mark.parametrize(
@@ -83,6 +101,42 @@ def test_code_spans_are_untouched_and_the_engines_agree(pieces: list[str]) -> No
     prepared = prepare(text, "fr_FR")
     if prepared is not None:
         assert render_fast(prepared) == reference
+
+
+# HTML as the fast engine writes it: "<" only opens tags; code and pre kept verbatim.
+HTML_PIECES = st.one_of(
+    TEXT.map(lambda t: t.replace("<", "").replace(">", "")),
+    st.sampled_from(
+        [
+            '<a href="https://a.example/x ?y">',
+            "</a>",
+            '<img src="a.png" alt="Quoi ? oui !" />',
+            "<p>",
+            "</p>",
+            "<code>a ; b ?</code>",
+            '<pre><code class="language-py">x : y\n« z »</code></pre>',
+            "<pre>f() !</pre>",
+            '<h2 id="pourquoi">',
+            "</h2>",
+        ]
+    ),
+)
+
+
+def _spaced_between_tags(html: str, locale: str) -> str:
+    """The obvious way: split at tags and verbatim elements, space each text between."""
+    skip = re.compile(r"<(code|pre)[\s>].*?</\1>|<[^>]*>", re.DOTALL)
+    spacing, pieces, done = spacing_for(locale), [], 0
+    for match in skip.finditer(html):
+        pieces += [space_punctuation(html[done : match.start()], spacing), match.group(0)]
+        done = match.end()
+    return "".join([*pieces, space_punctuation(html[done:], spacing)])
+
+
+@given(st.lists(HTML_PIECES, max_size=14), st.sampled_from(LOCALES))
+def test_html_is_spaced_between_tags_only(pieces: list[str], locale: str) -> None:
+    html = "".join(pieces)
+    assert space_punctuation_html(html, spacing_for(locale)) == _spaced_between_tags(html, locale)
 
 
 SAMPLES = [

@@ -87,19 +87,62 @@ def space_punctuation(text: str, spacing: Spacing | None) -> str:
     return pattern.sub(space, text)
 
 
-# Tags, and the content of <code> and <pre> (never re-spaced), in HTML whose "<" only
-# opens tags (the fast Markdown engine's output: no raw HTML, no comments).
-_SKIP = re.compile(r"<(code|pre)[\s>].*?</\1>|<[^>]*>", re.DOTALL)
+Respace = Callable[[str], str]
+_SPACERS: dict[int, tuple[Spacing, Respace]] = {}
+
+
+def spacer(spacing: Spacing | None) -> Respace | None:
+    """:func:`space_punctuation` for one language as a function of the text alone, made
+    once per spacing: templates print thousands of values per page (see
+    :func:`mmsite.render.templates.context_for`). Text without a space or without one of
+    the marks is returned as it is, unscanned."""
+    if spacing is None:
+        return None
+    found = _SPACERS.get(id(spacing))
+    if found is None or found[0] is not spacing:
+        pattern, space = _rule(spacing)
+        sub = pattern.sub
+        marks = "".join(mark for mark, _ in (*spacing.before, *spacing.after))
+        has_mark = re.compile(f"[{re.escape(marks)}]").search
+
+        def respace(text: str) -> str:
+            # every rule needs a space and a mark: most printed text has no mark
+            if (" " in text or NBSP in text or NNBSP in text) and has_mark(text):
+                return sub(space, text)
+            return text
+
+        found = _SPACERS[id(spacing)] = (spacing, respace)
+    return found[1]
+
+
+# In HTML whose "<" only opens tags (the fast Markdown engine's output: no raw HTML, no
+# comments), the elements whose text is never re-spaced.
+_VERBATIM = ("code", "pre")
 
 
 def space_punctuation_html(html: str, spacing: Spacing | None) -> str:
-    """:func:`space_punctuation` on each text between tags, code and pre left as they are."""
+    """:func:`space_punctuation` on the text between tags, the content of ``<code>`` and
+    ``<pre>`` left as it is. A match is spaces and marks only, so it never crosses a
+    tag: each is kept unless it lies inside a tag or a verbatim element (most bodies
+    have no match at all, and the text is scanned once)."""
     if spacing is None:
         return html
-    pieces: list[str] = []
-    done = 0
-    for match in _SKIP.finditer(html):
-        pieces += [space_punctuation(html[done : match.start()], spacing), match.group(0)]
-        done = match.end()
-    pieces.append(space_punctuation(html[done:], spacing))
-    return "".join(pieces)
+    pattern, space = _rule(spacing)
+
+    def respace(match: re.Match[str]) -> str:
+        if _verbatim(html, match.start()):
+            return match.group(0)
+        return space(match)
+
+    return pattern.sub(respace, html)
+
+
+def _verbatim(html: str, at: int) -> bool:
+    """Is ``at`` inside a tag, or inside a ``<code>`` or ``<pre>`` element?"""
+    if html.rfind("<", 0, at) > html.rfind(">", 0, at):
+        return True
+    for name in _VERBATIM:
+        opened = max(html.rfind(f"<{name}>", 0, at), html.rfind(f"<{name} ", 0, at))
+        if opened > html.rfind(f"</{name}>", 0, at):
+            return True
+    return False

@@ -87,7 +87,12 @@ def _heading_anchors(state: StateCore) -> None:
 # ``:-:`` centred (in an Arabic table the start is on the right); the theme's CSS says
 # ``text-align: start / end / center``.
 ALIGN_CLASSES = {"left": "align-start", "right": "align-end", "center": "align-center"}
-_ALIGN_STYLE = re.compile(r'<(t[hd]) style="text-align:(left|right|center)">')
+# (cell, text-align) -> the cell's opening tag with the class instead of the style
+_ALIGNED_CELLS = {
+    (tag, align): f'<{tag} class="{name}">'
+    for tag in ("th", "td")
+    for align, name in ALIGN_CLASSES.items()
+}
 
 
 def _table_alignment(state: StateCore) -> None:
@@ -103,7 +108,9 @@ def _align_classes(rendered: str) -> str:
     """:func:`_table_alignment` for the fast engine's HTML (where ``<`` only opens tags)."""
     if ' style="text-align:' not in rendered:
         return rendered
-    return _ALIGN_STYLE.sub(lambda m: f'<{m[1]} class="{ALIGN_CLASSES[m[2]]}">', rendered)
+    for (tag, align), cell in _ALIGNED_CELLS.items():
+        rendered = rendered.replace(f'<{tag} style="text-align:{align}">', cell)
+    return rendered
 
 
 def _space_text(state: StateCore, spacing: Spacing) -> None:
