@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from helpers import BASIC_CONFIG, build_site, page, parse_html, text_of, tiny_jpeg
 from mmsite.errors import MmsiteError
+from mmsite.features.commerce.views import RELATED_PRODUCTS, _most_shared
 
 CONFIG = (
     BASIC_CONFIG.replace("  ar: {locale: ar_EG}\n", "")
@@ -236,3 +240,44 @@ def test_demo_home_has_a_hero_and_cta_in_every_edition(demo_built: Path) -> None
         assert href.startswith(prefix if prefix != "/./" else "/"), (path, href)
         found += 1
     assert found >= 7  # en-us, en-gb, fr, es, ar, de-de, de-at
+
+
+def _naive_related(products: list[tuple[tuple[str, ...], str | None]]) -> list[list[int]]:
+    """The definition: every other product sharing a word (each tag one, the category
+    one), most shared first, then place; at most RELATED_PRODUCTS."""
+    found = []
+    for me, (tags, category) in enumerate(products):
+        scored = []
+        for other, (their_tags, their_category) in enumerate(products):
+            count = len(set(tags) & set(their_tags))
+            count += 1 if category and category == their_category else 0
+            if other != me and count:
+                scored.append((-count, other))
+        found.append([other for _, other in sorted(scored)[:RELATED_PRODUCTS]])
+    return found
+
+
+CATALOGS = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from("abcde"), max_size=3, unique=True).map(tuple),
+        st.sampled_from([None, "pantry", "gifts"]),
+    ),
+    max_size=30,
+)
+
+
+@given(CATALOGS)
+def test_related_products_are_the_most_shared_whatever_the_catalog(products) -> None:
+    """The fast ranking (a big category costs nothing) equals the definition."""
+    ranked = [
+        SimpleNamespace(product=SimpleNamespace(tags=tags, category=category))
+        for tags, category in products
+    ]
+    tagged: dict[str, list[int]] = {}
+    in_category: dict[str, list[int]] = {}
+    for place, (tags, category) in enumerate(products):
+        for tag in tags:
+            tagged.setdefault(tag, []).append(place)
+        if category:
+            in_category.setdefault(category, []).append(place)
+    assert _most_shared(ranked, tagged, in_category) == _naive_related(products)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
@@ -317,29 +318,52 @@ def related_products(site: Site, edition: Edition) -> dict[str, list[ProductView
 
     def make() -> dict[str, list[ProductView]]:
         views = catalog(site, edition, None)
-        words = [_related_words(view.product) for view in views]
-        rank = [(view.route.page.weight, view.sku) for view in views]
-        with_word: dict[str, list[int]] = {}  # "tag:x" / "category:y" -> product indexes
-        for index, own in enumerate(words):
-            for word in own:
-                with_word.setdefault(word, []).append(index)
-        found = {}
-        for index, view in enumerate(views):
-            shared: dict[int, int] = {}
-            for word in words[index]:
-                for other in with_word[word]:
-                    if other != index:
-                        shared[other] = shared.get(other, 0) + 1
-            best = heapq.nsmallest(RELATED_PRODUCTS, shared, key=lambda o: (-shared[o], rank[o]))
-            found[view.route.page.group.key] = [views[o] for o in best]
-        return found
+        # products in (weight, sku) order: ties in shared words go by that place
+        ranked = sorted(views, key=lambda view: (view.route.page.weight, view.sku))
+        tagged: dict[str, list[int]] = {}  # tag -> places of the products with it
+        in_category: dict[str, list[int]] = {}  # category -> places, in order
+        for place, view in enumerate(ranked):
+            for tag in view.product.tags:
+                tagged.setdefault(tag, []).append(place)
+            if view.product.category:
+                in_category.setdefault(view.product.category, []).append(place)
+        best = _most_shared(ranked, tagged, in_category)
+        return {
+            view.route.page.group.key: [ranked[o] for o in best[n]] for n, view in enumerate(ranked)
+        }
 
     return site.memo("commerce.related", edition.code, make)
 
 
-def _related_words(product: Product) -> list[str]:
-    words = [f"tag:{tag}" for tag in product.tags]
-    return [*words, f"category:{product.category}"] if product.category else words
+def _most_shared(
+    ranked: list[ProductView], tagged: dict[str, list[int]], in_category: dict[str, list[int]]
+) -> list[list[int]]:
+    """For each product (by place), the places of the :data:`RELATED_PRODUCTS` others
+    sharing the most words with it (each tag one, the category one), then the first
+    placed. Every product sharing a tag is counted; of those sharing the category only,
+    just the first few can make it (they all count one): a big category costs nothing."""
+    size = len(ranked)
+    found = []
+    for place, view in enumerate(ranked):
+        product = view.product
+        shared: dict[int, int] = {}
+        for tag in product.tags:
+            for other in tagged[tag]:
+                shared[other] = shared.get(other, 0) + 1
+        words = len(product.tags)
+        category = in_category.get(product.category) if product.category else None
+        if category is not None:
+            words += 1
+            for other in shared:
+                if ranked[other].product.category == product.category:
+                    shared[other] += 1
+            alone = (o for o in category if o not in shared and o != place)
+            shared.update((o, 1) for o in itertools.islice(alone, RELATED_PRODUCTS))
+        shared.pop(place, None)
+        # one number per candidate, smallest first: most shared words, then place
+        keys = [(words - count) * size + other for other, count in shared.items()]
+        found.append([key % size for key in heapq.nsmallest(RELATED_PRODUCTS, keys)])
+    return found
 
 
 def categories(site: Site, edition: Edition) -> list[dict[str, Any]]:
