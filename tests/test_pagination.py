@@ -4,6 +4,7 @@ the list of series, built as real sites (html5lib for pages, ElementTree for sit
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -242,6 +243,28 @@ def test_category_pages_are_paginated_below_their_own_url(tmp_path: Path) -> Non
     assert sum((cards(doc) for _, doc in pages), []) == [f"S-{n:02d}" for n in range(1, 6)]
     german = [u for u, _ in walk(root, "/de/produkte/kategorie/vorrat/")]
     assert german[-1] == "/de/produkte/kategorie/vorrat/seite/3/"
+
+
+def _breadcrumbs(doc: ET.Element) -> list[tuple[str, str]]:
+    scripts = [s for s in doc.iter("script") if s.get("type") == "application/ld+json"]
+    found = [json.loads(s.text) for s in scripts]
+    [crumbs] = [b for b in found if b["@type"] == "BreadcrumbList"]
+    return [(item["name"], item["item"]) for item in crumbs["itemListElement"]]
+
+
+def test_a_category_s_later_pages_have_its_breadcrumbs_then_their_own(tmp_path: Path) -> None:
+    root = build(tmp_path, shop(5), pagination="pagination: {size: 10, category: 2}\n")
+    first = _breadcrumbs(html(root, "/products/category/pantry/"))
+    for number in (2, 3):
+        url = f"/products/category/pantry/page/{number}/"
+        doc = html(root, url)
+        trail = _breadcrumbs(doc)
+        assert trail[:-1] == first  # home ... the category's first page
+        assert trail[-1] == (f"Page {number} of 3", BASE + url)
+        assert text_of(doc.find(".//title")).startswith(f"Pantry – Page {number} of 3")
+    german = _breadcrumbs(html(root, "/de/produkte/kategorie/vorrat/seite/2/"))
+    assert german[-2] == ("Vorrat", f"{BASE}/de/produkte/kategorie/vorrat/")
+    assert german[-1] == ("Seite 2 von 3", f"{BASE}/de/produkte/kategorie/vorrat/seite/2/")
 
 
 def test_a_site_sets_the_segment(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from mmsite.features.commerce.jsonld import script
 from mmsite.features.commerce.product import product_of
 from mmsite.features.commerce.views import ProductView
 from mmsite.features.icons import icon_options
+from mmsite.features.pagination import pager_of
 from mmsite.features.registry import Feature, provides
 from mmsite.features.seo import seo_options
 from mmsite.features.series.views import catalog as series_catalog
@@ -92,11 +93,23 @@ def website(view: PageView) -> dict[str, Any]:
 
 def _ancestors(view: PageView) -> list[tuple[Route, str, str]]:
     """The section pages above ``view`` (home first) that this edition has, each with its
-    crumb's name and absolute URL."""
+    crumb's name and absolute URL; above page N of a list, the list's own first page."""
     page = view.page
+    listed = _first_page(view)
+    if listed is not None:
+        page = listed.page
     folder = page.dir.parent if page.is_index else page.dir
     found = _sections_above(view.site, folder, view.edition)
-    return [crumb for crumb in found if crumb[0].page is not page]
+    crumbs = [crumb for crumb in found if crumb[0].page is not page]
+    if listed is not None:
+        crumbs.append((listed, listed.page.title, view.site.router.absolute(listed.url)))
+    return crumbs
+
+
+def _first_page(view: PageView) -> Route | None:
+    """Page 1 of the list ``view`` is a later page of (see features/pagination.py)."""
+    below = view.page.below
+    return view.site.router.get(below.group, view.edition) if below is not None else None
 
 
 def _sections_above(
@@ -131,7 +144,8 @@ def trail(view: PageView) -> list[tuple[str, str]]:
         category = ProductView(view.site, view.route, product).category
         if category and category["url"]:
             crumbs.append((category["name"], router.absolute(category["url"])))
-    crumbs.append((view.title, view.permalink))
+    pager = pager_of(view) if view.page.below is not None else None
+    crumbs.append((pager.title if pager else view.title, view.permalink))  # "Page 2 of 3"
     return crumbs
 
 
@@ -148,6 +162,9 @@ def breadcrumbs(view: PageView) -> dict[str, Any]:
 
 def wants_breadcrumbs(view: PageView) -> bool:
     page = view.page
+    listed = _first_page(view)
+    if listed is not None:  # page N of a category: the category's trail, then page N
+        return is_category(listed.page)
     return product_of(page) is not None or is_category(page) or is_article(view)
 
 
