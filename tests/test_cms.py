@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from helpers import REPO, build_site, parse_html
 from mmsite.commands.cli import main
 from mmsite.features.cms import INTEGRITY, SCRIPT, checkout_pattern
+from mmsite.features.commerce.keys import PRODUCT_KEYS, VARIANT_KEYS
 from mmsite.features.commerce.providers import PROVIDERS, validate_checkout
 
 PACKAGE = REPO / "tests/browser/node_modules/@sveltia/cms"
@@ -113,6 +114,22 @@ def test_config_is_generated_from_the_site(cms_demo: Path) -> None:
     assert {f["name"] for f in article["interviewee"]["fields"]} == {"name", "company", "country"}
     assert article["tags"]["widget"] == "list"
     assert collections["pages"]["folder"] == "content"
+    home = fields(collections["pages"])
+    assert {f["name"] for f in home["cta"]["fields"]} == {"label", "url"}
+    assert home["cta"]["i18n"] is True and home["image"]["widget"] == "image"
+
+
+def test_every_product_key_can_be_edited_in_the_cms(cms_demo: Path) -> None:
+    """What front matter accepts on a product, the CMS has a field for (a variant's
+    free-form ``options`` excepted): an editor never needs git for a product."""
+    config = config_of(cms_demo)
+    product = fields(next(c for c in config["collections"] if c["name"] == "products"))
+    assert set(product) >= PRODUCT_KEYS
+    variant = {f["name"] for f in product["variants"]["fields"]}
+    assert variant >= VARIANT_KEYS - {"options"}
+    assert product["tags"]["widget"] == "list" and product["tags"]["i18n"] is False
+    assert product["sale_ends"]["widget"] == "datetime"
+    assert {f["name"] for f in product["unit_price"]["fields"]} == {"measure", "per"}
 
 
 def test_admin_page_is_pinned_noindex_and_not_in_the_sitemap(cms_demo: Path) -> None:

@@ -49,7 +49,16 @@ INTEGRITY = "sha384-JQ+XsKx/UzwdTiNnFStza3XtqqQoVtyNPApkfvwlzZDfhe7giE9CnfQrpHqg
 ADMIN = "admin"
 BACKENDS = ("github", "gitlab", "gitea", "test-repo")
 BACKEND_KEYS = {"name", "repo", "branch", "base_url", "auth_endpoint", "api_root", "site_domain"}
-LABELS = {"sku": "SKU", "image_alt": "Image alt text", "slug": "URL segment (slug)"}
+LABELS = {
+    "sku": "SKU",
+    "image_alt": "Image alt text",
+    "slug": "URL segment (slug)",
+    "gtin": "GTIN",
+    "mpn": "MPN",
+    "cta": "Call to action",
+    "url": "URL",
+}
+GTIN = "^([0-9]{8}|[0-9]{12,14})$"
 REPO = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$")
 # the CMS's interface fonts, and where it looks for a newer version of itself
 FONTS = "https://cdn.jsdelivr.net/fontsource/fonts/"
@@ -176,13 +185,19 @@ def checkout_pattern(provider: str, extra_hosts: tuple[str, ...] = ()) -> str:
     return pattern + (f"|^https://({extra})(/[^\\s]*)?$" if extra else "")
 
 
-def _prices(config: Config) -> dict[str, Any]:
+def _prices(config: Config, name: str = "price", **more: Any) -> dict[str, Any]:
     currencies = sorted({m.currency for m in config.markets.values()})
     fields = [
         _field(c, "number", value_type="float", min=0, step=0.01, required=False)
         for c in currencies
     ]
-    return _field("price", "object", fields=fields, required=False)
+    return _field(name, "object", fields=fields, required=False, **more)
+
+
+def _unit_price() -> dict[str, Any]:
+    fields = [_field("measure", "string"), _field("per", "string")]
+    hint = "e.g. measure 250 g, per 100 g: the price per 100 g is shown (EU unit pricing)"
+    return _field("unit_price", "object", fields=fields, required=False, hint=hint)
 
 
 def product_fields(config: Config) -> list[dict[str, Any]]:
@@ -204,11 +219,15 @@ def product_fields(config: Config) -> list[dict[str, Any]]:
         category = _field("category", "select", options=options, required=False)
     else:
         category = _field("category", "string", required=False)
-    variant = [
+    variant = [  # each variant's own `options:` are written in the file (free-form)
         _field("name", "string"),
         _field("sku", "string", required=False),
         _prices(config),
         _field("image", "image", required=False),
+        _field("checkout", "object", fields=checkout, required=False),
+        _prices(config, "compare_at", hint="the was-price while a sale runs"),
+        _field("availability", "select", options=list(AVAILABILITY), required=False),
+        _unit_price(),
     ]
     markets = [{"label": k, "value": k} for k in config.markets]
     return _common(
@@ -226,6 +245,14 @@ def product_fields(config: Config) -> list[dict[str, Any]]:
             _field("variants", "list", fields=variant, required=False),
             _field("markets", "select", options=markets, multiple=True, required=False),
             _field("featured", "boolean", required=False, default=False),
+            _field("tags", "list", required=False, hint="products sharing tags are related"),
+            _prices(config, "compare_at", hint="the was-price: shown struck through"),
+            _date("sale_ends"),
+            _unit_price(),
+            _field("brand", "string", required=False),
+            _field("gtin", "string", required=False, pattern=[GTIN, "8, 12, 13 or 14 digits"]),
+            _field("mpn", "string", required=False),
+            _field("free", "boolean", required=False, default=False, hint="a price of 0 is meant"),
         ]
     )
 
@@ -259,8 +286,20 @@ def page_fields() -> list[dict[str, Any]]:
             _text("summary"),
             _field("menu", "select", options=menu, required=False),
             _field("weight", "number", value_type="int", required=False),
+            _field("image", "image", required=False),
+            _text("image_alt"),
+            _cta(),
         ]
     )
+
+
+def _cta() -> dict[str, Any]:
+    """The home page's call to action: its label per language, one link for all."""
+    fields = [
+        _text("label", required=True),
+        _field("url", "string", "duplicate", hint="a page's file (products/_index.md) or https://"),
+    ]
+    return _field("cta", "object", True, fields=fields, required=False, hint="home page only")
 
 
 def _collection(name: str, label: str, folder: str, fields: list[Any]) -> dict[str, Any]:
