@@ -259,8 +259,9 @@ class CachedExtension(jinja2.ext.Extension):
                 where[1],
                 where[2],
             )
-        env = self.environment
-        edition = context["edition"]
+        env, site, edition = self.environment, context.get("site"), context.get("edition")
+        if site is None:  # a page that is no site page (the language picker): as written
+            return Markup(caller())
 
         def render() -> tuple[Markup, tuple[str, ...]]:
             loaded: list[str] = []
@@ -277,8 +278,8 @@ class CachedExtension(jinja2.ext.Extension):
             finally:
                 env.on_load = outer  # type: ignore[attr-defined]
 
-        key = (where[0], where[2], edition.code, *keys)
-        html, templates = context["site"].memo("cached", key, render)
+        key = (where[0], where[2], getattr(edition, "code", ""), *keys)
+        html, templates = site.memo("cached", key, render)
         on_load = env.on_load  # type: ignore[attr-defined]
         if on_load is not None:  # (the first time too: recording a name twice is once)
             for name in templates:

@@ -367,17 +367,24 @@ def _most_shared(
 
 
 def categories(site: Site, edition: Edition) -> list[dict[str, Any]]:
-    items = []
-    for group in site.model.groups.values():
-        page = group.default
-        if not page.virtual or page.dir != PurePosixPath(CATEGORY_DIR) or page.is_index:
-            continue
-        route = site.router.get(group, edition)
-        key = page.meta["category"]
-        count = len(catalog(site, edition, key))
-        if route is not None and count:
-            items.append({"key": key, "name": route.page.title, "url": route.url, "count": count})
-    return items
+    """The edition's categories with products (key, name, url, count): once per edition
+    (every list page shows them; finding them walks every page group)."""
+
+    def make() -> list[dict[str, Any]]:
+        items = []
+        for group in site.model.groups.values():
+            page = group.default
+            if not page.virtual or page.dir != PurePosixPath(CATEGORY_DIR) or page.is_index:
+                continue
+            route = site.router.get(group, edition)
+            key = page.meta["category"]
+            count = len(catalog(site, edition, key))
+            if route is not None and count:
+                item = {"key": key, "name": route.page.title, "url": route.url, "count": count}
+                items.append(item)
+        return items
+
+    return site.memo("commerce.categories", edition.code, make)
 
 
 HOME_PRODUCTS = 4  # products the home page shows at least (when the catalog has them)
