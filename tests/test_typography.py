@@ -139,6 +139,15 @@ def test_html_is_spaced_between_tags_only(pieces: list[str], locale: str) -> Non
     assert space_punctuation_html(html, spacing_for(locale)) == _spaced_between_tags(html, locale)
 
 
+@given(TEXT, st.sampled_from(LOCALES))
+def test_text_between_tags_is_spaced_as_plain_text(text: str, locale: str) -> None:
+    """Without tags, the HTML function (its quick look for a space beside a mark first)
+    spaces exactly as the plain-text one."""
+    text = text.replace("<", "").replace(">", "")
+    spacing = spacing_for(locale)
+    assert space_punctuation_html(text, spacing) == space_punctuation(text, spacing)
+
+
 SAMPLES = [
     "Dans cette série : « Bonjour » ! Et `a ; b` ?\n",
     "## Pourquoi ?\n\nVoir [le lien !](https://a.example/x?y) ; fin.\n",

@@ -125,7 +125,7 @@ def space_punctuation_html(html: str, spacing: Spacing | None) -> str:
     ``<pre>`` left as it is. A match is spaces and marks only, so it never crosses a
     tag: each is kept unless it lies inside a tag or a verbatim element (most bodies
     have no match at all, and the text is scanned once)."""
-    if spacing is None:
+    if spacing is None or not _has_candidate(html, spacing):
         return html
     pattern, space = _rule(spacing)
 
@@ -135,6 +135,25 @@ def space_punctuation_html(html: str, spacing: Spacing | None) -> str:
         return space(match)
 
     return pattern.sub(respace, html)
+
+
+def _has_candidate(text: str, spacing: Spacing) -> bool:
+    """Does ``text`` hold a space before a ``before`` mark or after an ``after`` one?
+    Each mark is looked for alone (a one-character search is the quickest there is, and
+    the marks are rare next to the spaces every match of the rule could start at)."""
+    for mark, _ in spacing.before:
+        at = text.find(mark, 1)
+        while at != -1:
+            if text[at - 1] in _SPACES:
+                return True
+            at = text.find(mark, at + 1)
+    for mark, _ in spacing.after:
+        at = text.find(mark)
+        while at != -1 and at + 1 < len(text):
+            if text[at + 1] in _SPACES:
+                return True
+            at = text.find(mark, at + 1)
+    return False
 
 
 def _verbatim(html: str, at: int) -> bool:
