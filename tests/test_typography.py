@@ -18,7 +18,6 @@ from mmsite.i18n.typography import (
     SPACING,
     space_punctuation,
     space_punctuation_html,
-    spacer,
     spacing_for,
 )
 from mmsite.render.markdown import prepare, render_fast, render_reference
@@ -47,10 +46,9 @@ def test_only_spaces_change(text: str, locale: str) -> None:
 def test_what_templates_print_is_spaced_alike(text: str, locale: str) -> None:
     """The per-language function templates' output goes through (its shortcut for text
     with no space at all included) spaces as space_punctuation does."""
-    respace = spacer(spacing_for(locale))
-    assert respace is not None
-    assert respace(text) == space_punctuation(text, spacing_for(locale))
-    assert spacer(None) is None
+    spacing = spacing_for(locale)
+    assert spacing is not None
+    assert spacing.respace(text) == space_punctuation(text, spacing)
 
 
 @pytest.mark.parametrize(

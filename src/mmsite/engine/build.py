@@ -732,8 +732,8 @@ def build_delta(
         raise
     snapshot.steps.update(session.steps)
     snapshot.add_entries(session.current)
-    deps = {dep for entry in session.current.values() for dep in entry.deps}
-    cache.write_journal(session.current, session.digests(edited), session.named_groups(deps))
+    groups = session.named_groups(session.current.values())
+    cache.write_journal(session.current, session.digests(edited), groups)
     if cache.path is None:
         snapshot.stamps.update({p: changes.inputs[p] for p in since})
     state.inputs = changes.inputs

@@ -589,7 +589,7 @@ class Session:
                     return digest(str(path), path.read_bytes())
             return "-"
         if kind == "g":
-            members = self.groups.get(name) or self.cache.groups.get(name)
+            members = self._members(name)
             if members is None:
                 return "gone"
             return digest(*(self._dep_digest(member) for member in members))
@@ -727,14 +727,19 @@ class Session:
     def digests(self, deps: Iterable[Dep]) -> dict[Dep, str]:
         return {dep: self._dep_digest(dep) for dep in deps}
 
-    def named_groups(self, deps: Iterable[Dep]) -> Groups:
-        """The members of the groups among ``deps``, for the next build's comparison."""
+    def _members(self, group: str) -> tuple[Dep, ...] | None:
+        """A group's members: made by this build's memos, else named by the last build."""
+        return self.groups.get(group) or self.cache.groups.get(group)
+
+    def named_groups(self, entries: Iterable[Entry]) -> Groups:
+        """The members of the groups ``entries`` name, for the next build's comparison."""
         named = {}
-        for kind, name, _ in deps:
-            if kind == "g":
-                members = self.groups.get(name) or self.cache.groups.get(name)
-                if members is not None:
-                    named[name] = members
+        for entry in entries:
+            for kind, name, _ in entry.deps:
+                if kind == "g" and name not in named:
+                    members = self._members(name)
+                    if members is not None:
+                        named[name] = members
         return named
 
     def finish(self, build_id: str | None = None) -> None:
@@ -742,6 +747,6 @@ class Session:
         self.cache.pages = self.current
         deps = {dep for entry in self.current.values() for dep in entry.deps}
         self.cache.digests = self.digests(deps)
-        self.cache.groups = self.named_groups(deps)
+        self.cache.groups = self.named_groups(self.current.values())
         self.cache.global_key = self.global_key
         self.cache.save(build_id)

@@ -22,18 +22,60 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 NBSP = "\u00a0"  # no-break space
 NNBSP = "\u202f"  # narrow no-break space
 _SPACES = " \u00a0\u202f"
 
 
+Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
+Respace = Callable[[str], str]
+
+
 @dataclass(frozen=True)
 class Spacing:
-    """``before``: mark -> the space written before it; ``after``: mark -> after it."""
+    """``before``: mark -> the space written before it; ``after``: mark -> after it. Its
+    rule and its spacer are made on first use and kept on it (the table's entries live
+    as long as the process)."""
 
     before: tuple[tuple[str, str], ...] = ()
     after: tuple[tuple[str, str], ...] = ()
+
+    @cached_property
+    def rule(self) -> Rule:
+        """The pattern of every space to change, and what each match becomes."""
+        before, after = dict(self.before), dict(self.after)
+        parts = []
+        if before:
+            parts.append(f"[{_SPACES}]+(?P<before>[{re.escape(''.join(before))}])")
+        if after:
+            parts.append(f"(?P<after>[{re.escape(''.join(after))}])[{_SPACES}]+")
+
+        def space(match: re.Match[str]) -> str:
+            if match.lastgroup == "before":
+                return before[match["before"]] + match["before"]
+            return match["after"] + after[match["after"]]
+
+        return re.compile("|".join(parts)), space
+
+    @cached_property
+    def respace(self) -> Respace:
+        """:func:`space_punctuation` as a function of the text alone: templates print
+        thousands of values per page (see :func:`mmsite.render.templates.context_for`).
+        Text without a space or without one of the marks is returned unscanned."""
+        pattern, space = self.rule
+        sub = pattern.sub
+        marks = "".join(mark for mark, _ in (*self.before, *self.after))
+        has_mark = re.compile(f"[{re.escape(marks)}]").search
+
+        def respace(text: str) -> str:
+            # every rule needs a space and a mark: most printed text has no mark
+            if (" " in text or NBSP in text or NNBSP in text) and has_mark(text):
+                return sub(space, text)
+            return text
+
+        return respace
 
 
 # Locale or language -> its spacing; a locale's own entry (fr_CA) wins over its language's.
@@ -52,67 +94,12 @@ def spacing_for(locale: str) -> Spacing | None:
     return SPACING.get(locale) or SPACING.get(locale.split("_")[0])
 
 
-Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
-_RULES: dict[int, tuple[Spacing, Rule]] = {}  # by identity: hashing a Spacing costs more
-
-
-def _rule(spacing: Spacing) -> Rule:
-    found = _RULES.get(id(spacing))
-    if found is None or found[0] is not spacing:
-        found = _RULES[id(spacing)] = (spacing, _compile(spacing))
-    return found[1]
-
-
-def _compile(spacing: Spacing) -> Rule:
-    before, after = dict(spacing.before), dict(spacing.after)
-    parts = []
-    if before:
-        parts.append(f"[{_SPACES}]+(?P<before>[{re.escape(''.join(before))}])")
-    if after:
-        parts.append(f"(?P<after>[{re.escape(''.join(after))}])[{_SPACES}]+")
-
-    def space(match: re.Match[str]) -> str:
-        if match.lastgroup == "before":
-            return before[match["before"]] + match["before"]
-        return match["after"] + after[match["after"]]
-
-    return re.compile("|".join(parts)), space
-
-
 def space_punctuation(text: str, spacing: Spacing | None) -> str:
     """``text`` with the spaces around punctuation the language's (see the module)."""
     if spacing is None or not text:
         return text
-    pattern, space = _rule(spacing)
+    pattern, space = spacing.rule
     return pattern.sub(space, text)
-
-
-Respace = Callable[[str], str]
-_SPACERS: dict[int, tuple[Spacing, Respace]] = {}
-
-
-def spacer(spacing: Spacing | None) -> Respace | None:
-    """:func:`space_punctuation` for one language as a function of the text alone, made
-    once per spacing: templates print thousands of values per page (see
-    :func:`mmsite.render.templates.context_for`). Text without a space or without one of
-    the marks is returned as it is, unscanned."""
-    if spacing is None:
-        return None
-    found = _SPACERS.get(id(spacing))
-    if found is None or found[0] is not spacing:
-        pattern, space = _rule(spacing)
-        sub = pattern.sub
-        marks = "".join(mark for mark, _ in (*spacing.before, *spacing.after))
-        has_mark = re.compile(f"[{re.escape(marks)}]").search
-
-        def respace(text: str) -> str:
-            # every rule needs a space and a mark: most printed text has no mark
-            if (" " in text or NBSP in text or NNBSP in text) and has_mark(text):
-                return sub(space, text)
-            return text
-
-        found = _SPACERS[id(spacing)] = (spacing, respace)
-    return found[1]
 
 
 # In HTML whose "<" only opens tags (the fast Markdown engine's output: no raw HTML, no
@@ -127,7 +114,7 @@ def space_punctuation_html(html: str, spacing: Spacing | None) -> str:
     have no match at all, and the text is scanned once)."""
     if spacing is None or not _has_candidate(html, spacing):
         return html
-    pattern, space = _rule(spacing)
+    pattern, space = spacing.rule
 
     def respace(match: re.Match[str]) -> str:
         if _verbatim(html, match.start()):

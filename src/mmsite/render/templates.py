@@ -29,7 +29,7 @@ from mmsite.features.registry import MarkdownRule
 from mmsite.features.site import PageView, Site
 from mmsite.i18n.editions import format_date, format_number
 from mmsite.i18n.routing import Route
-from mmsite.i18n.typography import spacer, spacing_for
+from mmsite.i18n.typography import Respace, spacing_for
 from mmsite.render.links import link_resolver
 from mmsite.render.markdown import prepare, render_markdown
 
@@ -361,6 +361,11 @@ def _prepared(site: Site, route: Route, source: str) -> str | None:
     return made[2].decode()
 
 
+def _respace(locale: str) -> Respace | None:
+    spacing = spacing_for(locale)
+    return spacing.respace if spacing is not None else None
+
+
 def context_for(site: Site, route: Route, view: PageView | None = None) -> dict[str, Any]:
     view = view or site.view(route)
     edition = route.edition
@@ -379,7 +384,7 @@ def context_for(site: Site, route: Route, view: PageView | None = None) -> dict[
         "t": t,
         "asset": site.asset,
         # the language's spaces around punctuation in what templates print (_finalize)
-        "spacing": spacer(spacing_for(edition.locale)) if edition.language.typography else None,
+        "spacing": _respace(edition.locale) if edition.language.typography else None,
     }
     for processor in site.registry.context_processors:
         keys = getattr(processor, "provides", None)
